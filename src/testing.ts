@@ -68,7 +68,7 @@ export class Testing {
    */
   public static synth(project: Project): SynthOutput {
     const tmp = fs.realpathSync(os.tmpdir());
-    const out = fs.realpathSync(project.outdir);
+    const out = fs.existsSync(project.outdir) ? fs.realpathSync(project.outdir) : path.resolve(project.outdir);
     if (!out.startsWith(tmp + path.sep)) {
       throw new Error(`Testing.synth: ${project.outdir} is not a temporary directory; create the project with Testing.project() (synthesizing into the working directory can delete the repository's files)`);
     }

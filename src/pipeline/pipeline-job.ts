@@ -108,7 +108,6 @@ interface StepEntry {
   readonly step: github.workflows.JobStep;
   readonly permissions?: github.workflows.JobPermissions;
   readonly slot: DeploySlot;
-  readonly owner: string;
 }
 
 const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
@@ -183,7 +182,7 @@ export class PipelineJob {
     if (!!step.run === !!step.uses) {
       throw new PlatformPipelineError(problem(this._owner, `step ${show(step.id)} must have exactly one of 'run' or 'uses'`));
     }
-    this.entries.push({ step, permissions: options.permissions, slot: options.slot ?? DeploySlot.APPLY, owner: this._owner.node.path });
+    this.entries.push({ step, permissions: options.permissions, slot: options.slot ?? DeploySlot.APPLY });
   }
 
   /** Removes every step of a deploy slot (a construct that owns the slot replaces the default steps). */

@@ -6,7 +6,7 @@ import { JobKind, PipelineJob, PipelineJobOptions } from './pipeline-job';
 import { Runner } from './runner';
 import { finishWorkflowFile } from './workflow-pins';
 import { Promotion } from '../app/promotion';
-import { PlatformPipelineError, problem, show } from '../private/errors';
+import { PlatformPipelineError, pathOf, problem, show } from '../private/errors';
 
 const PIPELINE_SYMBOL = Symbol.for('platform-pipeline.Pipeline');
 
@@ -97,13 +97,18 @@ export class Pipeline extends Construct {
     const job = new PipelineJob(owner ?? this, this.appName, localId, options);
     const existing = this.jobsById.get(job.id);
     if (existing) {
-      throw new PlatformPipelineError(problem(owner ?? this, `job ${show(localId)} already exists (added by ${existing._owner.node.path}); give it another id`));
+      throw new PlatformPipelineError(problem(owner ?? this, `job ${show(localId)} already exists (added by ${pathOf(existing._owner)}); give it another id`));
     }
     if (options.kind === JobKind.BUILD && this.jobs.some((j) => j.kind === JobKind.BUILD)) {
       throw new PlatformPipelineError(problem(owner ?? this, 'an app has exactly one build job, owned by its BuildStage; configure that stage instead of adding a second build'));
     }
     this.jobsById.set(job.id, job);
     return job;
+  }
+
+  /** Removes a job (a construct that takes over another's job). @internal */
+  public _removeJob(job: PipelineJob): void {
+    this.jobsById.delete(job.id);
   }
 
   /** A job by its local id (`build`, `deploy-staging`), or undefined. */

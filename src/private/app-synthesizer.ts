@@ -9,7 +9,6 @@ import { renderValues } from '../deploy/default-values';
 import { renderSetupScript } from '../deploy/setup-environments-script';
 import { PipelineRenderContext } from '../pipeline/pipeline';
 import { renderPipelineDoc } from '../pipeline/pipeline-doc';
-import { BuildStage } from '../stages/build-stage';
 
 interface Planned {
   readonly app: PlatformApp;
@@ -32,11 +31,6 @@ export function synthesizeApps(project: Project): void {
   const apps = project.components.filter((c) => APP_SYMBOL in c) as unknown as PlatformApp[];
   const pending = apps.filter((a) => !a._rendered);
   if (pending.length === 0) return;
-
-  // the one build job: created with defaults unless the user declared a BuildStage
-  for (const app of pending) {
-    if (!app.pipeline.buildJob) new BuildStage(app, 'Build');
-  }
 
   const problems: string[] = [];
   for (const app of pending) problems.push(...validateTree(app));

@@ -4,7 +4,7 @@ import { github } from 'projen';
 import type { PlatformApp } from '../app/platform-app';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { Runner } from '../pipeline/runner';
-import { fail, show } from '../private/errors';
+import { fail, pathOf, show } from '../private/errors';
 
 /** Properties of the build stage. */
 export interface BuildStageProps {
@@ -39,6 +39,9 @@ export interface BuildStageProps {
 export const PUSH_CONDITION = "github.event_name != 'pull_request' && !github.event.repository.fork";
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/;
+const BUILD_STAGE_SYMBOL = Symbol.for('platform-pipeline.BuildStage');
+/** Construct id of the build stage the app creates when the user declares none. @internal */
+export const DEFAULT_BUILD_ID = 'DefaultBuild';
 
 /**
  * Stage 2: the one build job of the app. It builds the image with docker buildx and the GitHub Actions
@@ -47,6 +50,11 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/;
  * declaring it configures that job, it never adds a second build.
  */
 export class BuildStage extends Construct {
+  /** Whether `x` is a BuildStage (works across copies of the library). */
+  public static isBuildStage(x: any): x is BuildStage {
+    return x !== null && typeof x === 'object' && BUILD_STAGE_SYMBOL in x;
+  }
+
   /** The build job. */
   public readonly job: PipelineJob;
   /** The name of the job output holding the image digest (`sha256:…`). */
@@ -54,10 +62,15 @@ export class BuildStage extends Construct {
 
   constructor(scope: PlatformApp, id: string, props: BuildStageProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, BUILD_STAGE_SYMBOL, { value: true });
     const app = scope;
-    const existing = app.node.children.find((c) => c !== this && c instanceof BuildStage);
-    if (existing) {
-      fail(this, `the app already has a BuildStage (${existing.node.path}); an app has exactly one build: configure that one`);
+    const existing = app.node.children.find((c) => c !== this && BuildStage.isBuildStage(c)) as BuildStage | undefined;
+    if (existing && existing.node.id === DEFAULT_BUILD_ID) {
+      // the user's declaration configures the one build: it takes the place of the app's default
+      app.pipeline._removeJob(existing.job);
+      app.node.tryRemoveChild(existing.node.id);
+    } else if (existing) {
+      fail(this, `the app already has a BuildStage (${pathOf(existing)}); an app has exactly one build: configure that one`);
     }
     for (const p of props.platforms ?? []) {
       if (!PLATFORM.test(p)) fail(this, `'platforms' entries must look like 'linux/amd64', got ${show(p)}`);
