@@ -43,8 +43,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@kubernetes-models/argo-rollouts@0.3.2',
     '@kubernetes-models/prometheus-operator@4.4.4',
     'fast-check@^3',
+    '@types/k6@2.3.0',
+    '@grafana/grafana-foundation-sdk@0.0.21',
   ],
-  bundledDeps: ['yaml@^2'],
+  // non-jsii runtime dependencies are bundled into the package
+  bundledDeps: ['yaml@^2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.2.3', '@lezer/highlight@^1.1.2'],
 
   // The library's own CI is .ci/run; projen's default workflows do not pass our own audit.
   github: false,

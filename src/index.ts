@@ -26,3 +26,4 @@ export * from './deploy/helm-values';
 
 // testing
 export * from './testing';
+export * from './observability/pipeline-metrics';
