@@ -36,6 +36,12 @@ export interface PlatformAppProps {
   /** Deployment environments, in promotion order. At least one. */
   readonly environments: EnvironmentProps[];
   /**
+   * The GitHub repository, `owner/name`. Keyless signing identities (the certificate subject a policy
+   * verifies), links and the setup script use it.
+   * @default - unknown; constructs that need it ask for it
+   */
+  readonly repository?: string;
+  /**
    * Paths (globs) whose changes trigger the pipeline. The generated files of the app are always added.
    * @default - the image's build context and the chart, each with `/**`
    */
@@ -198,6 +204,8 @@ export class PlatformApp extends Component {
   public readonly runbookBaseUrl?: string;
   /** Default runner. */
   public readonly runner: Runner;
+  /** The GitHub repository `owner/name`, if declared. */
+  public readonly repository?: string;
   /** Paths that trigger the pipeline (besides the generated files). */
   public readonly sourcePaths: string[];
   /** Smoke-test path. */
@@ -242,6 +250,7 @@ export class PlatformApp extends Component {
     this.observability = props.observability ?? {};
     this.team = props.team;
     this.runbookBaseUrl = props.runbookBaseUrl;
+    this.repository = props.repository;
     this.runner = props.runner ?? Runner.UBUNTU_24_04;
     this.sourcePaths = props.sourcePaths ?? [...new Set([`${props.image.context === '.' ? '' : `${props.image.context}/`}**`, `${props.chart.path}/**`])];
     this.smokeTestPath = props.smokeTestPath ?? '/';
@@ -308,6 +317,11 @@ export class PlatformApp extends Component {
   /** Path of an environment's Helm values. */
   public valuesPath(environment: string): string {
     return `helm/${this.name}/values-${environment}.yaml`;
+  }
+
+  /** The workflow file's path, e.g. `.github/workflows/checkout-pipeline.yml`. */
+  public get workflowPath(): string {
+    return this.pipeline.workflowPath;
   }
 
   /**
@@ -388,6 +402,9 @@ export class PlatformApp extends Component {
       if (typeof p !== 'string' || p.length === 0 || p.startsWith('/') || p.split('/').includes('..')) problems.add(`'sourcePaths' entries must be globs relative to the repository root, got ${show(p)}`);
     }
     if (!this.smokeTestPath.startsWith('/')) problems.add(`'smokeTestPath' must start with '/', got ${show(this.smokeTestPath)}`);
+    if (this.repository !== undefined && !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(this.repository)) {
+      problems.add(`'repository' must be 'owner/name', got ${show(this.repository)}`);
+    }
     if (this.team !== undefined) {
       const tp = dnsLabelProblem('team', this.team);
       if (tp) problems.add(tp);
