@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as pp from '../src';
 import { appProps, errorOf, makeApp } from './util';
@@ -49,7 +50,9 @@ describe('synthesis safety', () => {
   });
 
   test('Testing.synth refuses a project outside the temp dir', () => {
-    const project = new (require('projen').Project)({ name: 'x', outdir: path.join(__dirname, '..', '.tmp', 'not-temp') });
+    // a directory outside the system temp dir (never created: Testing.synth checks before writing)
+    const outdir = path.join(path.parse(os.tmpdir()).root, 'platform-pipeline-not-a-temp-dir');
+    const project = new (require('projen').Project)({ name: 'x', outdir });
     expect(errorOf(() => pp.Testing.synth(project))).toContain('is not a temporary directory');
   });
 });
