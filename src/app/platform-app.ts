@@ -11,7 +11,7 @@ import { Mesh } from './mesh';
 import { ObservabilityProps } from './observability';
 import { Promotion } from './promotion';
 import { SliSource } from './sli-source';
-import { Slo, SloKind } from './slo';
+import { Slo } from './slo';
 import { addBaseManifests } from '../deploy/base-manifests';
 import { HelmValues } from '../deploy/helm-values';
 import { ReleasePath } from '../deploy/release-path';
@@ -20,6 +20,7 @@ import { Pipeline } from '../pipeline/pipeline';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { Runner } from '../pipeline/runner';
 import { synthesizeApps } from '../private/app-synthesizer';
+import { validateAppProps } from '../private/validate-app-props';
 import { BuildStage, DEFAULT_BUILD_ID } from '../stages/build-stage';
 import { PlatformPipelineError, ProblemList, pathOf, problem, show } from '../private/errors';
 import { MarkerStyle } from '../private/generated-file';
@@ -257,7 +258,7 @@ export class PlatformApp extends Component {
     this.manageNamespaces = props.manageNamespaces ?? true;
     this.podDisruptionBudget = props.podDisruptionBudget ?? true;
 
-    this.validateProps(props, problems);
+    validateAppProps(this, props, problems);
     problems.throwIfAny();
 
     this.environments = props.environments.map((e) => new Environment(e, this.promotion.branchFor(e.name)!));
@@ -355,80 +356,6 @@ export class PlatformApp extends Component {
   /** Renders and validates every app of the project, once, before projen writes any file. */
   public preSynthesize(): void {
     synthesizeApps(this.project);
-  }
-
-  private validateProps(props: PlatformAppProps, problems: ProblemList): void {
-    const envs = props.environments ?? [];
-    if (!Array.isArray(envs) || envs.length === 0) {
-      problems.add("'environments' must list at least one environment, e.g. [{ name: 'staging', namespace: 'checkout-staging', cluster: ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') }]");
-    }
-    const seen = new Set<string>();
-    envs.forEach((e, i) => {
-      const at = `environments[${i}]`;
-      const np = dnsLabelProblem(`${at}.name`, e.name, 30);
-      if (np) problems.add(np);
-      if (seen.has(e.name)) problems.add(`'${at}.name' ${show(e.name)} is declared twice; environment names must be unique`);
-      seen.add(e.name);
-      const nsp = dnsLabelProblem(`${at}.namespace`, e.namespace);
-      if (nsp) problems.add(nsp);
-      if (!e.cluster) {
-        problems.add(`'${at}.cluster' is required: a deploy to ${show(e.name)} cannot run without cluster access; use ClusterAccess.kubeconfigSecret('${(e.name ?? 'env').toUpperCase().replace(/-/g, '_')}_KUBECONFIG') or ClusterAccess.eks/gke/aks(...)`);
-      }
-      if (e.url !== undefined && !/^https?:\/\/[^\s/$.?#][^\s]*$/.test(e.url)) problems.add(`'${at}.url' must be an http(s) URL, got ${show(e.url)}`);
-      if (e.replicas !== undefined && !(Number.isInteger(e.replicas) && e.replicas >= 1 && e.replicas <= 1000)) {
-        problems.add(`'${at}.replicas' must be a whole number from 1 to 1000, got ${show(e.replicas)}`);
-      }
-    });
-    const promotion = this.promotion;
-    if (!promotion.isSequential) {
-      const byBranch = new Map<string, string[]>();
-      for (const b of promotion.branches) {
-        if (!envs.some((e) => e.name === b.environment)) {
-          problems.add(`'promotion' maps branch ${show(b.branch)} to environment ${show(b.environment)}, which is not declared; environments are ${show(envs.map((e) => e.name))}`);
-        }
-        byBranch.set(b.branch, [...(byBranch.get(b.branch) ?? []), b.environment]);
-      }
-      for (const [branch, list] of byBranch) {
-        if (list.length > 1) problems.add(`'promotion' deploys environments ${show(list)} from the same branch ${show(branch)}; with branchPerEnvironment each environment needs its own branch (use Promotion.sequential() to promote one build through several)`);
-      }
-      for (const e of envs) {
-        const n = promotion.branches.filter((b) => b.environment === e.name).length;
-        if (n === 0) problems.add(`'promotion' names no branch for environment ${show(e.name)}; add { environment: ${show(e.name)}, branch: '...' }`);
-        if (n > 1) problems.add(`'promotion' names ${n} branches for environment ${show(e.name)}; give it one`);
-      }
-    }
-    if (!(Number.isInteger(this.port) && this.port >= 1 && this.port <= 65535)) problems.add(`'port' must be a port number from 1 to 65535, got ${show(this.port)}`);
-    for (const p of this.sourcePaths) {
-      if (typeof p !== 'string' || p.length === 0 || p.startsWith('/') || p.split('/').includes('..')) problems.add(`'sourcePaths' entries must be globs relative to the repository root, got ${show(p)}`);
-    }
-    if (!this.smokeTestPath.startsWith('/')) problems.add(`'smokeTestPath' must start with '/', got ${show(this.smokeTestPath)}`);
-    if (this.repository !== undefined && !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(this.repository)) {
-      problems.add(`'repository' must be 'owner/name', got ${show(this.repository)}`);
-    }
-    if (this.team !== undefined) {
-      const tp = dnsLabelProblem('team', this.team);
-      if (tp) problems.add(tp);
-    }
-    for (const [k, v] of Object.entries({ 'runbookBaseUrl': this.runbookBaseUrl, 'observability.prometheusUrl': this.observability.prometheusUrl, 'observability.pushgatewayUrl': this.observability.pushgatewayUrl, 'observability.grafanaUrl': this.observability.grafanaUrl })) {
-      if (v !== undefined && !/^https?:\/\/[^\s/$.?#][^\s]*$/.test(v)) problems.add(`'${k}' must be an http(s) URL, got ${show(v)}`);
-    }
-    const sloNames = new Set<string>();
-    for (const slo of this.slos) {
-      if (sloNames.has(slo.name)) problems.add(`SLO name ${show(slo.name)} is used twice; SLO names must be unique within the app`);
-      sloNames.add(slo.name);
-      const source = slo.sli ?? this.sliSource;
-      if (!source) {
-        problems.add(`SLO ${show(slo.name)} has no SLI source: without a mesh, pass 'sliSource: SliSource.custom({ requestsMetric: ... })' to the app or 'sli' to the SLO`);
-        continue;
-      }
-      if (slo.kind === SloKind.LATENCY) {
-        if (!source.latencyHistogram) {
-          problems.add(`latency SLO ${show(slo.name)} needs a latency histogram; its SLI source (${source.kind}) has none: set 'latencyHistogram'`);
-        } else if (!source.isBucketBound(slo.threshold!)) {
-          problems.add(`latency SLO ${show(slo.name)}: 'threshold' ${slo.threshold!.toHumanString()} (${source.thresholdInUnit(slo.threshold!)}${source.latencyUnit}) is not a bucket bound of ${source.latencyHistogram}; pick one of ${show(source.buckets)} (${source.latencyUnit})`);
-        }
-      }
-    }
   }
 }
 
