@@ -27,3 +27,9 @@ export * from './deploy/helm-values';
 // testing
 export * from './testing';
 export * from './observability/pipeline-metrics';
+export * from './stages/severity';
+export * from './stages/scanner';
+export * from './stages/security-scan-stage';
+export * from './stages/signing';
+export * from './stages/unit-tests';
+export * from './stages/test-stage';

@@ -45,6 +45,28 @@ export class PipelineMetrics {
    */
   public static readonly SCAN_FINDINGS = 'platform_pipeline_scan_findings';
 
+  /**
+   * Line coverage of the last test run in percent (0–100). Pushed by the pipeline's report job from the job
+   * output `COVERAGE_OUTPUT` of any job. Grouping key: `app`.
+   */
+  public static readonly TEST_COVERAGE = 'platform_pipeline_test_coverage_percent';
+
+  /**
+   * Job output a test job sets to its line coverage in percent (e.g. `87.5`); the report job pushes it as
+   * `TEST_COVERAGE`.
+   */
+  public static readonly COVERAGE_OUTPUT = 'coverage-percent';
+
+  /**
+   * Prefix of job outputs a scan job sets to its finding counts, one per severity: `findings-critical`,
+   * `findings-high`, `findings-medium`, `findings-low`. The report job pushes them as `SCAN_FINDINGS` with
+   * `scanner` = the job's local id.
+   */
+  public static readonly FINDINGS_OUTPUT_PREFIX = 'findings-';
+
+  /** The severities `FINDINGS_OUTPUT_PREFIX` outputs may carry, most severe first. */
+  public static readonly FINDING_SEVERITIES = ['critical', 'high', 'medium', 'low'];
+
   private constructor() {}
 }
 

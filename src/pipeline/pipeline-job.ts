@@ -88,6 +88,14 @@ export interface PipelineJobOptions {
    * @default - 5 min for gates, 10 min for build, deploy and verify, 1 min for reports
    */
   readonly estimatedDuration?: Duration;
+  /**
+   * A reusable workflow the job calls instead of running steps (a job-level `uses:`), e.g.
+   * `pipeline.actions.ref('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml')`.
+   * Such a job has inputs and secrets (`addInput`, `addSecret`) instead of steps, and no runner,
+   * timeout, env or outputs of its own.
+   * @default - the job runs steps
+   */
+  readonly uses?: string;
 }
 
 /** Options of one step added to a job. */
@@ -137,6 +145,8 @@ export class PipelineJob {
   public timeout: Duration;
   /** Estimated duration for the critical path. */
   public estimatedDuration: Duration;
+  /** The reusable workflow the job calls, if it calls one instead of running steps. */
+  public readonly uses?: string;
 
   /** @internal */
   public readonly _owner: IConstruct;
@@ -145,6 +155,8 @@ export class PipelineJob {
   private readonly extraNeeds: PipelineJob[] = [];
   private readonly outputs = new Map<string, github.workflows.JobStepOutput>();
   private readonly env = new Map<string, string>();
+  private readonly inputs = new Map<string, string>();
+  private readonly secrets = new Map<string, string>();
 
   /** Use `Pipeline.addJob()`; it names the job after the app and checks its id is unique. */
   constructor(owner: IConstruct, appName: string, localId: string, options: PipelineJobOptions) {
@@ -166,6 +178,10 @@ export class PipelineJob {
     this.basePermissions = options.permissions ?? {};
     this.timeout = options.timeout ?? Duration.minutes(DEFAULT_TIMEOUT_MINUTES[options.kind]);
     this.estimatedDuration = options.estimatedDuration ?? Duration.minutes(DEFAULT_ESTIMATE_MINUTES[options.kind]);
+    if (options.uses !== undefined && !/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/[\w.-]+\.ya?ml@[\w.\/-]+$/.test(options.uses)) {
+      throw new PlatformPipelineError(problem(owner, `'uses' of job ${show(localId)} must call a reusable workflow as 'owner/repo/.github/workflows/<file>.yml@<ref>' (take it from pipeline.actions.ref(...)), got ${show(options.uses)}`));
+    }
+    this.uses = options.uses;
   }
 
   /**
@@ -173,6 +189,9 @@ export class PipelineJob {
    * users patch steps by id). Deploy jobs place it in `options.slot`.
    */
   public addStep(step: github.workflows.JobStep, options: StepOptions = {}): void {
+    if (this.uses) {
+      throw new PlatformPipelineError(problem(this._owner, `job ${show(this.id)} calls the reusable workflow ${show(this.uses)} and cannot have steps; pass it inputs with addInput() and secrets with addSecret()`));
+    }
     if (!step.id || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step.id)) {
       throw new PlatformPipelineError(problem(this._owner, `every step needs a stable 'id' (letters, digits, '-', '_'), got ${show(step.id)} in job ${show(this.id)}`));
     }
@@ -211,6 +230,7 @@ export class PipelineJob {
 
   /** Exposes a step output as a job output (`needs.<job>.outputs.<name>`). */
   public addOutput(name: string, stepId: string, outputName: string): void {
+    this.requireSteps('addOutput');
     this.outputs.set(name, { stepId, outputName });
   }
 
@@ -219,8 +239,36 @@ export class PipelineJob {
     return [...this.outputs.keys()];
   }
 
+  /** Passes an input to the reusable workflow a job calls (`with:`). */
+  public addInput(name: string, value: string): void {
+    this.requireReusable('addInput');
+    this.inputs.set(name, value);
+  }
+
+  /** Passes a secret to the reusable workflow a job calls (`secrets:`), e.g. `${{ secrets.REGISTRY_TOKEN }}`. */
+  public addSecret(name: string, value: string): void {
+    this.requireReusable('addSecret');
+    this.secrets.set(name, value);
+  }
+
+  /** Names of the inputs passed to the reusable workflow. */
+  public get inputNames(): string[] {
+    return [...this.inputs.keys()];
+  }
+
+  /** @internal */
+  public _inputs(): Record<string, string> | undefined {
+    return this.inputs.size === 0 ? undefined : Object.fromEntries(this.inputs.entries());
+  }
+
+  /** @internal */
+  public _secrets(): Record<string, string> | undefined {
+    return this.secrets.size === 0 ? undefined : Object.fromEntries(this.secrets.entries());
+  }
+
   /** Sets a job-level environment variable. */
   public addEnv(name: string, value: string): void {
+    this.requireSteps('addEnv');
     this.env.set(name, value);
   }
 
@@ -261,6 +309,18 @@ export class PipelineJob {
   public _env(): Record<string, string> | undefined {
     if (this.env.size === 0) return undefined;
     return Object.fromEntries(this.env.entries());
+  }
+
+  private requireSteps(method: string): void {
+    if (this.uses) {
+      throw new PlatformPipelineError(problem(this._owner, `${method}: job ${show(this.id)} calls the reusable workflow ${show(this.uses)}; it has no steps, env or step outputs of its own`));
+    }
+  }
+
+  private requireReusable(method: string): void {
+    if (!this.uses) {
+      throw new PlatformPipelineError(problem(this._owner, `${method}: job ${show(this.id)} runs steps; only a job created with 'uses' (a reusable workflow) takes inputs and secrets`));
+    }
   }
 
   private orderedEntries(): StepEntry[] {

@@ -67,6 +67,7 @@ export class Pipeline extends Construct {
   public readonly workflowPath: string;
 
   private readonly jobsById = new Map<string, PipelineJob>();
+  private readonly pushTags: string[] = [];
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
@@ -104,6 +105,32 @@ export class Pipeline extends Construct {
     }
     this.jobsById.set(job.id, job);
     return job;
+  }
+
+  /**
+   * Also runs the pipeline when these tags are pushed (e.g. `v*.*.*`, for images tagged with the release's
+   * semantic version). Deploy jobs stay branch-only: their condition names the deploying branch.
+   */
+  public addPushTags(...patterns: string[]): void {
+    for (const p of patterns) {
+      if (typeof p !== 'string' || p.length === 0 || /\s/.test(p)) {
+        throw new PlatformPipelineError(problem(this, `addPushTags: a tag pattern must be a non-empty glob without spaces, such as 'v*.*.*', got ${show(p)}`));
+      }
+      if (!this.pushTags.includes(p)) this.pushTags.push(p);
+    }
+  }
+
+  /** Tag patterns whose pushes run the pipeline. */
+  public get tagPatterns(): string[] {
+    return [...this.pushTags];
+  }
+
+  /** Removes tag triggers (a construct that takes over another's role). @internal */
+  public _removePushTags(...patterns: string[]): void {
+    for (const p of patterns) {
+      const i = this.pushTags.indexOf(p);
+      if (i >= 0) this.pushTags.splice(i, 1);
+    }
   }
 
   /** Removes a job (a construct that takes over another's job). @internal */
@@ -249,6 +276,7 @@ export class Pipeline extends Construct {
       if (job.environment && !ctx.environments.includes(job.environment)) {
         problems.push(problem(job._owner, `job ${show(job.id)} names environment ${show(job.environment)}, which the app does not declare; environments are ${show(ctx.environments)}`));
       }
+      if (job.uses) problems.push(...this.reusableWorkflowProblems(job));
       for (const step of job._steps()) {
         if (!step.uses) continue;
         if (step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
@@ -272,11 +300,12 @@ export class Pipeline extends Construct {
     if (problems.length > 0) return problems;
 
     this.workflow.on({
-      push: { branches: ctx.promotion.deployingBranches, paths: ctx.triggerPaths },
+      // GitHub does not evaluate path filters for tag pushes, so a release tag always runs the pipeline
+      push: { branches: ctx.promotion.deployingBranches, tags: this.pushTags.length > 0 ? [...this.pushTags] : undefined, paths: ctx.triggerPaths },
       pullRequest: { branches: ctx.promotion.deployingBranches, paths: ctx.triggerPaths },
       workflowDispatch: {},
     });
-    const rendered: Record<string, github.workflows.Job> = {};
+    const rendered: Record<string, github.workflows.Job | github.workflows.JobCallingReusableWorkflow> = {};
     for (const job of this._ordered(ctx)) {
       rendered[job.id] = this.renderJob(job, needs.get(job) ?? [], ctx);
     }
@@ -284,7 +313,23 @@ export class Pipeline extends Construct {
     return [];
   }
 
-  private renderJob(job: PipelineJob, needs: PipelineJob[], ctx: PipelineRenderContext): github.workflows.Job {
+  private reusableWorkflowProblems(job: PipelineJob): string[] {
+    const at = job.uses!.lastIndexOf('@');
+    const workflow = job.uses!.slice(0, at);
+    let expected: string;
+    try {
+      expected = this.actions.ref(workflow);
+    } catch (e: any) {
+      return [problem(job._owner, `job ${show(job.id)} calls ${show(job.uses)}: ${e.message.replace(/^ActionManifest: /, '')}`)];
+    }
+    if (job.uses !== expected) {
+      return [problem(job._owner, `job ${show(job.id)} calls ${show(job.uses)}; take the reference from the manifest: pipeline.actions.ref(${show(workflow)}) gives ${show(expected)}`)];
+    }
+    return this.actions._inputProblems(workflow, job.inputNames).map((p) => problem(job._owner, `job ${show(job.id)}: ${p}`));
+  }
+
+  private renderJob(job: PipelineJob, needs: PipelineJob[], ctx: PipelineRenderContext)
+    : github.workflows.Job | github.workflows.JobCallingReusableWorkflow {
     const runner = job.runner ?? ctx.runner;
     const conditions: string[] = [];
     if (job.kind === JobKind.REPORT) conditions.push('always()');
@@ -293,6 +338,17 @@ export class Pipeline extends Construct {
     const condition = conditions.length === 0 ? undefined
       : conditions.length === 1 ? conditions[0]
         : conditions.map((c) => (c.includes('||') ? `(${c})` : c)).join(' && ');
+    if (job.uses) {
+      return {
+        name: job.name,
+        needs: needs.length > 0 ? needs.map((n) => n.id) : undefined,
+        if: condition,
+        permissions: job.permissions,
+        uses: job.uses,
+        with: job._inputs(),
+        secrets: job._secrets(),
+      };
+    }
     return {
       name: job.name,
       needs: needs.length > 0 ? needs.map((n) => n.id) : undefined,

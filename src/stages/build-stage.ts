@@ -1,10 +1,76 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { github } from 'projen';
+import {
+  addImageScanReportJob, addImageScanSteps, addProvenanceJob, addPublishJob, addRegistryLogin, addSbomSteps,
+  ImageScanSettings, PUSH_CONDITION, SCAN_IMAGE_TAG,
+} from './build-publish';
+import { Severity, severityProp } from './severity';
+import { BuildCache, keylessIdentity, Provenance, Signing, SigningIdentity } from './signing';
 import type { PlatformApp } from '../app/platform-app';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { Runner } from '../pipeline/runner';
 import { fail, pathOf, show } from '../private/errors';
+
+export { PUSH_CONDITION } from './build-publish';
+
+/** The image scan inside the build, between the local build and the push. */
+export interface ImageScanOptions {
+  /**
+   * Scan with Trivy.
+   * @default true
+   */
+  readonly trivy?: boolean;
+  /**
+   * Scan with Grype.
+   * @default true
+   */
+  readonly grype?: boolean;
+  /**
+   * A vulnerability at or above this severity stops the build before the push.
+   * @default Severity.HIGH
+   */
+  readonly threshold?: Severity;
+  /**
+   * Ignore vulnerabilities that have no fix yet.
+   * @default false
+   */
+  readonly ignoreUnfixed?: boolean;
+  /**
+   * Trivy ignore file you own (accepted CVEs with reasons and expiry).
+   * @default - Trivy reads `.trivyignore` at the repository root when there is one
+   */
+  readonly trivyIgnoreFile?: string;
+  /**
+   * Grype configuration you own (its `ignore:` rules).
+   * @default - Grype reads `.grype.yaml` at the repository root when there is one
+   */
+  readonly grypeConfig?: string;
+  /**
+   * Upload the SARIF results to code scanning (from a separate job, the only one with `security-events: write`).
+   * @default true
+   */
+  readonly uploadSarif?: boolean;
+}
+
+/** A second image for the app's test runner, built from the same context. */
+export interface TestImageOptions {
+  /**
+   * Repository of the test image.
+   * @default - the app's repository with `-tests` appended
+   */
+  readonly repository?: string;
+  /**
+   * Dockerfile of the test image.
+   * @default - the app's Dockerfile
+   */
+  readonly dockerfile?: string;
+  /**
+   * Dockerfile stage of the test image, e.g. `test`.
+   * @default - the last stage
+   */
+  readonly target?: string;
+}
 
 /** Properties of the build stage. */
 export interface BuildStageProps {
@@ -29,25 +95,86 @@ export interface BuildStageProps {
    */
   readonly target?: string;
   /**
-   * Expected duration, for the critical path.
-   * @default Duration.minutes(10)
+   * Expected duration of the build job, for the critical path.
+   * @default - 10 min, 12 min with image scanning
    */
   readonly estimatedDuration?: Duration;
+  /**
+   * Where buildx keeps its layer cache.
+   * @default BuildCache.github()
+   */
+  readonly cache?: BuildCache;
+  /**
+   * Tag images with the semantic version of a pushed release tag (`v1.2.3` → `1.2.3` and `1.2`) besides the
+   * commit SHA. Adds a `v*.*.*` tag trigger; deploys stay branch-only.
+   * @default true
+   */
+  readonly semverTags?: boolean;
+  /**
+   * Scan the candidate image before it is pushed.
+   * @default true
+   */
+  readonly imageScanning?: boolean;
+  /**
+   * Image scan settings.
+   * @default - Trivy and Grype, failing at HIGH
+   */
+  readonly imageScan?: ImageScanOptions;
+  /**
+   * Generate SBOMs (CycloneDX and SPDX, syft) of the pushed image, kept as artifacts and attached as
+   * attestations when signing.
+   * @default true
+   */
+  readonly sbom?: boolean;
+  /**
+   * How the image, its SBOM attestations and the chart are signed.
+   * @default Signing.keyless()
+   */
+  readonly signing?: Signing;
+  /**
+   * SLSA build provenance of the image.
+   * @default - Provenance.slsaGenerator(); Provenance.githubAttestation() for ECR
+   */
+  readonly provenance?: Provenance;
+  /**
+   * The repository is private: lets the SLSA generator publish provenance (the repository name goes to
+   * the public Rekor log).
+   * @default false
+   */
+  readonly privateRepository?: boolean;
+  /**
+   * Package the Helm chart and push it to the registry as an OCI artifact, signed like the image.
+   * @default true
+   */
+  readonly publishChart?: boolean;
+  /**
+   * OCI repository of the chart, without `oci://`.
+   * @default - `<image repository's parent>/charts` (ghcr.io/acme/checkout → ghcr.io/acme/charts)
+   */
+  readonly chartRepository?: string;
+  /**
+   * Also build an image for the app's test runner.
+   * @default - none
+   */
+  readonly testImage?: TestImageOptions;
 }
 
-/** The condition under which the build pushes: never on pull requests, never from a fork. @internal */
-export const PUSH_CONDITION = "github.event_name != 'pull_request' && !github.event.repository.fork";
-
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/;
+const PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
 const BUILD_STAGE_SYMBOL = Symbol.for('platform-pipeline.BuildStage');
 /** Construct id of the build stage the app creates when the user declares none. @internal */
 export const DEFAULT_BUILD_ID = 'DefaultBuild';
 
 /**
- * Stage 2: the one build job of the app. It builds the image with docker buildx and the GitHub Actions
- * cache, pushes it (only on push events, never from forks) and exposes the digest as the job output
- * `digest`, which every deploy uses. The app creates this stage with defaults when none is declared;
- * declaring it configures that job, it never adds a second build.
+ * Stage 2: the one build job of the app, and what follows it. The build job builds the image with docker
+ * buildx (GitHub or registry cache, optional multi-arch, OCI labels), scans the candidate image with Trivy
+ * and Grype before pushing, pushes only on push events and never from forks, exposes the digest as the job
+ * output `digest` (every deploy uses it) and generates SBOMs. After it, gate jobs sign the image and
+ * attach the SBOMs (cosign, keyless by default), publish the chart as a signed OCI artifact, record SLSA
+ * provenance and upload the scan results; deploys wait for all of them.
+ *
+ * The app creates this stage with these defaults when none is declared; declaring it configures that job
+ * (same defaults), it never adds a second build.
  */
 export class BuildStage extends Construct {
   /** Whether `x` is a BuildStage (works across copies of the library). */
@@ -59,15 +186,28 @@ export class BuildStage extends Construct {
   public readonly job: PipelineJob;
   /** The name of the job output holding the image digest (`sha256:…`). */
   public readonly digestOutput = 'digest';
+  /** How artifacts are signed. */
+  public readonly signing: Signing;
+  /** The job that signs the image and publishes the chart, if any. */
+  public readonly publishJob?: PipelineJob;
+  /** The provenance job, if any. */
+  public readonly provenanceJob?: PipelineJob;
+  /** The job that uploads image-scan SARIF, if any. */
+  public readonly imageScanReportJob?: PipelineJob;
+
+  private readonly app: PlatformApp;
+  private readonly pushTags: string[] = [];
 
   constructor(scope: PlatformApp, id: string, props: BuildStageProps = {}) {
     super(scope, id);
     Object.defineProperty(this, BUILD_STAGE_SYMBOL, { value: true });
     const app = scope;
+    this.app = app;
     const existing = app.node.children.find((c) => c !== this && BuildStage.isBuildStage(c)) as BuildStage | undefined;
     if (existing && existing.node.id === DEFAULT_BUILD_ID) {
       // the user's declaration configures the one build: it takes the place of the app's default
-      app.pipeline._removeJob(existing.job);
+      for (const j of [existing.job, existing.publishJob, existing.provenanceJob, existing.imageScanReportJob]) if (j) app.pipeline._removeJob(j);
+      app.pipeline._removePushTags(...existing.pushTags);
       app.node.tryRemoveChild(existing.node.id);
     } else if (existing) {
       fail(this, `the app already has a BuildStage (${pathOf(existing)}); an app has exactly one build: configure that one`);
@@ -79,65 +219,65 @@ export class BuildStage extends Construct {
       if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) fail(this, `'buildArgs' entries must be NAME=value, got ${show(a)}`);
     }
     const image = app.image;
+    const ecr = image.credentials.kind === 'ecr';
+    // the same secure defaults whether the app creates this stage or the user declares it
+    this.signing = props.signing ?? Signing.keyless();
+    const provenance = props.provenance ?? (ecr ? Provenance.githubAttestation() : Provenance.slsaGenerator());
+    const scanning = props.imageScanning ?? true;
+    const sbom = props.sbom ?? true;
+    const publishChart = props.publishChart ?? true;
+    const semver = props.semverTags ?? true;
+    const cache = props.cache ?? BuildCache.github();
+    const scan = this.scanSettings(props.imageScan);
+    if (provenance.kind === 'slsa-generator' && ecr) {
+      fail(this, "'provenance: Provenance.slsaGenerator()' cannot log in to ECR (the generator takes a user name and password); use Provenance.githubAttestation() for ECR images");
+    }
+    if (props.chartRepository !== undefined && !/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(props.chartRepository)) {
+      fail(this, `'chartRepository' must be an OCI repository without 'oci://', such as 'ghcr.io/acme/charts', got ${show(props.chartRepository)}`);
+    }
+    for (const [k, v] of Object.entries({ 'testImage.dockerfile': props.testImage?.dockerfile, 'imageScan.trivyIgnoreFile': scan.trivyIgnoreFile, 'imageScan.grypeConfig': scan.grypeConfig })) {
+      if (v !== undefined && !PATH.test(v)) fail(this, `'${k}' must be a path inside the repository, got ${show(v)}`);
+    }
+
     const actions = app.pipeline.actions;
     const job = app.pipeline.addJob('build', {
       kind: JobKind.BUILD,
       runner: props.runner,
       permissions: { contents: github.workflows.JobPermission.READ },
-      estimatedDuration: props.estimatedDuration,
+      estimatedDuration: props.estimatedDuration ?? (scanning ? Duration.minutes(12) : undefined),
     }, this);
     this.job = job;
-
-    job.addStep({
-      id: 'checkout',
-      name: 'Check out',
-      uses: actions.ref('actions/checkout'),
-      with: { 'persist-credentials': false },
-    });
-
-    const creds = image.credentials;
-    if (creds.kind === 'ecr') {
-      job.addStep({
-        id: 'aws-credentials',
-        name: 'Assume the image-push role (OIDC)',
-        if: PUSH_CONDITION,
-        uses: actions.ref('aws-actions/configure-aws-credentials'),
-        with: { 'role-to-assume': creds.roleArn, 'aws-region': creds.region, 'role-session-name': `${app.name}-build` },
-      }, { permissions: { idToken: github.workflows.JobPermission.WRITE } });
-      job.addStep({
-        id: 'registry-login',
-        name: 'Log in to Amazon ECR',
-        if: PUSH_CONDITION,
-        uses: actions.ref('aws-actions/amazon-ecr-login'),
-      });
-    } else {
-      const github_ = creds.kind === 'github-token';
-      job.addStep({
-        id: 'registry-login',
-        name: `Log in to ${image.registry}`,
-        if: PUSH_CONDITION,
-        uses: actions.ref('docker/login-action'),
-        with: {
-          registry: image.registry,
-          username: github_ ? '${{ github.actor }}' : `\${{ secrets.${creds.usernameSecret} }}`,
-          password: github_ ? '${{ secrets.GITHUB_TOKEN }}' : `\${{ secrets.${creds.passwordSecret} }}`,
-        },
-      }, github_ ? { permissions: { packages: github.workflows.JobPermission.WRITE } } : {});
+    if (semver) {
+      this.pushTags.push('v*.*.*');
+      app.pipeline.addPushTags(...this.pushTags);
     }
 
+    job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+    addRegistryLogin(app, job, PUSH_CONDITION);
     if (props.platforms && props.platforms.length > 0) {
       job.addStep({ id: 'setup-qemu', name: 'Set up QEMU', uses: actions.ref('docker/setup-qemu-action'), with: { platforms: props.platforms.join(',') } });
     }
     job.addStep({ id: 'setup-buildx', name: 'Set up Docker Buildx', uses: actions.ref('docker/setup-buildx-action') });
-    job.addStep({
-      id: 'meta',
-      name: 'Image tags and OCI labels',
-      uses: actions.ref('docker/metadata-action'),
-      with: {
-        images: image.repository,
-        tags: ['type=sha,format=long,prefix=', 'type=ref,event=pr'].join('\n'),
-      },
-    });
+    const tags = ['type=sha,format=long,prefix=', 'type=ref,event=pr', ...(semver ? ['type=semver,pattern={{version}}', 'type=semver,pattern={{major}}.{{minor}}'] : [])];
+    job.addStep({ id: 'meta', name: 'Image tags and OCI labels', uses: actions.ref('docker/metadata-action'), with: { images: image.repository, tags: tags.join('\n') } });
+
+    const cacheFrom = cache.kind === 'gha' ? `type=gha,scope=${app.name}` : `type=registry,ref=${cache.ref ?? `${image.repository}:buildcache`}`;
+    const cacheTo = cache.kind === 'gha' ? `type=gha,mode=max,scope=${app.name}` : `\${{ (${PUSH_CONDITION}) && 'type=registry,ref=${cache.ref ?? `${image.repository}:buildcache`},mode=max' || '' }}`;
+    const common = {
+      context: image.context,
+      file: image.dockerfile,
+      ...(props.buildArgs?.length ? { 'build-args': props.buildArgs.join('\n') } : {}),
+      ...(props.target ? { target: props.target } : {}),
+    };
+    if (scanning) {
+      job.addStep({
+        id: 'build-candidate',
+        name: 'Build the candidate image locally (runner platform) for scanning',
+        uses: actions.ref('docker/build-push-action'),
+        with: { ...common, 'load': true, 'push': false, 'tags': SCAN_IMAGE_TAG(app.name), 'labels': '${{ steps.meta.outputs.labels }}', 'cache-from': cacheFrom },
+      });
+      addImageScanSteps(app, job, scan);
+    }
     job.addStep({
       id: 'build',
       name: 'Build and push the image',
@@ -148,13 +288,81 @@ export class BuildStage extends Construct {
         'push': `\${{ ${PUSH_CONDITION} }}`,
         'tags': '${{ steps.meta.outputs.tags }}',
         'labels': '${{ steps.meta.outputs.labels }}',
-        'cache-from': `type=gha,scope=${app.name}`,
-        'cache-to': `type=gha,mode=max,scope=${app.name}`,
+        'annotations': '${{ steps.meta.outputs.annotations }}',
+        'cache-from': cacheFrom,
+        'cache-to': cacheTo,
         ...(props.platforms?.length ? { platforms: props.platforms.join(',') } : {}),
         ...(props.buildArgs?.length ? { 'build-args': props.buildArgs.join('\n') } : {}),
         ...(props.target ? { target: props.target } : {}),
       },
     });
     job.addOutput(this.digestOutput, 'build', 'digest');
+    if (props.testImage) this.addTestImage(props.testImage, cacheFrom);
+    if (sbom) addSbomSteps(app, job, '${{ steps.build.outputs.digest }}');
+
+    if (scanning && scan.uploadSarif) this.imageScanReportJob = addImageScanReportJob(app, this, scan, props.runner);
+    const chartRepository = props.chartRepository ?? `${image.repository.split('/').slice(0, -1).join('/')}/charts`;
+    if (this.signing.kind !== 'none' || publishChart) {
+      const chart = publishChart ? { repository: chartRepository } : undefined;
+      this.publishJob = addPublishJob(app, this, { signing: this.signing, sbom, chart, runner: props.runner });
+    }
+    if (provenance.kind !== 'none') {
+      this.provenanceJob = addProvenanceJob(app, this, provenance, props.privateRepository ?? false, props.runner);
+    }
+  }
+
+  /**
+   * Who signs the image, the SBOM attestations and the chart, for verifiers (e.g. a Kyverno
+   * `verifyImages` policy): the GitHub OIDC issuer and the certificate subject of this app's workflow on
+   * its deploying branches and release tags, or the public key. Undefined with `Signing.none()`.
+   */
+  public get signingIdentity(): SigningIdentity | undefined {
+    if (this.signing.kind === 'none') return undefined;
+    if (this.signing.kind === 'key') return { keyless: false, publicKey: this.signing._key!.publicKey };
+    if (!this.app.repository) {
+      // signing itself works without it; stating the certificate subject for verifiers does not
+      fail(this, "the keyless signing identity names the repository: set 'repository' ('owner/name') on the PlatformApp so verifiers (e.g. a Kyverno verifyImages policy) can check the certificate subject");
+    }
+    return keylessIdentity(this.app.repository!, this.app.workflowPath, this.app.promotion.deployingBranches, this.app.pipeline.tagPatterns);
+  }
+
+  private scanSettings(o: ImageScanOptions = {}): ImageScanSettings {
+    const s: ImageScanSettings = {
+      trivy: o.trivy ?? true,
+      grype: o.grype ?? true,
+      threshold: severityProp(this, 'imageScan.threshold', o.threshold, Severity.HIGH),
+      ignoreUnfixed: o.ignoreUnfixed ?? false,
+      trivyIgnoreFile: o.trivyIgnoreFile,
+      grypeConfig: o.grypeConfig,
+      uploadSarif: o.uploadSarif ?? true,
+    };
+    if (!s.trivy && !s.grype) {
+      fail(this, "'imageScan' switches off both Trivy and Grype, so no scanner is left; keep one, or set 'imageScanning: false'");
+    }
+    return s;
+  }
+
+  private addTestImage(o: TestImageOptions, cacheFrom: string): void {
+    const app = this.app;
+    const actions = app.pipeline.actions;
+    const repository = o.repository ?? `${app.image.repository}-tests`;
+    if (!/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/.test(repository)) fail(this, `'testImage.repository' must be an image repository without tag, got ${show(repository)}`);
+    if (repository.split('/')[0] !== app.image.registry) fail(this, `'testImage.repository' must be in the app's registry ${show(app.image.registry)} (the build logs in there only), got ${show(repository)}`);
+    this.job.addStep({ id: 'meta-tests', name: 'Test image tags', uses: actions.ref('docker/metadata-action'), with: { images: repository, tags: ['type=sha,format=long,prefix=', 'type=ref,event=pr'].join('\n') } });
+    this.job.addStep({
+      id: 'build-tests',
+      name: 'Build and push the test-runner image',
+      uses: actions.ref('docker/build-push-action'),
+      with: {
+        'context': app.image.context,
+        'file': o.dockerfile ?? app.image.dockerfile,
+        'push': `\${{ ${PUSH_CONDITION} }}`,
+        'tags': '${{ steps.meta-tests.outputs.tags }}',
+        'labels': '${{ steps.meta-tests.outputs.labels }}',
+        'cache-from': cacheFrom,
+        ...(o.target ? { target: o.target } : {}),
+      },
+    });
+    this.job.addOutput('tests-digest', 'build-tests', 'digest');
   }
 }

@@ -1,0 +1,151 @@
+import { PlatformPipelineError, show } from '../private/errors';
+import { secretNameProblem } from '../private/names';
+
+/** GitHub's OIDC token issuer, the issuer of every keyless signature made in GitHub Actions. @internal */
+export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/** Key-based signing with a cosign key pair. */
+export interface KeySigningProps {
+  /** The secret holding the cosign private key (PEM, as written by `cosign generate-key-pair`). */
+  readonly privateKeySecret: string;
+  /** The secret holding the private key's password. */
+  readonly passwordSecret: string;
+  /** The public key (PEM), for verifiers such as an admission policy. */
+  readonly publicKey: string;
+}
+
+/**
+ * How the build stage signs the image, its SBOM attestations and the chart: keyless with GitHub's OIDC
+ * token through Sigstore (no key to keep), or with a cosign key pair from secrets.
+ */
+export class Signing {
+  /** Keyless signing: a Fulcio certificate for the workflow's OIDC identity, logged in Rekor. */
+  public static keyless(): Signing {
+    return new Signing('keyless');
+  }
+
+  /** Signing with a cosign key pair from secrets. */
+  public static key(props: KeySigningProps): Signing {
+    const problems = [secretNameProblem('privateKeySecret', props?.privateKeySecret), secretNameProblem('passwordSecret', props?.passwordSecret)].filter((p) => p);
+    if (!/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(props?.publicKey ?? '')) {
+      problems.push(`'publicKey' must be the PEM public key of the pair (-----BEGIN PUBLIC KEY----- …), got ${show(props?.publicKey)}`);
+    }
+    if (problems.length) throw new PlatformPipelineError(`Signing.key: ${problems.join('; ')}`);
+    return new Signing('key', props);
+  }
+
+  /** No signing (and no SBOM attestations). */
+  public static none(): Signing {
+    return new Signing('none');
+  }
+
+  /** `keyless`, `key` or `none`. */
+  public readonly kind: string;
+  /** @internal */
+  public readonly _key?: KeySigningProps;
+
+  private constructor(kind: string, key?: KeySigningProps) {
+    this.kind = kind;
+    this._key = key;
+  }
+}
+
+/**
+ * Who signed an artifact, as a verifier (cosign, a Kyverno `verifyImages` rule) checks it: the OIDC issuer
+ * and certificate subject for keyless signatures, or the public key.
+ */
+export interface SigningIdentity {
+  /** Whether signatures are keyless (then `issuer` and `subject*` are set; otherwise `publicKey`). */
+  readonly keyless: boolean;
+  /** The OIDC issuer of keyless signatures. */
+  readonly issuer?: string;
+  /**
+   * The certificate subject with `*` wildcards (Kyverno `keyless.subject`):
+   * `https://github.com/<owner>/<repo>/.github/workflows/<app>-pipeline.yml@*`.
+   */
+  readonly subject?: string;
+  /** A regular expression matching exactly the refs the pipeline signs from (cosign `--certificate-identity-regexp`, Kyverno `subjectRegExp`). */
+  readonly subjectRegExp?: string;
+  /** The PEM public key of key-based signatures. */
+  readonly publicKey?: string;
+}
+
+/**
+ * How the build publishes SLSA build provenance for the image: slsa-github-generator's container workflow
+ * (SLSA Build L3, a reusable workflow referenced by its release tag), GitHub artifact attestations
+ * (`actions/attest`), or none.
+ */
+export class Provenance {
+  /** slsa-github-generator's `generator_container_slsa3.yml` (SLSA Build Level 3), pushed next to the image. */
+  public static slsaGenerator(): Provenance {
+    return new Provenance('slsa-generator');
+  }
+
+  /** GitHub artifact attestations (`actions/attest`), stored by GitHub and pushed to the registry. */
+  public static githubAttestation(): Provenance {
+    return new Provenance('github-attestation');
+  }
+
+  /** No provenance. */
+  public static none(): Provenance {
+    return new Provenance('none');
+  }
+
+  /** `slsa-generator`, `github-attestation` or `none`. */
+  public readonly kind: string;
+
+  private constructor(kind: string) {
+    this.kind = kind;
+  }
+}
+
+/** Where docker buildx keeps its layer cache. */
+export class BuildCache {
+  /** The GitHub Actions cache (scoped per app). */
+  public static github(): BuildCache {
+    return new BuildCache('gha');
+  }
+
+  /**
+   * An image in the registry, e.g. `ghcr.io/acme/checkout:buildcache` (written on push events only).
+   * @param ref the cache image; defaults to `<image repository>:buildcache`
+   */
+  public static registry(ref?: string): BuildCache {
+    if (ref !== undefined && !/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+:[A-Za-z0-9_.-]+$/.test(ref)) {
+      throw new PlatformPipelineError(`BuildCache.registry: 'ref' must be an image reference with a tag, such as 'ghcr.io/acme/checkout:buildcache', got ${show(ref)}`);
+    }
+    return new BuildCache('registry', ref);
+  }
+
+  /** `gha` or `registry`. */
+  public readonly kind: string;
+  /** The cache image of a registry cache, if given. */
+  public readonly ref?: string;
+
+  private constructor(kind: string, ref?: string) {
+    this.kind = kind;
+    this.ref = ref;
+  }
+}
+
+/** Regex-escapes `s`. @internal */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A GitHub branch/tag filter glob as a regular expression (`*` stays within a path segment, `**` crosses). @internal */
+export function globToRegExp(glob: string): string {
+  return glob.split('**').map((part) => part.split('*').map(escapeRegExp).join('[^/]*')).join('.*');
+}
+
+/** The keyless identity of signatures made by `workflowPath` of `repository` on `refs`. @internal */
+export function keylessIdentity(repository: string, workflowPath: string, branches: string[], tags: string[]): SigningIdentity {
+  const base = `https://github.com/${repository}/${workflowPath}`;
+  const refs = [...branches.map((b) => `refs/heads/${globToRegExp(b)}`), ...tags.map((t) => `refs/tags/${globToRegExp(t)}`)];
+  return {
+    keyless: true,
+    issuer: GITHUB_OIDC_ISSUER,
+    subject: `${base}@*`,
+    subjectRegExp: `^${escapeRegExp(base)}@(${refs.join('|')})$`,
+  };
+}
