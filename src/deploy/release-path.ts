@@ -1,7 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { github } from 'projen';
-import { APPLY_PHASE_LABEL, BEFORE_HELM } from './base-manifests';
+import { EnvDelivery, SlottedStep, Workload } from './delivery-plan';
+import { reportSteps } from './deploy-report';
+import {
+  applySteps, applyStepId, flaggerBaselineStep, flaggerStatusStep, prepareStep, promoteStep,
+  rollbackStep, rolloutStatusStep, setupRolloutsPluginStep,
+} from './deploy-steps';
 import type { Environment, PlatformApp } from '../app/platform-app';
 import { DeploySlot, JobKind, PipelineJob } from '../pipeline/pipeline-job';
 
@@ -14,16 +19,41 @@ export const KUBECTL_VERSION = 'v1.33.9';
  * The release path: one deploy job per environment, in the order of the promotion model. Each job gets
  * cluster credentials from the environment's access mode, runs `helm upgrade --install` with that
  * environment's values and the build's digest (rolling back on failure), applies the environment's
- * manifests server-side, smoke-tests the environment and rolls back when the smoke test fails.
- * Other constructs fill the job's slots (`DeploySlot`).
+ * manifests server-side, verifies the delivery (a canary's analysis, the smoke test), rolls back and fails
+ * loudly when verification fails, and reports: the job summary, an HTML report artifact, DORA events on
+ * the Pushgateway and a Grafana annotation when configured.
+ *
+ * `CanaryDeploy`, `ArgoCdGitOps` and `ChangeRequest` reconfigure an environment's job; other constructs
+ * fill its slots (`DeploySlot`). A rollout with manual gates gets one promotion job per gate, which
+ * waits for the environment's reviewers.
  */
 export class ReleasePath extends Construct {
+  private readonly app: PlatformApp;
   private readonly jobs = new Map<string, PipelineJob>();
+  private readonly delivery = new Map<string, EnvDelivery>();
+  private readonly ownSteps = new Map<PipelineJob, string[]>();
+  private readonly promotionJobsByEnv = new Map<string, PipelineJob[]>();
 
   constructor(scope: PlatformApp, id: string) {
     super(scope, id);
+    this.app = scope;
     for (const env of scope.environments) {
-      this.jobs.set(env.name, this.addDeployJob(scope, env));
+      const job = scope.pipeline.addJob(`deploy-${env.name}`, {
+        kind: JobKind.DEPLOY,
+        environment: env.name,
+        permissions: { contents: github.workflows.JobPermission.READ },
+        estimatedDuration: Duration.minutes(10),
+      }, this);
+      job.addEnv('APP', scope.name);
+      job.addEnv('RELEASE', scope.releaseName);
+      job.addEnv('NAMESPACE', env.namespace);
+      job.addEnv('CHART', scope.chart.path);
+      job.addEnv('VALUES_FILE', scope.valuesPath(env.name));
+      job.addEnv('MANIFEST', scope.manifestPath(env.name));
+      this.addJobEnv(job, env);
+      this.jobs.set(env.name, job);
+      this.delivery.set(env.name, { workload: Workload.DEPLOYMENT });
+      this.build(env);
     }
   }
 
@@ -32,115 +62,165 @@ export class ReleasePath extends Construct {
     return this.jobs.get(environment)!;
   }
 
-  private addDeployJob(app: PlatformApp, env: Environment): PipelineJob {
-    const actions = app.pipeline.actions;
-    const manifest = app.manifestPath(env.name);
-    const job = app.pipeline.addJob(`deploy-${env.name}`, {
-      kind: JobKind.DEPLOY,
-      environment: env.name,
-      permissions: { contents: github.workflows.JobPermission.READ },
-      estimatedDuration: Duration.minutes(10),
-    }, this);
-    job.addEnv('APP', app.name);
-    job.addEnv('RELEASE', app.releaseName);
+  /** The promotion jobs of an environment (one per manual gate), in order. */
+  public promotionJobs(environment: string): PipelineJob[] {
+    return [...(this.promotionJobsByEnv.get(environment) ?? [])];
+  }
+
+  /** How an environment is delivered. @internal */
+  public _delivery(environment: string): EnvDelivery {
+    return this.delivery.get(environment)!;
+  }
+
+  /**
+   * Changes how an environment is delivered and rebuilds its jobs' own steps (steps other constructs
+   * added stay; the release path's own steps are re-added in slot order). @internal
+   */
+  public _configure(environment: string, patch: Partial<EnvDelivery>): void {
+    const env = this.app.environment(environment);
+    this.delivery.set(environment, { ...this.delivery.get(environment)!, ...patch });
+    this.build(env);
+  }
+
+  private addJobEnv(job: PipelineJob, env: Environment): void {
+    job.addEnv('APP', this.app.name);
+    job.addEnv('ENVIRONMENT', env.name);
+    job.addEnv('RELEASE', this.app.releaseName);
     job.addEnv('NAMESPACE', env.namespace);
-    job.addEnv('CHART', app.chart.path);
-    job.addEnv('VALUES_FILE', app.valuesPath(env.name));
-    job.addEnv('MANIFEST', manifest);
-    job.addEnv('IMAGE_DIGEST', '${{ needs.' + app.pipeline.appName + '-build.outputs.digest }}');
+    job.addEnv('IMAGE_DIGEST', '${{ needs.' + this.app.pipeline.appName + '-build.outputs.digest }}');
+  }
 
-    const pre = { slot: DeploySlot.PRE_DEPLOY };
-    job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } }, pre);
-    for (const s of env.cluster._steps({ actions, appName: app.name, environment: env.name })) {
-      job.addStep(s.step, { ...pre, permissions: s.permissions });
-    }
-    job.addStep({ id: 'setup-helm', name: 'Set up Helm', uses: actions.ref('Azure/setup-helm'), with: { version: HELM_VERSION } }, pre);
-    job.addStep({ id: 'setup-kubectl', name: 'Set up kubectl', uses: actions.ref('Azure/setup-kubectl'), with: { version: KUBECTL_VERSION } }, pre);
-    if (app.manageNamespaces) {
-      job.addStep({
-        id: 'prepare-namespace',
-        name: 'Create or update the namespace',
-        run: `kubectl apply --server-side --field-manager="platform-pipeline-\${APP}" -f "\${MANIFEST}" --selector ${APPLY_PHASE_LABEL}=${BEFORE_HELM}`,
-      }, pre);
-    }
-    if (app.chart.buildDependencies) {
-      job.addStep({ id: 'helm-dependencies', name: 'Build chart dependencies', run: 'helm dependency build "${CHART}"' }, pre);
-    }
+  private setSteps(job: PipelineJob, steps: SlottedStep[]): void {
+    for (const id of this.ownSteps.get(job) ?? []) job.removeStep(id);
+    for (const s of steps) job.addStep(s.step, { slot: s.slot, permissions: s.permissions });
+    this.ownSteps.set(job, steps.map((s) => s.step.id!));
+  }
 
-    const imageValue = app.chart.digestValue
-      ? `--set-string "${app.chart.digestValue}=\${IMAGE_DIGEST}"`
-      : '--set-string "image.tag=${GITHUB_SHA}@${IMAGE_DIGEST}"';
-    job.addStep({
-      id: 'helm-upgrade',
-      name: `Deploy to ${env.name}`,
-      run: [
-        'if [ -z "${IMAGE_DIGEST}" ]; then',
-        '  echo "::error::the build job produced no image digest; deploys need the pushed image"',
-        '  exit 1',
-        'fi',
-        'helm upgrade --install "${RELEASE}" "${CHART}" \\',
-        `  --namespace "\${NAMESPACE}"${app.manageNamespaces ? '' : ' --create-namespace'} \\`,
-        '  --values "${VALUES_FILE}" \\',
-        `  ${imageValue} \\`,
-        '  --rollback-on-failure --wait=watcher --timeout 10m',
-      ].join('\n'),
-    }, { slot: DeploySlot.APPLY });
-    job.addStep({
-      id: 'apply-manifests',
-      name: 'Apply the environment manifests',
-      run: 'kubectl apply --server-side --field-manager="platform-pipeline-${APP}" -f "${MANIFEST}"',
-    }, { slot: DeploySlot.APPLY });
+  private commonPreSteps(env: Environment, d: EnvDelivery, helm: boolean): SlottedStep[] {
+    const actions = this.app.pipeline.actions;
+    const pre = DeploySlot.PRE_DEPLOY;
+    const steps: SlottedStep[] = [
+      { slot: pre, step: { id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } } },
+      ...env.cluster._steps({ actions, appName: this.app.name, environment: env.name })
+        .map((s) => ({ slot: pre, step: s.step, permissions: s.permissions })),
+    ];
+    if (helm) steps.push({ slot: pre, step: { id: 'setup-helm', name: 'Set up Helm', uses: actions.ref('Azure/setup-helm'), with: { version: HELM_VERSION } } });
+    steps.push({ slot: pre, step: { id: 'setup-kubectl', name: 'Set up kubectl', uses: actions.ref('Azure/setup-kubectl'), with: { version: KUBECTL_VERSION } } });
+    if (d.workload === Workload.ARGO_ROLLOUT) steps.push(setupRolloutsPluginStep());
+    return steps;
+  }
 
+  private build(env: Environment): void {
+    const app = this.app;
+    const d = this.delivery.get(env.name)!;
+    const job = this.jobs.get(env.name)!;
+    const argo = d.workload === Workload.ARGO_ROLLOUT;
+    const steps = this.commonPreSteps(env, d, !d.gitOps);
+    if (d.changeRequest) steps.push(d.changeRequest);
+    if (d.workload === Workload.FLAGGER) steps.push(flaggerBaselineStep());
+    if (!d.gitOps) {
+      if (app.manageNamespaces || argo) steps.push(prepareStep(argo, argo && !app.manageNamespaces));
+      if (app.chart.buildDependencies) {
+        steps.push({ slot: DeploySlot.PRE_DEPLOY, step: { id: 'helm-dependencies', name: 'Build chart dependencies', run: 'helm dependency build "${CHART}"' } });
+      }
+    }
+    steps.push(...applySteps(app, env, d));
+
+    const gates = d.rollout?.gates ?? [];
+    const waitsForPromotion = gates.length > 0 || (d.rollout?.manualPromotion ?? false);
+    if (argo) {
+      const stopAt = gates.map((g) => g.step);
+      steps.push(rolloutStatusStep(d, { observe: true, stopAt, stopAtBlueGreenPause: d.rollout?.manualPromotion ?? false }));
+    } else if (d.workload === Workload.FLAGGER) {
+      steps.push(flaggerStatusStep(d));
+    }
+    const smoke = this.smokeTest(env, d);
+    if (smoke) steps.push(smoke);
+    const attempt = applyStepId(d);
+    steps.push(rollbackStep(app, d, `failure() && steps.${attempt}.outcome == 'success'`));
+    steps.push(...reportSteps({ app, env, actions: app.pipeline.actions, delivery: d, artifactSuffix: '', attemptStep: attempt, changeId: '${{ steps.change-request.outputs.id }}' }));
+    this.setSteps(job, steps);
+    if (argo) job.addEnv('ROLLOUT', d.rollout!.name);
+
+    const verify = d.verifyTimeout?.toSeconds() ?? 0;
+    job.timeout = Duration.minutes(Math.max(45, Math.ceil(verify / 60) + 30));
+    job.estimatedDuration = Duration.minutes(Math.max(10, Math.ceil(verify / 60) + 5));
+    this.buildPromotionJobs(env, d, waitsForPromotion);
+  }
+
+  private smokeTest(env: Environment, d: EnvDelivery): SlottedStep | undefined {
     if (env.url) {
-      job.addStep({
-        id: 'smoke-test',
-        name: 'Smoke test',
-        env: { SMOKE_URL: `${env.url.replace(/\/+$/, '')}${app.smokeTestPath}` },
-        run: 'curl --fail --silent --show-error --max-time 10 --retry 10 --retry-delay 6 --retry-all-errors --output /dev/null "${SMOKE_URL}"',
-      }, { slot: DeploySlot.VERIFY });
-    } else {
-      job.addStep({
+      return {
+        slot: DeploySlot.VERIFY,
+        step: {
+          id: 'smoke-test',
+          name: 'Smoke test',
+          env: { SMOKE_URL: `${env.url.replace(/\/+$/, '')}${this.app.smokeTestPath}` },
+          run: 'curl --fail --silent --show-error --max-time 10 --retry 10 --retry-delay 6 --retry-all-errors --output /dev/null "${SMOKE_URL}"',
+        },
+      };
+    }
+    if (d.workload !== Workload.DEPLOYMENT) return undefined; // the rollout step already waited
+    return {
+      slot: DeploySlot.VERIFY,
+      step: {
         id: 'smoke-test',
         name: 'Wait for the rollout',
         run: 'kubectl rollout status "deployment/${APP}" --namespace "${NAMESPACE}" --timeout 5m',
-      }, { slot: DeploySlot.VERIFY });
+      },
+    };
+  }
+
+  /**
+   * One job per manual gate (or one for a blue-green promotion). Each is a deploy job of the same
+   * environment, so GitHub holds it for the environment's reviewers; it promotes the Rollout, waits for
+   * the next gate or for Healthy, and rolls back like the deploy job when that fails.
+   */
+  private buildPromotionJobs(env: Environment, d: EnvDelivery, needed: boolean): void {
+    const app = this.app;
+    for (const j of this.promotionJobsByEnv.get(env.name) ?? []) app.pipeline._removeJob(j);
+    this.promotionJobsByEnv.delete(env.name);
+    if (!needed || !d.rollout) return;
+    const gates = d.rollout.gates;
+    const stages = gates.length > 0 ? gates.map((g, i) => ({ suffix: `-${g.weight}`, title: `before ${g.weight}%`, rest: gates.slice(i + 1).map((x) => x.step) }))
+      : [{ suffix: '', title: 'to the new version', rest: [] as number[] }];
+    const jobs: PipelineJob[] = [];
+    const deployJob = this.jobs.get(env.name)!;
+    let previous = deployJob;
+    for (const stage of stages) {
+      const job = app.pipeline.addJob(`promote-${env.name}${stage.suffix}`, {
+        kind: JobKind.DEPLOY,
+        environment: env.name,
+        name: `${app.name} / promote ${env.name} ${stage.title}`,
+        permissions: { contents: github.workflows.JobPermission.READ },
+        estimatedDuration: Duration.minutes(5),
+      }, this);
+      job.dependsOn(deployJob, previous);
+      this.addJobEnv(job, env);
+      job.addEnv('ROLLOUT', d.rollout.name);
+      const last = stage.rest.length === 0;
+      const steps = this.commonPreSteps(env, d, !d.gitOps);
+      steps.push(promoteStep());
+      steps.push(rolloutStatusStep(d, { observe: false, stopAt: stage.rest, stopAtBlueGreenPause: false }));
+      if (last) {
+        const smoke = this.smokeTest(env, d);
+        if (smoke) steps.push(smoke);
+      }
+      steps.push(rollbackStep(app, d, 'failure()'));
+      steps.push(...reportSteps({
+        app,
+        env,
+        actions: app.pipeline.actions,
+        delivery: d,
+        artifactSuffix: `-promote${stage.suffix}`,
+        attemptStep: 'promote',
+        changeId: `\${{ needs.${deployJob.id}.outputs.change-id }}`,
+      }));
+      this.setSteps(job, steps);
+      job.timeout = Duration.minutes(Math.max(45, Math.ceil((d.verifyTimeout?.toSeconds() ?? 0) / 60) + 30));
+      jobs.push(job);
+      previous = job;
     }
-
-    job.addStep({
-      id: 'rollback',
-      name: 'Roll back after a failed verification',
-      if: "failure() && steps.helm-upgrade.outcome == 'success'",
-      run: [
-        'revisions="$(helm history "${RELEASE}" --namespace "${NAMESPACE}" --max 2 --output json | jq length)"',
-        'if [ "${revisions}" -gt 1 ]; then',
-        '  helm rollback "${RELEASE}" --namespace "${NAMESPACE}" --wait --timeout 10m',
-        '  echo "::error::verification failed in ${NAMESPACE}; rolled back ${RELEASE} to its previous revision"',
-        'else',
-        '  echo "::error::verification failed in ${NAMESPACE}; ${RELEASE} has no previous revision to roll back to"',
-        'fi',
-        'exit 1',
-      ].join('\n'),
-    }, { slot: DeploySlot.ROLLBACK });
-
-    job.addStep({
-      id: 'deploy-summary',
-      name: 'Deployment summary',
-      if: 'always()',
-      env: { JOB_STATUS: '${{ job.status }}' },
-      run: [
-        '{',
-        `  echo "### \${APP} → ${env.name}"`,
-        '  echo ""',
-        '  echo "| | |"',
-        '  echo "|---|---|"',
-        '  echo "| namespace | \\`${NAMESPACE}\\` |"',
-        '  echo "| release | \\`${RELEASE}\\` |"',
-        '  echo "| image digest | \\`${IMAGE_DIGEST:-none}\\` |"',
-        '  echo "| commit | \\`${GITHUB_SHA}\\` |"',
-        '  echo "| result | ${JOB_STATUS} |"',
-        '} >> "${GITHUB_STEP_SUMMARY}"',
-      ].join('\n'),
-    }, { slot: DeploySlot.POST_DEPLOY });
-    return job;
+    this.promotionJobsByEnv.set(env.name, jobs);
   }
 }

@@ -1,5 +1,6 @@
+import { Duration } from 'cdk8s';
 import * as pp from '../../src';
-import { makeApp, workflowOf } from '../util';
+import { makeApp, minimalBuild, workflowOf } from '../util';
 
 function deployJob(overrides: Partial<pp.PlatformAppProps> = {}, env = 'staging'): any {
   return workflowOf(pp.Testing.synth(makeApp(overrides).project)).jobs[`checkout-deploy-${env}`];
@@ -9,7 +10,7 @@ describe('ReleasePath deploy jobs', () => {
   test('steps in slot order', () => {
     expect(deployJob().steps.map((s: any) => s.id)).toEqual([
       'checkout', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'prepare-namespace',
-      'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary',
+      'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
     ]);
   });
 
@@ -22,8 +23,11 @@ describe('ReleasePath deploy jobs', () => {
     expect(helm).toContain('--rollback-on-failure');
     expect(helm).not.toContain('--atomic');
     expect(job.env).toMatchObject({
-      RELEASE: 'checkout', NAMESPACE: 'platform-staging', CHART: 'helm/platform',
-      VALUES_FILE: 'helm/checkout/values-staging.yaml', MANIFEST: 'deploy/checkout/staging.k8s.yaml',
+      RELEASE: 'checkout',
+      NAMESPACE: 'platform-staging',
+      CHART: 'helm/platform',
+      VALUES_FILE: 'helm/checkout/values-staging.yaml',
+      MANIFEST: 'deploy/checkout/staging.k8s.yaml',
       IMAGE_DIGEST: '${{ needs.checkout-build.outputs.digest }}',
     });
     expect(job.steps.find((s: any) => s.id === 'setup-helm').with).toEqual({ version: 'v4.1.4' });
@@ -59,7 +63,7 @@ describe('ReleasePath deploy jobs', () => {
   test('no untrusted expression is expanded inside a run script', () => {
     const wf = workflowOf(pp.Testing.synth(makeApp().project));
     for (const job of Object.values<any>(wf.jobs)) {
-      for (const step of job.steps) if (step.run) expect(step.run).not.toContain('${{');
+      for (const step of job.steps ?? []) if (step.run) expect(step.run).not.toContain('${{');
     }
   });
 
@@ -73,12 +77,13 @@ describe('ReleasePath deploy jobs', () => {
     });
 
     const gke = deployJob({ environments: [{ name: 'staging', namespace: 'ns', cluster: pp.ClusterAccess.gke({ workloadIdentityProvider: 'projects/123/locations/global/workloadIdentityPools/gh/providers/gh', serviceAccount: 'deploy@acme-prod.iam.gserviceaccount.com', clusterName: 'prod', location: 'europe-west1', projectId: 'acme-prod' }) }] });
-    expect(gke.permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
+    // actions: read lets the report list who approved the run
+    expect(gke.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
     expect(gke.steps.find((s: any) => s.id === 'cluster-credentials').run).toContain('gcloud container clusters get-credentials');
 
     const guid = '00000000-0000-0000-0000-000000000000';
     const aks = deployJob({ environments: [{ name: 'staging', namespace: 'ns', cluster: pp.ClusterAccess.aks({ clientId: guid, tenantId: guid, subscriptionId: guid, resourceGroup: 'rg', clusterName: 'aks' }) }] });
-    expect(aks.permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
+    expect(aks.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
     expect(aks.steps.find((s: any) => s.id === 'cluster-credentials').run).toContain('az login --service-principal');
   });
 
@@ -96,12 +101,102 @@ describe('ReleasePath deploy jobs', () => {
   });
 });
 
+describe('promotion order and branches', () => {
+  test('the production job carries its environment and runs after staging\'s deploy and verify jobs', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    app.pipeline.addJob('load-test-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 'k6', run: 'echo k6' });
+    app.pipeline.addJob('dast-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 'zap', run: 'echo zap' });
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    const prod = jobs['checkout-deploy-production'];
+    expect(prod.environment).toEqual({ name: 'production', url: 'https://acme.dev' });
+    expect(prod.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-load-test-staging']);
+    expect(prod.concurrency).toEqual({ 'group': 'checkout-deploy-production', 'cancel-in-progress': false });
+    expect(jobs['checkout-deploy-staging'].needs).toEqual('checkout-build');
+  });
+
+  test('deploys only from the branch the promotion model allows', () => {
+    const seq = workflowOf(pp.Testing.synth(makeApp().project));
+    for (const id of ['checkout-deploy-staging', 'checkout-deploy-production']) {
+      expect(seq.jobs[id].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
+    }
+    const branchPerEnv = makeApp({
+      promotion: pp.Promotion.branchPerEnvironment({ branches: [{ environment: 'staging', branch: 'develop' }, { environment: 'production', branch: 'release/*' }] }),
+    });
+    minimalBuild(branchPerEnv.app);
+    const perEnv = workflowOf(pp.Testing.synth(branchPerEnv.project));
+    expect(perEnv.jobs['checkout-deploy-staging'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/develop'");
+    expect(perEnv.jobs['checkout-deploy-production'].if).toBe("github.event_name != 'pull_request' && startsWith(github.ref, 'refs/heads/release/')");
+    // independent branches: production does not wait for staging
+    expect(perEnv.jobs['checkout-deploy-production'].needs).toEqual('checkout-build');
+    expect(perEnv.on.push.branches).toEqual(['develop', 'release/*']);
+  });
+
+  test('promotion jobs of a gated canary keep the environment, the branch condition and the order', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    new pp.CanaryDeploy(app, 'Canary', {
+      stepWeights: [10, 25, 50],
+      manualGates: [25, 50],
+      environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.rolling() }],
+    });
+    expect(app.releasePath.promotionJobs('production').map((j) => j.id)).toEqual(['checkout-promote-production-25', 'checkout-promote-production-50']);
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    const first = jobs['checkout-promote-production-25'];
+    const second = jobs['checkout-promote-production-50'];
+    expect(first.environment.name).toBe('production');
+    expect(first.if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
+    expect(first.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
+    expect(second.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-promote-production-25']);
+    // the deploy job stops at the first gate, the first promotion at the second, the last runs to Healthy
+    // steps: setWeight 10, pause, [gate] 2, setWeight 25, pause, analysis, [gate] 6, setWeight 50, pause
+    const waits = [jobs['checkout-deploy-production'], first, second].map((j: any) => j.steps.find((s: any) => s.id === 'rollout-status'));
+    expect(waits[0].env.GATE_STEPS).toBe('2 6');
+    expect(waits[1].env.GATE_STEPS).toBe('6');
+    expect(waits[2].env).toEqual({ ROLLOUT_TIMEOUT: expect.stringMatching(/^\d+s$/) });
+    expect(first.steps.map((s: any) => s.id)).not.toContain('smoke-test');
+    expect(second.steps.map((s: any) => s.id)).toContain('smoke-test');
+  });
+});
+
+describe('reconfiguration by other constructs', () => {
+  test('the order in which CanaryDeploy, ChangeRequest and ArgoCdGitOps are declared does not matter', () => {
+    const system = pp.ChangeSystem.serviceNow({ instanceUrlSecret: 'U', tokenSecret: 'T' });
+    const build = (order: string[]) => {
+      const { project, app } = makeApp({ repository: 'acme/shop' });
+      for (const c of order) {
+        if (c === 'canary') new pp.CanaryDeploy(app, 'Canary', { manualGates: [50], environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.rolling() }] });
+        if (c === 'change') new pp.ChangeRequest(app, 'Change', { system });
+        if (c === 'gitops') new pp.ArgoCdGitOps(app, 'GitOps');
+      }
+      return pp.Testing.synth(project).file('.github/workflows/checkout-pipeline.yml');
+    };
+    const a = build(['canary', 'change', 'gitops']);
+    expect(build(['change', 'gitops', 'canary'])).toBe(a);
+    expect(build(['gitops', 'canary', 'change'])).toBe(a);
+  });
+
+  test('a Rollout goes before Helm, into a namespace created on demand when namespaces are managed elsewhere', () => {
+    const { project, app } = makeApp({ manageNamespaces: false });
+    new pp.CanaryDeploy(app, 'Canary');
+    const job = workflowOf(pp.Testing.synth(project)).jobs['checkout-deploy-staging'];
+    const prepare = job.steps.find((s: any) => s.id === 'prepare-namespace');
+    expect(prepare.name).toBe('Apply what must exist before Helm (namespace, Rollout)');
+    expect(prepare.run).toBe([
+      'kubectl create namespace "${NAMESPACE}" --dry-run=client --output yaml | kubectl apply -f -',
+      'kubectl apply --server-side --field-manager="platform-pipeline-${APP}" -f "${MANIFEST}" --selector platform-pipeline.dev/apply-phase=before-helm',
+    ].join('\n'));
+    const ids = job.steps.map((s: any) => s.id);
+    expect(ids.indexOf('prepare-namespace')).toBeLessThan(ids.indexOf('helm-upgrade'));
+  });
+});
+
 describe('setup-environments.sh', () => {
   test('creates each environment with reviewers, wait timer and branch policy', () => {
     const { project } = makeApp({
       environments: [
         { name: 'staging', namespace: 'a', cluster: pp.ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') },
-        { name: 'production', namespace: 'b', cluster: pp.ClusterAccess.kubeconfigSecret('PROD_KUBECONFIG'), approval: pp.Approval.requiredReviewers(['sre-leads', 'acme/platform'], { waitTimer: require('cdk8s').Duration.minutes(15) }) },
+        { name: 'production', namespace: 'b', cluster: pp.ClusterAccess.kubeconfigSecret('PROD_KUBECONFIG'), approval: pp.Approval.requiredReviewers(['sre-leads', 'acme/platform'], { waitTimer: Duration.minutes(15) }) },
       ],
     });
     const script = pp.Testing.synth(project).file('scripts/checkout/setup-environments.sh')!;
