@@ -60,7 +60,11 @@ function build(d: Definition): pp.SynthOutput {
       ? pp.Promotion.branchPerEnvironment({ branches: d.envs.map((e, i) => ({ environment: e.name, branch: i === 0 ? d.branch : `${d.branch}-${i}` })) })
       : pp.Promotion.sequential({ branch: d.branch }),
     environments: d.envs.map((e) => ({
-      name: e.name, namespace: e.namespace, url: e.url, replicas: e.replicas, cluster: e.cluster(),
+      name: e.name,
+      namespace: e.namespace,
+      url: e.url,
+      replicas: e.replicas,
+      cluster: e.cluster(),
       approval: e.reviewers ? pp.Approval.requiredReviewers(e.reviewers) : undefined,
     })),
     slos: d.slos.map((s: any) => s.kind === 'availability'

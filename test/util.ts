@@ -12,7 +12,10 @@ export function appProps(overrides: Partial<pp.PlatformAppProps> = {}): pp.Platf
     environments: [
       { name: 'staging', namespace: 'platform-staging', url: 'https://staging.acme.dev', cluster: pp.ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') },
       {
-        name: 'production', namespace: 'platform-prod', url: 'https://acme.dev', replicas: 4,
+        name: 'production',
+        namespace: 'platform-prod',
+        url: 'https://acme.dev',
+        replicas: 4,
         cluster: pp.ClusterAccess.eks({ roleArn: 'arn:aws:iam::123456789012:role/deploy', clusterName: 'prod', region: 'eu-west-1' }),
         approval: pp.Approval.requiredReviewers(['sre-leads']),
       },
@@ -45,4 +48,20 @@ export function errorOf(fn: () => unknown): string {
     return String(e.message);
   }
   throw new Error('expected an error, none was thrown');
+}
+
+/**
+ * Declares the app's build with the supply-chain jobs off (no image scan, SBOM, signing, provenance, chart
+ * publishing, release tags), for tests about pipeline mechanics (needs, promotion, slots) that should not
+ * change when the build's defaults do. The build's own tests live in test/stages/build-stage.test.ts.
+ */
+export function minimalBuild(app: pp.PlatformApp): pp.BuildStage {
+  return new pp.BuildStage(app, 'Build', {
+    imageScanning: false,
+    sbom: false,
+    publishChart: false,
+    semverTags: false,
+    signing: pp.Signing.none(),
+    provenance: pp.Provenance.none(),
+  });
 }

@@ -49,11 +49,60 @@ const app = new pp.PlatformApp(project, 'checkout', {
   observability: {
     prometheusUrl: 'http://prometheus.monitoring:9090',
     pushgatewayUrl: 'http://pushgateway.monitoring:9091',
+    grafanaUrl: 'https://grafana.acme.dev',
+    grafanaTokenSecret: 'GRAFANA_TOKEN',
   },
   team: 'payments',
   runbookBaseUrl: 'https://runbooks.acme.dev/checkout',
 });
 
-app.valuesFor('production').set('autoscaling', { enabled: true, minReplicas: 4, maxReplicas: 12 });
+// Stage 1: code quality and security, in parallel with the build
+new pp.SecurityScanStage(app, 'Security', {
+  threshold: pp.Severity.HIGH,
+  scanners: [pp.Scanner.pipAudit({ requirements: ['services/checkout/requirements.txt'] })],
+});
+
+// Stage 2: build once (multi-arch), scan before the push, SBOMs, keyless signing, SLSA provenance, chart as OCI
+new pp.BuildStage(app, 'Build', {
+  platforms: ['linux/amd64', 'linux/arm64'],
+  imageScan: { threshold: pp.Severity.HIGH },
+});
+
+// Stage 3: unit tests with a coverage gate, chart and manifest validation
+new pp.TestStage(app, 'Test', {
+  unitTests: [pp.UnitTests.python({ workingDirectory: 'services/checkout', coverageSource: '.' })],
+  coverageThreshold: 80,
+});
+
+// Stage 7: production ships as a canary routed by Istio and analysed against the SLOs (a production
+// reviewer approves the step to 50 %); staging ships blue-green. The production Rollout autoscales.
+new pp.CanaryDeploy(app, 'Delivery', {
+  stepWeights: [10, 25, 50],
+  stepPause: Duration.minutes(2),
+  manualGates: [50],
+  trafficRouting: pp.TrafficRouting.istio(),
+  analysis: { interval: Duration.minutes(1), count: 5, failureLimit: 2 },
+  environments: [
+    { environment: 'staging', strategy: pp.DeliveryStrategy.blueGreen({ autoPromote: true }) },
+    { environment: 'production', autoscaling: { minReplicas: 4, maxReplicas: 12 } },
+  ],
+});
+// every production deploy opens a ServiceNow change first
+new pp.ChangeRequest(app, 'Change', {
+  system: pp.ChangeSystem.serviceNow({ instanceUrlSecret: 'SERVICENOW_URL', tokenSecret: 'SERVICENOW_TOKEN' }),
+  environments: ['production'],
+});
+
+// Stage 8: SLO burn-rate alerts with promtool tests, pipeline and DORA alerts, routing, dashboards
+new pp.PrometheusRules(app, 'Alerts', { minRequestRate: 0.1 });
+new pp.AlertRouting(app, 'AlertRouting', {
+  page: pp.AlertReceiver.pagerDuty({ secretName: 'checkout-pagerduty' }),
+  ticket: pp.AlertReceiver.slack({ secretName: 'checkout-slack', channel: '#checkout-alerts' }),
+});
+new pp.GrafanaDashboard(app, 'Dashboards', {
+  provisioning: pp.DashboardProvisioning.sidecar({ folder: 'Checkout' }),
+  loki: true,
+  tempo: true,
+});
 
 project.synth();

@@ -20,11 +20,11 @@ import { Pipeline } from '../pipeline/pipeline';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { Runner } from '../pipeline/runner';
 import { synthesizeApps } from '../private/app-synthesizer';
-import { validateAppProps } from '../private/validate-app-props';
-import { BuildStage, DEFAULT_BUILD_ID } from '../stages/build-stage';
 import { PlatformPipelineError, ProblemList, pathOf, problem, show } from '../private/errors';
 import { MarkerStyle } from '../private/generated-file';
 import { dnsLabelProblem, MAX_APP_NAME } from '../private/names';
+import { validateAppProps } from '../private/validate-app-props';
+import { BuildStage, DEFAULT_BUILD_ID } from '../stages/build-stage';
 
 const APP_SYMBOL = Symbol.for('platform-pipeline.PlatformApp');
 

@@ -1,7 +1,7 @@
-import type { PlatformApp, PlatformAppProps } from '../app/platform-app';
-import { SloKind } from '../app/slo';
 import { ProblemList, show } from './errors';
 import { dnsLabelProblem } from './names';
+import type { PlatformApp, PlatformAppProps } from '../app/platform-app';
+import { SloKind } from '../app/slo';
 
 /**
  * The eager checks of a PlatformApp's props: every problem of the definition is collected, so the user

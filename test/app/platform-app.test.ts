@@ -1,6 +1,5 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { Size } from 'cdk8s';
 import * as pp from '../../src';
 import { appProps, errorOf, makeApp } from '../util';
 
@@ -28,7 +27,10 @@ describe('PlatformApp', () => {
   test('values follow helm create conventions and carry the environment settings', () => {
     const { project } = makeApp({
       environments: [{
-        name: 'staging', namespace: 'ns', replicas: 3, cluster: pp.ClusterAccess.kubeconfigSecret('K'),
+        name: 'staging',
+        namespace: 'ns',
+        replicas: 3,
+        cluster: pp.ClusterAccess.kubeconfigSecret('K'),
         resources: { cpu: { request: Cpu.millis(250), limit: Cpu.units(1) }, memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) } },
       }],
       port: 9000,
@@ -83,7 +85,7 @@ describe('PlatformApp', () => {
 
   test('objects added to chartFor(env) land in that environment only', () => {
     const { project, app } = makeApp();
-    new (require('cdk8s').ApiObject)(app.chartFor('staging'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra', namespace: 'platform-staging' } });
+    new ApiObject(app.chartFor('staging'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra', namespace: 'platform-staging' } });
     const out = pp.Testing.synth(project);
     expect(out.yamlDocuments('deploy/checkout/staging.k8s.yaml')!.map((d) => d.kind)).toContain('ConfigMap');
     expect(out.yamlDocuments('deploy/checkout/production.k8s.yaml')!.map((d) => d.kind)).not.toContain('ConfigMap');

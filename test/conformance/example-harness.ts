@@ -88,7 +88,9 @@ export function readOutput(name: string, dir: string): ExampleOutput {
   if (!fs.existsSync(manifest)) throw new Error(`${name}: no .projen/files.json after synth in ${dir}; was the output redirected?`);
   const files: string[] = JSON.parse(fs.readFileSync(manifest, 'utf8')).files;
   return {
-    name, dir, files,
+    name,
+    dir,
+    files,
     read: (rel) => fs.readFileSync(path.join(dir, rel), 'utf8'),
     yamlDocs: (rel) => parseAllDocuments(fs.readFileSync(path.join(dir, rel), 'utf8')).map((d) => {
       if (d.errors.length > 0) throw new Error(`${rel}: ${d.errors.map((e) => e.message).join('; ')}`);

@@ -17,6 +17,9 @@ const EXPECTED: Record<string, string[]> = {
     '.github/workflows/checkout-pipeline.yml', 'docs/checkout-pipeline.md', 'scripts/checkout/setup-environments.sh',
     'helm/checkout/values-staging.yaml', 'helm/checkout/values-production.yaml',
     'deploy/checkout/staging.k8s.yaml', 'deploy/checkout/production.k8s.yaml',
+    'monitoring/checkout/staging.rules.yml', 'monitoring/checkout/staging.rules.test.yml',
+    'monitoring/checkout/production.rules.yml', 'monitoring/checkout/production.rules.test.yml',
+    'monitoring/checkout/dashboards/checkout-service.json', 'monitoring/checkout/dashboards/checkout-delivery.json',
   ],
 };
 

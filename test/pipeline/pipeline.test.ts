@@ -1,13 +1,14 @@
 import { Duration } from 'cdk8s';
 import { github } from 'projen';
 import * as pp from '../../src';
-import { errorOf, makeApp, workflowOf } from '../util';
+import { errorOf, makeApp, minimalBuild, workflowOf } from '../util';
 
 const oneEnv = { environments: [{ name: 'staging', namespace: 'shop', cluster: pp.ClusterAccess.kubeconfigSecret('KUBECONFIG_STAGING') }], slos: [] };
 
 describe('Pipeline rendering', () => {
   test('workflow of a one-environment app: exact text', () => {
-    const { project } = makeApp(oneEnv, 'shop');
+    const { project, app } = makeApp(oneEnv, 'shop');
+    minimalBuild(app);
     expect(pp.Testing.synth(project).file('.github/workflows/shop-pipeline.yml')).toMatchSnapshot();
   });
 
@@ -16,7 +17,11 @@ describe('Pipeline rendering', () => {
     const text = pp.Testing.synth(project).file('.github/workflows/checkout-pipeline.yml')!;
     const uses = text.split('\n').filter((l) => /^\s+(- )?uses:/.test(l));
     expect(uses.length).toBeGreaterThan(5);
-    for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    for (const line of uses) {
+      // the SLSA generator is a reusable workflow that must be referenced by its release tag
+      if (line.includes('slsa-framework/slsa-github-generator/')) expect(line).toMatch(/@v\d+\.\d+\.\d+$/);
+      else expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    }
     expect(text).toContain('uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1');
   });
 
@@ -45,6 +50,7 @@ describe('Pipeline rendering', () => {
 
   test('needs: build once, promote in order, report last and always', () => {
     const { project, app } = makeApp();
+    minimalBuild(app);
     const gate = app.pipeline.addJob('lint', { kind: pp.JobKind.GATE });
     gate.addStep({ id: 'lint', run: 'echo lint' });
     const scan = app.pipeline.addJob('image-scan', { kind: pp.JobKind.GATE, needsImage: true });
@@ -73,9 +79,10 @@ describe('Pipeline rendering', () => {
   });
 
   test('branch per environment: each deploy on its own branch, no chaining, prefix patterns', () => {
-    const { project } = makeApp({
+    const { project, app } = makeApp({
       promotion: pp.Promotion.branchPerEnvironment({ branches: [{ environment: 'staging', branch: 'develop' }, { environment: 'production', branch: 'release/*' }] }),
     });
+    minimalBuild(app);
     const wf = workflowOf(pp.Testing.synth(project));
     expect(wf.on.push.branches).toEqual(['develop', 'release/*']);
     expect(wf.jobs['checkout-deploy-staging'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/develop'");
@@ -85,25 +92,35 @@ describe('Pipeline rendering', () => {
 
   // What each job needs, written by hand from the actions' documentation (not from the generator's tables):
   // docker/login-action to ghcr.io with GITHUB_TOKEN needs packages: write; checkout needs contents: read;
-  // configure-aws-credentials with role-to-assume needs id-token: write; the summary job reads only `needs`.
+  // configure-aws-credentials with role-to-assume needs id-token: write; reading the run's approvals for the
+  // deployment report needs actions: read; cosign keyless signing needs id-token: write and pushing the
+  // signature packages: write; the SLSA container generator's caller needs actions: read, id-token: write,
+  // packages: write; codeql upload-sarif needs security-events: write (+ contents/actions: read); the
+  // summary job reads only `needs`.
   test('each job asks for exactly what its steps need', () => {
     const jobs = workflowOf(pp.Testing.synth(makeApp().project)).jobs;
     const expected: Record<string, Record<string, string>> = {
-      'checkout-build': { 'contents': 'read', 'packages': 'write' },
-      'checkout-deploy-staging': { contents: 'read' },
-      'checkout-deploy-production': { 'contents': 'read', 'id-token': 'write' },
+      'checkout-build': { contents: 'read', packages: 'write' },
+      'checkout-publish': { 'contents': 'read', 'packages': 'write', 'id-token': 'write' },
+      'checkout-provenance': { 'actions': 'read', 'id-token': 'write', 'packages': 'write' },
+      'checkout-image-scan-report': { 'security-events': 'write', 'contents': 'read', 'actions': 'read' },
+      'checkout-deploy-staging': { contents: 'read', actions: 'read' },
+      'checkout-deploy-production': { 'contents': 'read', 'id-token': 'write', 'actions': 'read' },
       'checkout-summary': {},
     };
+    expect(Object.keys(jobs).sort()).toEqual(Object.keys(expected).sort());
     for (const [id, perms] of Object.entries(expected)) expect(jobs[id].permissions).toEqual(perms);
   });
 
   test('ECR builds get id-token and no packages permission; Docker Hub builds log in with the named secrets', () => {
     const ecr = makeApp({ image: pp.ContainerImage.fromRegistry('123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout', { credentials: pp.RegistryCredentials.ecr({ roleArn: 'arn:aws:iam::123456789012:role/push', region: 'eu-west-1' }) }) });
+    minimalBuild(ecr.app);
     const build = workflowOf(pp.Testing.synth(ecr.project)).jobs['checkout-build'];
     expect(build.permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
     expect(build.steps.map((s: any) => s.id)).toEqual(['checkout', 'aws-credentials', 'registry-login', 'setup-buildx', 'meta', 'build']);
 
     const hub = makeApp({ image: pp.ContainerImage.fromRegistry('acme/checkout', { credentials: pp.RegistryCredentials.secrets({ usernameSecret: 'DOCKERHUB_USER', passwordSecret: 'DOCKERHUB_TOKEN' }) }) });
+    minimalBuild(hub.app);
     const hubBuild = workflowOf(pp.Testing.synth(hub.project)).jobs['checkout-build'];
     expect(hubBuild.permissions).toEqual({ contents: 'read' });
     expect(hubBuild.steps[1].with).toEqual({ registry: 'docker.io', username: '${{ secrets.DOCKERHUB_USER }}', password: '${{ secrets.DOCKERHUB_TOKEN }}' });
@@ -136,6 +153,7 @@ describe('Pipeline rendering', () => {
 
   test('the critical path follows the estimates', () => {
     const { app } = makeApp();
+    minimalBuild(app);
     app.pipeline.addJob('slow-gate', { kind: pp.JobKind.GATE, estimatedDuration: Duration.minutes(25) }).addStep({ id: 's', run: 'true' });
     const ctx = { environments: ['staging', 'production'], environmentUrls: new Map(), promotion: app.promotion, runner: app.runner, triggerPaths: [] };
     const path = app.pipeline._criticalPath(ctx);
@@ -147,11 +165,13 @@ describe('Pipeline rendering', () => {
   });
 
   test('the pipeline document: graph, critical path and job table', () => {
-    const doc = pp.Testing.synth(makeApp().project).file('docs/checkout-pipeline.md')!;
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    const doc = pp.Testing.synth(project).file('docs/checkout-pipeline.md')!;
     expect(doc).toContain('```mermaid\nflowchart LR');
     expect(doc).toContain('  checkout-deploy-staging --> checkout-deploy-production');
     expect(doc).toContain('**Critical path** (31 min estimated): `checkout-build` → `checkout-deploy-staging` → `checkout-deploy-production` → `checkout-summary`.');
-    expect(doc).toContain('| `checkout-deploy-production` | deploy | production | `checkout-build`, `checkout-deploy-staging` | 10 min | contents: read, id-token: write | ubuntu-24.04 |');
+    expect(doc).toContain('| `checkout-deploy-production` | deploy | production | `checkout-build`, `checkout-deploy-staging` | 10 min | actions: read, contents: read, id-token: write | ubuntu-24.04 |');
   });
 });
 
@@ -170,7 +190,7 @@ describe('Pipeline validation', () => {
     const { project, app } = makeApp();
     const job = app.pipeline.addJob('x', { kind: pp.JobKind.GATE });
     job.addStep({ id: 'co', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'fetch-deepth': 0 } });
-    job.addStep({ id: 'slsa', uses: app.pipeline.actions.ref('aquasecurity/trivy-action'), with: { 'image_ref': 'x' } });
+    job.addStep({ id: 'slsa', uses: app.pipeline.actions.ref('aquasecurity/trivy-action'), with: { image_ref: 'x' } });
     const msg = errorOf(() => pp.Testing.synth(project));
     expect(msg).toContain("step 'co' of job 'checkout-x': 'fetch-deepth' is not an input of actions/checkout v7.0.1");
     expect(msg).toContain("'image_ref' is not an input of aquasecurity/trivy-action");
