@@ -24,7 +24,7 @@ export function renderPipelineDoc(app: PlatformApp, ctx: PipelineRenderContext):
     `# ${app.name} pipeline`,
     '',
     `Generated from the \`${app.name}\` PlatformApp in \`.projenrc.ts\` into \`${pipeline.workflowPath}\`.`,
-    `Triggers: pushes to ${ctx.promotion.deployingBranches.map((b) => `\`${b}\``).join(', ')} and pull requests against them that touch the app's paths, and manual runs.`,
+    `Triggers: pushes to ${ctx.promotion.deployingBranches.map((b) => `\`${b}\``).join(', ')}${pipeline.tagPatterns.length > 0 ? ` and of tags ${pipeline.tagPatterns.map((t) => `\`${t}\``).join(', ')} (build only; deploys run from branches)` : ''}, pull requests against those branches that touch the app's paths, and manual runs.`,
     '',
     '```mermaid',
     'flowchart LR',
@@ -43,7 +43,8 @@ export function renderPipelineDoc(app: PlatformApp, ctx: PipelineRenderContext):
   lines.push('| job | kind | environment | needs | estimate | permissions | runs on |', '|---|---|---|---|---|---|---|');
   for (const j of jobs) {
     const runner = j.runner ?? ctx.runner;
-    lines.push(`| \`${j.id}\` | ${j.kind} | ${j.environment ?? ''} | ${(needs.get(j) ?? []).map((n) => `\`${n.id}\``).join(', ')} | ${minutes(j.estimatedDuration.toSeconds())} | ${permissionsText(j.permissions as Record<string, string>)} | ${runner.groupName ? `group ${runner.groupName}` : runner.labels.join(', ')} |`);
+    const runsOn = j.uses ? `reusable workflow \`${j.uses.replace(/^.*\/\.github\/workflows\//, '')}\`` : runner.groupName ? `group ${runner.groupName}` : runner.labels.join(', ');
+    lines.push(`| \`${j.id}\` | ${j.kind} | ${j.environment ?? ''} | ${(needs.get(j) ?? []).map((n) => `\`${n.id}\``).join(', ')} | ${minutes(j.estimatedDuration.toSeconds())} | ${permissionsText(j.permissions as Record<string, string>)} | ${runsOn} |`);
   }
   lines.push('', '## Environments', '', '| environment | namespace | branch | approval | cluster access |', '|---|---|---|---|---|');
   for (const e of app.environments) {

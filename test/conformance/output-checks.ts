@@ -188,7 +188,9 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
       const exprs: Array<{ name: string; expr: string }> = [];
       for (const f of generated(o, /dashboards\/.*\.json$/)) {
         const walk = (node: any) => {
-          if (Array.isArray(node)) {node.forEach(walk);} else if (node && typeof node === 'object') {
+          if (Array.isArray(node)) {
+            node.forEach(walk);
+          } else if (node && typeof node === 'object') {
             if (typeof node.expr === 'string' && node.expr.length > 0) exprs.push({ name: `${f}#${exprs.length}`, expr: node.expr });
             Object.values(node).forEach(walk);
           }
