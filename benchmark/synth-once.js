@@ -1,6 +1,8 @@
 // One measurement, in its own process so peak memory is its own: construct a TypeScriptProject with
 // <apps> PlatformApps of 3 environments each (0 = bare projen), synthesize it into a temp dir, print JSON.
-//   node benchmark/synth-once.js <apps>
+//   node benchmark/synth-once.js <apps> [core|full]
+// core: the app with its defaults (build with scan/SBOM/signing/provenance, deploys, summary);
+// full: plus every stage of the enterprise example (scans, tests, canary, rules, routing, dashboards).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -9,6 +11,7 @@ const { performance } = require('perf_hooks');
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const apps = Number(process.argv[2] ?? '1');
+const full = process.argv[3] === 'full';
 const { javascript, typescript } = require('projen');
 const pp = require(path.join(__dirname, '..', 'lib'));
 const { Duration } = require('cdk8s');
@@ -23,7 +26,9 @@ const project = new typescript.TypeScriptProject({
 });
 for (let i = 0; i < apps; i++) {
   const name = `svc${i}`;
-  new pp.PlatformApp(project, name, {
+  const app = new pp.PlatformApp(project, name, {
+    repository: 'acme/platform',
+    observability: { pushgatewayUrl: 'http://pushgateway.monitoring:9091', grafanaUrl: 'https://grafana.acme.dev' },
     image: pp.ContainerImage.fromRegistry(`ghcr.io/acme/${name}`, { context: `services/${name}` }),
     chart: pp.HelmChart.fromPath('helm/platform'),
     environments: ['dev', 'staging', 'production'].map((env, j) => ({
@@ -36,6 +41,14 @@ for (let i = 0; i < apps; i++) {
       pp.Slo.latency({ name: 'latency', objective: 99, threshold: Duration.millis(250) }),
     ],
   });
+  if (full) {
+    new pp.SecurityScanStage(app, 'Security');
+    new pp.TestStage(app, 'Test', { unitTests: [pp.UnitTests.python()] });
+    new pp.CanaryDeploy(app, 'Delivery', { stepWeights: [10, 25, 50], trafficRouting: pp.TrafficRouting.istio() });
+    new pp.PrometheusRules(app, 'Alerts');
+    new pp.AlertRouting(app, 'Routing', { page: pp.AlertReceiver.pagerDuty({ secretName: 'pd' }), ticket: pp.AlertReceiver.slack({ secretName: 'slack', channel: '#alerts' }) });
+    new pp.GrafanaDashboard(app, 'Dashboards');
+  }
 }
 project.synth();
 const ms = performance.now() - start;
