@@ -8,7 +8,7 @@ import * as path from 'path';
 import { ExampleOutput } from './example-harness';
 import { requiredPermissions } from './permissions-table';
 import {
-  actionlintFindings, checkPromqlExprs, checkRules, helmLint, helmTemplate, k6TypeErrors, k8sDocErrors, sharedDir,
+  actionlintFindings, checkPromqlExprs, checkRules, dashboardStructureErrors, dashboardTypeErrors, helmLint, helmTemplate, k6TypeErrors, k8sDocErrors, sharedDir,
   shellcheckScript, shellcheckWorkflow, testRules, unverifiedDownloads, workflowErrors, yamllintFindings,
 } from './validators';
 
@@ -199,6 +199,18 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
       }
       if (exprs.length > 0) out.push(...checkPromqlExprs(exprs));
       return out;
+    },
+  },
+  {
+    name: 'Grafana: dashboards type-check against the foundation SDK and pass the structural asserts',
+    async run(o) {
+      const files = generated(o, /dashboards\/.*\.json$/);
+      if (files.length === 0) return [];
+      const docs = files.map((f) => JSON.parse(o.read(f)));
+      return [
+        ...dashboardTypeErrors(docs),
+        ...docs.flatMap((d, i) => dashboardStructureErrors(files[i], d)),
+      ];
     },
   },
 ];

@@ -15,3 +15,4 @@ export * from './helm';
 export * from './promtool';
 export * from './k6';
 export * from './downloads';
+export * from './grafana';
