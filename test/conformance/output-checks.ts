@@ -8,7 +8,8 @@ import * as path from 'path';
 import { ExampleOutput } from './example-harness';
 import { requiredPermissions } from './permissions-table';
 import {
-  actionlintFindings, checkPromqlExprs, checkRules, dashboardStructureErrors, dashboardTypeErrors, helmLint, helmTemplate, k6TypeErrors, k8sDocErrors, sharedDir,
+  actionlintFindings, checkPromqlExprs, checkRules, dashboardStructureErrors, dashboardTypeErrors,
+  helmLint, helmTemplate, k6TypeErrors, k8sDocErrors, sharedDir,
   shellcheckScript, shellcheckWorkflow, testRules, unverifiedDownloads, workflowErrors, yamllintFindings,
 } from './validators';
 
