@@ -76,6 +76,10 @@ project.addTask('gen:action-pins', {
   exec: 'ts-node --project projenrc/tsconfig.json projenrc/gen-action-pins.ts',
 });
 
+// The test task is `jest --ci` (never writes snapshots). Updating them is a separate, deliberate step:
+// run it, then read the snapshot diff before committing.
+project.tasks.tryFind('test:update')?.reset('jest -u', { receiveArgs: true });
+
 project.addTask('benchmark', {
   description: 'Synth wall time and peak memory for 1, 10, 50, 100 apps x 3 environments vs bare projen (needs `compile`)',
   exec: 'node benchmark/run.js',
