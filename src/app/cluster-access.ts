@@ -1,7 +1,7 @@
 import { github } from 'projen';
 import { ActionManifest } from '../pipeline/action-manifest';
 import { PlatformPipelineError, show } from '../private/errors';
-import { secretNameProblem } from '../private/names';
+import { AWS_REGION, IAM_ROLE_ARN, secretNameProblem } from '../private/names';
 
 /** OIDC access to an Amazon EKS cluster. */
 export interface EksAccessProps {
@@ -75,10 +75,10 @@ export class ClusterAccess {
   /** Assume an IAM role with GitHub's OIDC token, then `aws eks update-kubeconfig`. */
   public static eks(props: EksAccessProps): ClusterAccess {
     const problems: string[] = [];
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(props.roleArn ?? '')) {
+    if (!IAM_ROLE_ARN.test(props.roleArn ?? '')) {
       problems.push(`'roleArn' must be an IAM role ARN such as 'arn:aws:iam::123456789012:role/deploy', got ${show(props.roleArn)}`);
     }
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(props.region ?? '')) problems.push(`'region' must be an AWS region such as 'eu-west-1', got ${show(props.region)}`);
+    if (!AWS_REGION.test(props.region ?? '')) problems.push(`'region' must be an AWS region such as 'eu-west-1', got ${show(props.region)}`);
     if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(props.clusterName ?? '')) problems.push(`'clusterName' must be an EKS cluster name, got ${show(props.clusterName)}`);
     if (problems.length) throw new PlatformPipelineError(`ClusterAccess.eks: ${problems.join('; ')}`);
     return new ClusterAccess('eks', { ...props });

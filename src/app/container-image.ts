@@ -1,5 +1,5 @@
 import { PlatformPipelineError, show } from '../private/errors';
-import { secretNameProblem } from '../private/names';
+import { AWS_REGION, IAM_ROLE_ARN, REPO_PATH, secretNameProblem } from '../private/names';
 
 /** Secrets holding a registry user name and password or token (Docker Hub, Harbor, any OCI registry). */
 export interface RegistrySecretsProps {
@@ -35,10 +35,10 @@ export class RegistryCredentials {
 
   /** Amazon ECR through OIDC role assumption (`id-token: write` on the build job). */
   public static ecr(props: EcrCredentialsProps): RegistryCredentials {
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(props.roleArn ?? '')) {
+    if (!IAM_ROLE_ARN.test(props.roleArn ?? '')) {
       throw new PlatformPipelineError(`RegistryCredentials.ecr: 'roleArn' must be an IAM role ARN, got ${show(props.roleArn)}`);
     }
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(props.region ?? '')) {
+    if (!AWS_REGION.test(props.region ?? '')) {
       throw new PlatformPipelineError(`RegistryCredentials.ecr: 'region' must be an AWS region such as 'eu-west-1', got ${show(props.region)}`);
     }
     return new RegistryCredentials('ecr', { ...props });
@@ -84,7 +84,6 @@ export interface ContainerImageOptions {
 }
 
 const REPOSITORY = /^(?:([a-z0-9.-]+(?::\d+)?)\/)?([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)$/;
-const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
 
 /**
  * The app's container image: where it is pushed and how it is built. Every deploy uses the digest the
@@ -105,8 +104,8 @@ export class ContainerImage {
     const registry = hasHost ? m[1] : 'docker.io';
     const context = options.context ?? '.';
     const dockerfile = options.dockerfile ?? (context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`);
-    if (!RELATIVE_PATH.test(context)) problems.push(`'context' must be a path inside the repository, got ${show(context)}`);
-    if (!RELATIVE_PATH.test(dockerfile)) problems.push(`'dockerfile' must be a path inside the repository, got ${show(dockerfile)}`);
+    if (!REPO_PATH.test(context)) problems.push(`'context' must be a path inside the repository, got ${show(context)}`);
+    if (!REPO_PATH.test(dockerfile)) problems.push(`'dockerfile' must be a path inside the repository, got ${show(dockerfile)}`);
     let credentials = options.credentials;
     if (!credentials) {
       if (registry === 'ghcr.io') {

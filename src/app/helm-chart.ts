@@ -1,4 +1,5 @@
 import { PlatformPipelineError, show } from '../private/errors';
+import { REPO_PATH } from '../private/names';
 
 /** Options of a Helm chart. */
 export interface HelmChartOptions {
@@ -28,7 +29,7 @@ export interface HelmChartOptions {
 export class HelmChart {
   /** A chart in this repository, e.g. `helm/platform`. */
   public static fromPath(chartPath: string, options: HelmChartOptions = {}): HelmChart {
-    if (typeof chartPath !== 'string' || !/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/.test(chartPath)) {
+    if (typeof chartPath !== 'string' || !REPO_PATH.test(chartPath)) {
       throw new PlatformPipelineError(`HelmChart.fromPath: 'chartPath' must be a path inside the repository such as 'helm/platform', got ${show(chartPath)}`);
     }
     if (options.digestValue !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(options.digestValue)) {

@@ -1,4 +1,5 @@
 import { show } from '../private/errors';
+import { PROM_LABEL_NAME } from '../private/names';
 
 /**
  * A Kubernetes or Prometheus label. (A list of these rather than a map keeps the API usable from every
@@ -23,7 +24,7 @@ export function labelMap(prop: string, labels: Label[] | undefined, prometheus =
   const map: Record<string, string> = {};
   const problems: string[] = [];
   for (const l of labels ?? []) {
-    const nameOk = prometheus ? /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l?.name ?? '') : LABEL_NAME.test(l?.name ?? '');
+    const nameOk = prometheus ? PROM_LABEL_NAME.test(l?.name ?? '') : LABEL_NAME.test(l?.name ?? '');
     if (!nameOk) problems.push(`'${prop}' has an invalid label name ${show(l?.name)}; use ${prometheus ? "letters, digits and '_'" : "a Kubernetes label key such as 'release' or 'acme.dev/team'"}`);
     else if (typeof l.value !== 'string' || (!prometheus && !LABEL_VALUE.test(l.value))) problems.push(`'${prop}' label ${show(l.name)} has an invalid value ${show(l?.value)}`);
     else if (l.name in map) problems.push(`'${prop}' names label ${show(l.name)} twice`);

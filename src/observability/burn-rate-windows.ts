@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { factorOf, num, promDuration } from './promql';
 import type { Slo } from '../app/slo';
 import { PlatformPipelineError, show } from '../private/errors';
+import { DNS1123_LABEL } from '../private/names';
 
 /** Who an alert goes to. `AlertRouting` sends pages to the on-call receiver and tickets to the team channel. */
 export enum AlertTier {
@@ -62,7 +63,6 @@ const WORKBOOK: BurnRateWindowProps[] = [
 ];
 
 const NAMES = ['workbook', 'google-30d', 'google-28d'];
-const TIER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * The multi-window multi-burn-rate alert windows (Google SRE workbook, "Alerting on SLOs"). Each window pair
@@ -119,7 +119,7 @@ export class BurnRateWindows {
         problems.push(`'${at}.budgetConsumed' must be a percentage above 0 and at most 100, got ${show(w.budgetConsumed)}`);
       }
       const name = w.name ?? defaultName(w);
-      if (!TIER_NAME.test(name)) problems.push(`'${at}.name' must be lowercase letters, digits and '-', got ${show(name)}`);
+      if (!DNS1123_LABEL.test(name)) problems.push(`'${at}.name' must be lowercase letters, digits and '-', got ${show(name)}`);
       if (names.has(name)) problems.push(`'${at}.name' ${show(name)} is used twice; each window needs its own tier label`);
       names.add(name);
     });

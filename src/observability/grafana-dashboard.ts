@@ -12,6 +12,7 @@ import { PlatformApp } from '../app/platform-app';
 import { commonLabels } from '../deploy/base-manifests';
 import { fail, pathOf, PlatformPipelineError, show } from '../private/errors';
 import { MarkerStyle } from '../private/generated-file';
+import { DNS1123_LABEL, K8S_LABEL_VALUE } from '../private/names';
 
 const DASHBOARD_SYMBOL = Symbol.for('platform-pipeline.GrafanaDashboard');
 const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
@@ -65,7 +66,6 @@ export interface GrafanaOperatorProvisioningProps {
   readonly resyncPeriod?: Duration;
 }
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /**
  * How the dashboards reach Grafana: ConfigMaps that Grafana's dashboard sidecar loads, or grafana-operator
@@ -75,7 +75,7 @@ export class DashboardProvisioning {
   /** ConfigMaps labelled `grafana_dashboard`, one per dashboard (kube-prometheus-stack's Grafana loads them). */
   public static sidecar(props: SidecarProvisioningProps = {}): DashboardProvisioning {
     const value = props.labelValue ?? '1';
-    if (!LABEL_VALUE.test(value) || value.length > 63) {
+    if (!K8S_LABEL_VALUE.test(value) || value.length > 63) {
       throw new PlatformPipelineError(`DashboardProvisioning.sidecar: 'labelValue' must be a Kubernetes label value, got ${show(value)}`);
     }
     DashboardProvisioning.checkCommon('sidecar', props.folder, props.namespace);
@@ -102,7 +102,7 @@ export class DashboardProvisioning {
     if (folder !== undefined && (folder.trim().length === 0 || folder.length > 100)) {
       throw new PlatformPipelineError(`DashboardProvisioning.${factory}: 'folder' must be a folder title of 1 to 100 characters, got ${show(folder)}`);
     }
-    if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+    if (namespace !== undefined && !DNS1123_LABEL.test(namespace)) {
       throw new PlatformPipelineError(`DashboardProvisioning.${factory}: 'namespace' must be a DNS-1123 label, got ${show(namespace)}`);
     }
   }

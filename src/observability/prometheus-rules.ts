@@ -11,11 +11,10 @@ import { commonLabels } from '../deploy/base-manifests';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { fail, pathOf, show } from '../private/errors';
 import { MarkerStyle } from '../private/generated-file';
-import { dnsLabelProblem } from '../private/names';
+import { dnsLabelProblem, PROM_LABEL_NAME } from '../private/names';
 
 const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
 const DASHBOARD_SYMBOL = Symbol.for('platform-pipeline.GrafanaDashboard');
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const ALERT_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
 /** A `{{window}}`-templated SLI for one SLO, like Sloth's `events.error_query` / `total_query`. */
@@ -293,7 +292,7 @@ export class PrometheusRules extends Construct {
     const ruleLabels = labelMap('ruleLabels', props.ruleLabels, true);
     problems.push(...ruleLabels.problems);
     for (const k of Object.keys(ruleLabels.map)) {
-      if (!LABEL_NAME.test(k) || reserved.has(k) || k.startsWith(this.labelPrefix) || k.startsWith('__')) {
+      if (!PROM_LABEL_NAME.test(k) || reserved.has(k) || k.startsWith(this.labelPrefix) || k.startsWith('__')) {
         problems.push(`'ruleLabels' key ${show(k)} must be a Prometheus label name not used by the generated rules (${[...reserved].join(', ')}, ${this.labelPrefix}*)`);
       }
     }

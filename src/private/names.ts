@@ -9,6 +9,21 @@ export const GITHUB_JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** GitHub secret names: letters, digits and `_`, not starting with a digit or `GITHUB_`. @internal */
 export const GITHUB_SECRET_NAME = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A relative path inside the repository: no leading `/`, no `..` segment. @internal */
+export const REPO_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
+
+/** An IAM role ARN, e.g. `arn:aws:iam::123456789012:role/deploy`. @internal */
+export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+
+/** An AWS region, e.g. `eu-west-1`. @internal */
+export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** A Kubernetes label value (length checked separately where it matters). @internal */
+export const K8S_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A Prometheus label name. @internal */
+export const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
 /** Longest app name: leaves room for suffixes such as `-canary`/`-preview` within Helm's 53 characters. @internal */
 export const MAX_APP_NAME = 40;
 

@@ -11,6 +11,7 @@ import type { PlatformApp } from '../app/platform-app';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { Runner } from '../pipeline/runner';
 import { fail, pathOf, show } from '../private/errors';
+import { REPO_PATH } from '../private/names';
 
 export { PUSH_CONDITION } from './build-publish';
 
@@ -160,7 +161,6 @@ export interface BuildStageProps {
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/;
-const PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
 const BUILD_STAGE_SYMBOL = Symbol.for('platform-pipeline.BuildStage');
 /** Construct id of the build stage the app creates when the user declares none. @internal */
 export const DEFAULT_BUILD_ID = 'DefaultBuild';
@@ -236,7 +236,7 @@ export class BuildStage extends Construct {
       fail(this, `'chartRepository' must be an OCI repository without 'oci://', such as 'ghcr.io/acme/charts', got ${show(props.chartRepository)}`);
     }
     for (const [k, v] of Object.entries({ 'testImage.dockerfile': props.testImage?.dockerfile, 'imageScan.trivyIgnoreFile': scan.trivyIgnoreFile, 'imageScan.grypeConfig': scan.grypeConfig })) {
-      if (v !== undefined && !PATH.test(v)) fail(this, `'${k}' must be a path inside the repository, got ${show(v)}`);
+      if (v !== undefined && !REPO_PATH.test(v)) fail(this, `'${k}' must be a path inside the repository, got ${show(v)}`);
     }
 
     const actions = app.pipeline.actions;

@@ -1,6 +1,6 @@
 import { Severity } from './severity';
 import { PlatformPipelineError, show } from '../private/errors';
-import { secretNameProblem } from '../private/names';
+import { REPO_PATH, secretNameProblem } from '../private/names';
 
 /** A scanner's own severity threshold. */
 export interface ThresholdOptions {
@@ -361,7 +361,7 @@ function checkPaths(where: string, prop: string, values: string[] | undefined): 
   if (values === undefined) return;
   if (values.length === 0) throw new PlatformPipelineError(`${where}: '${prop}' is empty; list at least one path or leave it out for the default`);
   for (const v of values) {
-    if (typeof v !== 'string' || !/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/.test(v)) {
+    if (typeof v !== 'string' || !REPO_PATH.test(v)) {
       throw new PlatformPipelineError(`${where}: '${prop}' entries must be paths inside the repository, got ${show(v)}`);
     }
   }

@@ -9,7 +9,7 @@ import { PipelineMetrics } from '../observability/pipeline-metrics';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { Runner } from '../pipeline/runner';
 import { fail, show } from '../private/errors';
-import { secretNameProblem } from '../private/names';
+import { REPO_PATH, secretNameProblem } from '../private/names';
 
 /** kube-score settings. */
 export interface KubeScoreOptions {
@@ -326,7 +326,7 @@ export class TestStage extends Construct {
   }
 
   private addPolicyJob(app: PlatformApp, dir: string, runner?: Runner): PipelineJob {
-    if (!/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/.test(dir)) fail(this, `'opaPolicies' must be a directory inside the repository, got ${show(dir)}`);
+    if (!REPO_PATH.test(dir)) fail(this, `'opaPolicies' must be a directory inside the repository, got ${show(dir)}`);
     const job = app.pipeline.addJob('opa-policies', {
       kind: JobKind.GATE,
       name: `${app.name} / OPA policies (conftest)`,

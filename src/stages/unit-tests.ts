@@ -1,4 +1,5 @@
 import { PlatformPipelineError, show } from '../private/errors';
+import { REPO_PATH } from '../private/names';
 
 /** Options shared by every language. */
 export interface UnitTestOptions {
@@ -158,7 +159,7 @@ export class UnitTests {
     this.name = o.name ?? language;
     if (!SAFE_NAME.test(this.name)) throw new PlatformPipelineError(`UnitTests.${language}: 'name' must be lowercase letters, digits and '-' (at most 31), got ${show(this.name)}`);
     if (o.coverageThreshold !== undefined) checkCoverage(`UnitTests.${language}`, o.coverageThreshold);
-    if (o.workingDirectory !== undefined && !/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/.test(o.workingDirectory)) {
+    if (o.workingDirectory !== undefined && !REPO_PATH.test(o.workingDirectory)) {
       throw new PlatformPipelineError(`UnitTests.${language}: 'workingDirectory' must be a path inside the repository, got ${show(o.workingDirectory)}`);
     }
     if (d.version !== undefined && !/^[0-9][0-9.x]*$/.test(d.version)) {
