@@ -1,6 +1,7 @@
 import { ContainerResources } from 'cdk8s-plus-27';
 import { Approval } from './approval';
 import { ClusterAccess } from './cluster-access';
+import { Runner } from '../pipeline/runner';
 
 /** One deployment environment of the app. */
 export interface EnvironmentProps {
@@ -32,4 +33,10 @@ export interface EnvironmentProps {
    * @default Approval.none()
    */
   readonly approval?: Approval;
+  /**
+   * Where this environment's deploy and promotion jobs run: a private cluster is usually reachable only from
+   * runners inside its network, e.g. `Runner.selfHosted(['linux', 'x64', 'prod-vpc'])`.
+   * @default - the app's runner
+   */
+  readonly runner?: Runner;
 }

@@ -133,6 +133,8 @@ export class Environment {
   public readonly approval: Approval;
   /** The branch (pattern) that deploys it. */
   public readonly branch: string;
+  /** Where its deploy and promotion jobs run, if not on the app's runner. */
+  public readonly runner?: Runner;
 
   /** @internal */
   constructor(props: EnvironmentProps, branch: string) {
@@ -144,6 +146,7 @@ export class Environment {
     this.resources = props.resources;
     this.approval = props.approval ?? Approval.none();
     this.branch = branch;
+    this.runner = props.runner;
   }
 }
 

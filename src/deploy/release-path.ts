@@ -41,6 +41,7 @@ export class ReleasePath extends Construct {
       const job = scope.pipeline.addJob(`deploy-${env.name}`, {
         kind: JobKind.DEPLOY,
         environment: env.name,
+        runner: env.runner,
         permissions: { contents: github.workflows.JobPermission.READ },
         estimatedDuration: Duration.minutes(10),
       }, this);
@@ -192,6 +193,7 @@ export class ReleasePath extends Construct {
         kind: JobKind.DEPLOY,
         environment: env.name,
         name: `${app.name} / promote ${env.name} ${stage.title}`,
+        runner: env.runner,
         permissions: { contents: github.workflows.JobPermission.READ },
         estimatedDuration: Duration.minutes(5),
       }, this);

@@ -35,6 +35,9 @@ export interface PipelineRenderContext {
   readonly triggerPaths: string[];
 }
 
+/** The local id of the job that answers "does this run concern the app?". */
+const CHANGES_JOB = 'changes';
+
 const KIND_ORDER = [JobKind.BUILD, JobKind.GATE, JobKind.DEPLOY, JobKind.VERIFY, JobKind.REPORT];
 
 /**
@@ -99,6 +102,9 @@ export class Pipeline extends Construct {
     const existing = this.jobsById.get(job.id);
     if (existing) {
       throw new PlatformPipelineError(problem(owner ?? this, `job ${show(localId)} already exists (added by ${pathOf(existing._owner)}); give it another id`));
+    }
+    if (localId === CHANGES_JOB) {
+      throw new PlatformPipelineError(problem(owner ?? this, `job id ${show(localId)} is reserved: the pipeline's first job decides whether a pull request changes the app; give your job another id`));
     }
     if (options.kind === JobKind.BUILD && this.jobs.some((j) => j.kind === JobKind.BUILD)) {
       throw new PlatformPipelineError(problem(owner ?? this, 'an app has exactly one build job, owned by its BuildStage; configure that stage instead of adding a second build'));
@@ -300,12 +306,15 @@ export class Pipeline extends Construct {
     if (problems.length > 0) return problems;
 
     this.workflow.on({
-      // GitHub does not evaluate path filters for tag pushes, so a release tag always runs the pipeline
+      // GitHub does not evaluate path filters for tag pushes, so a release tag always runs the pipeline.
+      // Pull requests have no path filter: the summary is a required check and must report on every pull
+      // request; the changes job skips the rest when the pull request does not touch the app.
       push: { branches: ctx.promotion.deployingBranches, tags: this.pushTags.length > 0 ? [...this.pushTags] : undefined, paths: ctx.triggerPaths },
-      pullRequest: { branches: ctx.promotion.deployingBranches, paths: ctx.triggerPaths },
+      pullRequest: { branches: ctx.promotion.deployingBranches },
       workflowDispatch: {},
     });
     const rendered: Record<string, github.workflows.Job | github.workflows.JobCallingReusableWorkflow> = {};
+    rendered[this.changesJobId] = this.renderChangesJob(ctx);
     for (const job of this._ordered(ctx)) {
       rendered[job.id] = this.renderJob(job, needs.get(job) ?? [], ctx);
     }
@@ -328,11 +337,63 @@ export class Pipeline extends Construct {
     return this.actions._inputProblems(workflow, job.inputNames).map((p) => problem(job._owner, `job ${show(job.id)}: ${p}`));
   }
 
+  /** The id of the job that decides whether a pull request touches the app. */
+  private get changesJobId(): string {
+    return `${this.appName}-${CHANGES_JOB}`;
+  }
+
+  /**
+   * The first job: on a pull request, whether it changes any of the app's paths (dorny/paths-filter, which
+   * sets an output per filter); on any other event, always. Every job but the reports runs only then.
+   */
+  private renderChangesJob(ctx: PipelineRenderContext): github.workflows.Job {
+    const filters = ['app:', ...ctx.triggerPaths.map((p) => `  - '${p.replace(/'/g, "''")}'`)].join('\n');
+    return {
+      name: `${this.appName} / changes`,
+      ...runsOn(ctx.runner),
+      permissions: { pullRequests: github.workflows.JobPermission.READ },
+      outputs: { changed: { stepId: 'decide', outputName: 'changed' } },
+      timeoutMinutes: 5,
+      steps: [{
+        id: 'filter',
+        name: 'Does the pull request change this app?',
+        if: "github.event_name == 'pull_request'",
+        uses: this.actions.ref('dorny/paths-filter'),
+        with: { filters },
+      }, {
+        id: 'decide',
+        name: 'Run the pipeline?',
+        env: { EVENT_NAME: '${{ github.event_name }}', APP_CHANGED: '${{ steps.filter.outputs.app }}' },
+        run: [
+          '# every event but a pull request concerns the app (pushes are path-filtered by the trigger);',
+          '# a pull request does when it changes one of its paths. No answer fails the run: nothing is skipped silently.',
+          'if [ "${EVENT_NAME}" != pull_request ]; then',
+          '  changed=true',
+          'elif [ "${APP_CHANGED}" = true ] || [ "${APP_CHANGED}" = false ]; then',
+          '  changed="${APP_CHANGED}"',
+          'else',
+          '  echo "::error::paths-filter gave no answer for the app\'s paths (got \'${APP_CHANGED}\')"',
+          '  exit 1',
+          'fi',
+          'echo "changed=${changed}" >> "${GITHUB_OUTPUT}"',
+          `if [ "\${changed}" = false ]; then echo "this pull request changes none of ${this.appName}'s paths: its jobs are skipped" >> "\${GITHUB_STEP_SUMMARY}"; fi`,
+        ].join('\n'),
+      }],
+    };
+  }
+
   private renderJob(job: PipelineJob, needs: PipelineJob[], ctx: PipelineRenderContext)
     : github.workflows.Job | github.workflows.JobCallingReusableWorkflow {
     const runner = job.runner ?? ctx.runner;
     const conditions: string[] = [];
+    // A job that needs nothing, or that runs even when a job it needs was skipped (a status function in its
+    // condition), asks the changes job itself; the others are skipped with the jobs they need. Reports run
+    // always, and need it to report its failure.
+    const own = job.condition !== undefined && /\b(always|cancelled|failure)\(/.test(job.condition);
+    const asksChanges = job.kind !== JobKind.REPORT && (needs.length === 0 || own);
+    const needIds = [...(asksChanges || job.kind === JobKind.REPORT ? [this.changesJobId] : []), ...needs.map((n) => n.id)];
     if (job.kind === JobKind.REPORT) conditions.push('always()');
+    if (asksChanges) conditions.push(`needs.${this.changesJobId}.outputs.changed == 'true'`);
     if (job.kind === JobKind.DEPLOY) conditions.push(ctx.promotion.deployCondition(job.environment!));
     if (job.condition) conditions.push(job.condition);
     const condition = conditions.length === 0 ? undefined
@@ -341,7 +402,7 @@ export class Pipeline extends Construct {
     if (job.uses) {
       return {
         name: job.name,
-        needs: needs.length > 0 ? needs.map((n) => n.id) : undefined,
+        needs: needIds.length > 0 ? needIds : undefined,
         if: condition,
         permissions: job.permissions,
         uses: job.uses,
@@ -351,10 +412,9 @@ export class Pipeline extends Construct {
     }
     return {
       name: job.name,
-      needs: needs.length > 0 ? needs.map((n) => n.id) : undefined,
+      needs: needIds.length > 0 ? needIds : undefined,
       if: condition,
-      runsOn: runner.groupName ? undefined : runner.labels,
-      runsOnGroup: runner.groupName ? { group: runner.groupName, labels: runner.labels.length > 0 ? runner.labels : undefined } : undefined,
+      ...runsOn(runner),
       permissions: job.permissions,
       environment: job.kind === JobKind.DEPLOY ? { name: job.environment, url: ctx.environmentUrls.get(job.environment!) } : undefined,
       concurrency: job.kind === JobKind.DEPLOY ? { 'group': `${this.appName}-deploy-${job.environment}`, 'cancel-in-progress': false } : undefined,
@@ -364,4 +424,10 @@ export class Pipeline extends Construct {
       steps: job._steps(),
     };
   }
+}
+
+/** `runs-on` of a runner: labels, or a group narrowed by labels. */
+function runsOn(runner: Runner): Pick<github.workflows.Job, 'runsOn' | 'runsOnGroup'> {
+  if (!runner.groupName) return { runsOn: runner.labels };
+  return { runsOnGroup: { group: runner.groupName, labels: runner.labels.length > 0 ? runner.labels : undefined } };
 }

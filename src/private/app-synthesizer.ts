@@ -9,6 +9,7 @@ import { renderValues } from '../deploy/default-values';
 import { renderSetupScript } from '../deploy/setup-environments-script';
 import { PipelineRenderContext } from '../pipeline/pipeline';
 import { renderPipelineDoc } from '../pipeline/pipeline-doc';
+import type { Runner } from '../pipeline/runner';
 
 interface Planned {
   readonly app: PlatformApp;
@@ -46,6 +47,10 @@ export function synthesizeApps(project: Project): void {
       else throw e;
     }
   }
+  const lintConfig = actionlintConfig(apps);
+  if (lintConfig && !project.tryFindFile(ACTIONLINT_CONFIG)) {
+    planned.push({ app: pending[0], path: ACTIONLINT_CONFIG, marker: MarkerStyle.HASH, executable: false, content: lintConfig });
+  }
   const hand = handWrittenFiles(project.outdir, planned.map((p) => p.path));
   for (const h of hand) {
     const owner = planned.find((p) => p.path === h)!.app;
@@ -58,6 +63,23 @@ export function synthesizeApps(project: Project): void {
     file.setContent(p.content);
   }
   for (const app of pending) app._rendered = true;
+}
+
+/** actionlint's configuration: the custom runner labels of every app, so the lint gate knows them. */
+const ACTIONLINT_CONFIG = '.github/actionlint.yaml';
+
+function actionlintConfig(apps: PlatformApp[]): string | undefined {
+  const labels = new Set<string>();
+  const add = (r?: Runner) => {
+    if (r?.customLabels) for (const l of r.labels) if (l !== 'self-hosted') labels.add(l);
+  };
+  for (const app of apps) {
+    add(app.runner);
+    for (const env of app.environments) add(env.runner);
+    for (const job of app.pipeline.jobs) add(job.runner);
+  }
+  if (labels.size === 0) return undefined;
+  return YAML.stringify({ 'self-hosted-runner': { labels: [...labels].sort() } }, { indent: 2, lineWidth: 0 });
 }
 
 function validateTree(app: PlatformApp): string[] {

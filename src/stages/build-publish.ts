@@ -7,6 +7,7 @@ import { Provenance, Signing } from './signing';
 import type { PlatformApp } from '../app/platform-app';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { Runner } from '../pipeline/runner';
+import { ACTION_FILES } from '../private/action-artifacts';
 
 const READ = github.workflows.JobPermission.READ;
 const WRITE = github.workflows.JobPermission.WRITE;
@@ -160,10 +161,33 @@ export function addImageScanReportJob(app: PlatformApp, owner: IConstruct, s: Im
   return job;
 }
 
+/** The SBOMs the build makes: syft format, local file, cosign predicate type. */
+const SBOMS = [
+  { format: 'cyclonedx-json', file: 'sbom.cdx.json', predicateType: 'cyclonedx' },
+  { format: 'spdx-json', file: 'sbom.spdx.json', predicateType: 'spdxjson' },
+];
+/** Where the publish job downloads them. */
+const SBOM_DIR = 'sbom';
+
+function sbomArtifactName(app: string, sbom: typeof SBOMS[number]): string {
+  return `${app}-${sbom.file}`;
+}
+
+/**
+ * The path of an SBOM after the publish job's download: sbom-action names the one file inside its artifact
+ * after the artifact, and the download merges the artifacts into SBOM_DIR.
+ */
+function downloadedSbom(app: string, sbom: typeof SBOMS[number]): string {
+  const artifact = sbomArtifactName(app, sbom);
+  return ACTION_FILES.downloadArtifact.byPattern(SBOM_DIR, artifact, ACTION_FILES.sbomAction.fileInArtifact(artifact), true);
+}
+
 /** SBOM steps (CycloneDX and SPDX with syft, on the pushed digest), each kept as an artifact. @internal */
 export function addSbomSteps(app: PlatformApp, job: PipelineJob, digestExpr: string): void {
   const actions = app.pipeline.actions;
-  for (const [format, file] of [['cyclonedx-json', 'sbom.cdx.json'], ['spdx-json', 'sbom.spdx.json']]) {
+  for (const sbom of SBOMS) {
+    const format = sbom.format;
+    const file = sbom.file;
     job.addStep({
       id: `sbom-${format.split('-')[0]}`,
       name: `SBOM (${format}, syft)`,
@@ -173,7 +197,7 @@ export function addSbomSteps(app: PlatformApp, job: PipelineJob, digestExpr: str
         'image': `${app.image.repository}@${digestExpr}`,
         'format': format,
         'output-file': file,
-        'artifact-name': `${app.name}-${file}`,
+        'artifact-name': sbomArtifactName(app.name, sbom),
         'upload-release-assets': false,
       },
     });
@@ -228,14 +252,13 @@ export function addPublishJob(app: PlatformApp, owner: IConstruct, opts: Publish
       run: `cosign sign --yes${keyFlag} "\${IMAGE}"`,
     }, signPermissions);
     if (opts.sbom) {
-      job.addStep({ id: 'download-sbom', name: 'Fetch the SBOMs', uses: actions.ref('actions/download-artifact'), with: { 'pattern': `${app.name}-sbom.*`, 'merge-multiple': true, 'path': 'sbom' } });
+      job.addStep({ id: 'download-sbom', name: 'Fetch the SBOMs', uses: actions.ref('actions/download-artifact'), with: { 'pattern': `${app.name}-sbom.*`, 'merge-multiple': true, 'path': SBOM_DIR } });
       job.addStep({
         id: 'attest-sbom',
         name: 'Attach the SBOMs as signed attestations',
         env: { ...signEnv, IMAGE: `${app.image.repository}@\${{ ${build} }}` },
         run: [
-          `cosign attest --yes${keyFlag} --type cyclonedx --predicate sbom/sbom.cdx.json "\${IMAGE}"`,
-          `cosign attest --yes${keyFlag} --type spdxjson --predicate sbom/sbom.spdx.json "\${IMAGE}"`,
+          ...SBOMS.map((sbom) => `cosign attest --yes${keyFlag} --type ${sbom.predicateType} --predicate ${downloadedSbom(app.name, sbom)} "\${IMAGE}"`),
         ].join('\n'),
       }, signPermissions);
     }

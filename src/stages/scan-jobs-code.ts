@@ -80,9 +80,10 @@ export function renderLint(ctx: ScanContext): void {
       id: 'json-syntax',
       name: 'Check that every JSON file parses',
       run: [
+        '# whole-line // comments are allowed (projen marks tsconfig.json and .eslintrc.json with one; TypeScript and ESLint read JSONC)',
         'status=0',
         'while IFS= read -r -d \'\' file; do',
-        '  if ! jq empty "${file}" > /dev/null 2>&1; then echo "::error file=${file}::not valid JSON"; status=1; fi',
+        '  if ! sed -E \'/^[[:space:]]*\\/\\//d\' "${file}" | jq empty > /dev/null 2>&1; then echo "::error file=${file}::not valid JSON"; status=1; fi',
         'done < <(git ls-files -z -- \'*.json\')',
         'exit "${status}"',
       ].join('\n'),
@@ -158,6 +159,11 @@ export function renderCheckov(ctx: ScanContext): void {
   addOutcomeGate(job, targets.map((t) => `checkov-${t.id}`), options.apiKeySecret ? `Checkov findings at or above ${ctx.threshold.name}` : 'failed Checkov checks');
 }
 
+/** Kubesec's own verdict passes a workload at score 0; the gate also wants at least one hardening point. @internal */
+export const KUBESEC_MIN_SCORE = 1;
+/** The workloads in a kubesec report (it also lists kinds it does not score, such as Services). */
+const KUBESEC_WORKLOADS = '[.[]? | objects | select((.object // "") | test("^(Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|Job|CronJob)/"))]';
+
 /** Kubesec on the chart rendered per environment. @internal */
 export function renderKubesec(ctx: ScanContext): void {
   const { app, job, options } = ctx;
@@ -165,18 +171,30 @@ export function renderKubesec(ctx: ScanContext): void {
   addSetupHelm(app, job);
   addToolInstall(job, [TOOLS.kubesec]);
   addRenderChart(app, job);
-  const minScore = options.minScore ?? 0;
+  const minScore = options.minScore ?? KUBESEC_MIN_SCORE;
   job.addStep({
     id: 'kubesec',
-    name: `Kubesec (score at least ${minScore}, no critical advisories)`,
+    name: `Kubesec (every workload scores at least ${minScore}, no critical advisories)`,
     env: { MIN_SCORE: String(minScore) },
     run: [
+      '# fails closed: a report that is missing, empty or not kubesec\'s JSON array fails the gate, whatever the exit code',
+      'shopt -s nullglob',
+      'files=(rendered/*.yaml)',
+      'if [ "${#files[@]}" -eq 0 ]; then echo "::error::no rendered manifests to scan"; exit 1; fi',
       'failed=0',
-      'for file in rendered/*.yaml; do',
-      '  kubesec scan "${file}" > "${file%.yaml}.kubesec.json" || true',
-      '  bad="$(jq --argjson min "${MIN_SCORE}" \'[.[] | select(.valid == true) | select(.score < $min or ((.scoring.critical // []) | length) > 0)]\' "${file%.yaml}.kubesec.json")"',
-      '  if [ "$(jq length <<< "${bad}")" -gt 0 ]; then',
-      '    jq -r --arg file "${file}" \'.[] | "::error::\\(.object) in \\($file) scores \\(.score); critical: \\([(.scoring.critical // [])[].selector] | join(", "))"\' <<< "${bad}"',
+      'for file in "${files[@]}"; do',
+      '  report="${file%.yaml}.kubesec.json"',
+      '  status=0',
+      '  kubesec scan "${file}" > "${report}" || status=$?',
+      `  if ! jq -e -s 'length == 1 and (.[0] | ${KUBESEC_WORKLOADS} | length > 0)' "\${report}" > /dev/null 2>&1; then`,
+      '    echo "::error::kubesec scored no workload in ${file} (exit ${status}); its report is missing, empty or unreadable"',
+      '    failed=1',
+      '    continue',
+      '  fi',
+      `  bad="$(jq -c --argjson min "\${MIN_SCORE}" '[${KUBESEC_WORKLOADS}[] | select(.valid != true or .score < $min or ((.scoring.critical // []) | length) > 0)]' "\${report}")"`,
+      '  count="$(jq length <<< "${bad}")"',
+      '  if [ "${count}" != 0 ]; then',
+      '    jq -r --arg file "${file}" \'.[] | "::error::\\(.object) in \\($file) scores \\(.score); critical: \\([(.scoring.critical // [])[].selector] | join(", ")) \\(.message // "")"\' <<< "${bad}"',
       '    failed=1',
       '  fi',
       'done',

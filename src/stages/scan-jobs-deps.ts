@@ -1,6 +1,6 @@
 import { github } from 'projen';
 import { ScanContext } from './scan-jobs-code';
-import { addCheckout, addFindingsOutputs, addOutcomeGate, addSarifUpload, addToolInstall, findingsOutputLines } from './scan-steps';
+import { addCheckout, addFindingsOutputs, addOutcomeGate, addSarifUpload, addToolInstall, findingsOutputLines, requireJsonReport } from './scan-steps';
 import { TOOLS } from './tool-downloads';
 
 /** Snyk CLI from npm, pinned (npm verifies the package's integrity). @internal */
@@ -32,12 +32,15 @@ export function renderOsvScanner(ctx: ScanContext): void {
     job.addStep({ id: 'osv-sarif', name: 'OSV-Scanner SARIF', run: `${osvScan('sarif', 'osv.sarif', paths)} || [ "$?" -eq 1 ]` });
     addSarifUpload(app, job, 'upload-sarif', 'osv.sarif', 'osv-scanner');
   }
-  const score = (min: number) => `[.results[]?.packages[]?.groups[]? | ((.max_severity // "") | if . == "" then 0.1 else tonumber end) | select(. >= ${min})] | length`;
+  // an advisory without a CVSS score (e.g. MAL- malicious packages) counts as the threshold, never below it
+  const unscored = threshold.minCvssScore;
+  const score = (min: number) => `[.results[]?.packages[]?.groups[]? | ((.max_severity // "") | if . == "" then ${unscored} else tonumber end) | select(. >= ${min})] | length`;
   job.addStep({
     id: 'gate',
     name: `Fail on vulnerabilities at or above ${threshold.name} (CVSS ${threshold.minCvssScore})`,
     run: [
-      '# a vulnerability without a CVSS score counts as LOW',
+      ...requireJsonReport('osv-scanner', 'osv.json', '.results | type == "array"'),
+      `# an advisory without a CVSS score (e.g. a MAL- malicious package) counts as ${threshold.name}`,
       `critical="$(jq '${score(9.0)}' osv.json)"`,
       `high="$(jq '${score(7.0)}' osv.json)"`,
       'high="$((high - critical))"',
@@ -53,7 +56,7 @@ export function renderOsvScanner(ctx: ScanContext): void {
       '  echo "| critical | ${critical} |"',
       '  echo "| high | ${high} |"',
       '  echo "| medium | ${medium} |"',
-      '  echo "| low or unscored | ${low} |"',
+      '  echo "| low | ${low} |"',
       '} >> "${GITHUB_STEP_SUMMARY}"',
       ...findingsOutputLines([['critical', '${critical}'], ['high', '${high}'], ['medium', '${medium}'], ['low', '${low}']]),
       `failing="$(jq '${score(threshold.minCvssScore)}' osv.json)"`,
@@ -158,6 +161,7 @@ export function renderLicenses(ctx: ScanContext): void {
       `${osvScan('json', 'licenses.json', ['.'], ' --licenses="${ALLOWED_LICENSES}"')} || status=$?`,
       'if [ "${status}" -gt 1 ]; then echo "::error::osv-scanner failed (exit ${status})"; exit "${status}"; fi',
       'select=\'.results[]?.packages[]? | select(((.license_violations // []) | length) > 0)\'',
+      ...requireJsonReport('osv-scanner', 'licenses.json', '.results | type == "array"'),
       'violations="$(jq "[${select}] | length" licenses.json)"',
       'jq -r "${select} | \\"::error::\\\\(.package.name) \\\\(.package.version): \\\\(.license_violations | join(\\", \\")) is not allowed\\"" licenses.json',
       'echo "### licences: ${violations} package(s) outside the allow-list (${ALLOWED_LICENSES})" >> "${GITHUB_STEP_SUMMARY}"',

@@ -125,6 +125,21 @@ export function sarifGateScript(scanner: string, sarifFile: string, failLevels: 
 }
 
 /**
+ * Lines that stop the step unless `file` holds the tool's JSON report (`jqTest` is true on it): a scanner
+ * that printed nothing, was cut off or printed an error instead of its report fails the gate, whatever its
+ * exit code said. A gate fails closed. (`-s`: jq 1.6 exits 0 under `-e` on empty input; slurped, empty input is
+ * `[]`, which fails the length test.) @internal
+ */
+export function requireJsonReport(tool: string, file: string, jqTest: string): string[] {
+  return [
+    `if ! jq -e -s 'length == 1 and (.[0] | ${jqTest})' "${file}" > /dev/null 2>&1; then`,
+    `  echo "::error::${tool} wrote no readable report (${file} is missing, empty or not its JSON); failing closed"`,
+    '  exit 1',
+    'fi',
+  ];
+}
+
+/**
  * Lines that expose finding counts as step outputs `findings-<severity>` (`PipelineMetrics.FINDINGS_OUTPUT_PREFIX`);
  * the pipeline's report job pushes them as `PipelineMetrics.SCAN_FINDINGS`. `counts` are [severity, shell word].
  * @internal

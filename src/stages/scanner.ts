@@ -89,8 +89,9 @@ export interface CheckovOptions extends ThresholdOptions {
 /** Options of Kubesec. */
 export interface KubesecOptions {
   /**
-   * Every workload of the rendered chart must score at least this; any critical advisory fails.
-   * @default 0
+   * Every workload of the rendered chart must score at least this; any critical advisory fails. Kubesec's
+   * own verdict passes a score of 0 (no hardening at all); the gate asks for at least one point.
+   * @default 1
    */
   readonly minScore?: number;
 }

@@ -17,7 +17,8 @@ describe('the alert-rules gate job', () => {
   const job = wf.jobs['checkout-alert-rules'];
 
   test('a gate beside the build that every deploy waits for, read-only', () => {
-    expect(job.needs).toBeUndefined();
+    expect(job.needs).toBe('checkout-changes');
+    expect(job.if).toBe("needs.checkout-changes.outputs.changed == 'true'");
     expect(job.permissions).toEqual({ contents: 'read' });
     expect(wf.jobs['checkout-deploy-staging'].needs).toContain('checkout-alert-rules');
     expect(job.steps.map((s: any) => s.id)).toEqual(['checkout', 'install-promtool', 'check-rules', 'test-rules']);

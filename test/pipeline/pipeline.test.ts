@@ -59,15 +59,15 @@ describe('Pipeline rendering', () => {
     smoke.addStep({ id: 'smoke', run: 'echo smoke' });
     const jobs = workflowOf(pp.Testing.synth(project)).jobs;
     const needs = (id: string) => [jobs[id].needs ?? []].flat().sort();
-    expect(needs('checkout-build')).toEqual([]);
-    expect(needs('checkout-lint')).toEqual([]);
+    expect(needs('checkout-build')).toEqual(['checkout-changes']);
+    expect(needs('checkout-lint')).toEqual(['checkout-changes']);
     expect(needs('checkout-image-scan')).toEqual(['checkout-build']);
     expect(needs('checkout-deploy-staging')).toEqual(['checkout-build', 'checkout-image-scan', 'checkout-lint']);
     expect(needs('checkout-smoke-staging')).toEqual(['checkout-deploy-staging']);
     expect(needs('checkout-deploy-production')).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-image-scan', 'checkout-lint', 'checkout-smoke-staging']);
-    expect(needs('checkout-summary')).toHaveLength(6);
+    expect(needs('checkout-summary')).toHaveLength(7);
     expect(jobs['checkout-summary'].if).toBe('always()');
-    expect(Object.keys(jobs)).toEqual(['checkout-build', 'checkout-image-scan', 'checkout-lint', 'checkout-deploy-staging', 'checkout-smoke-staging', 'checkout-deploy-production', 'checkout-summary']);
+    expect(Object.keys(jobs)).toEqual(['checkout-changes', 'checkout-build', 'checkout-image-scan', 'checkout-lint', 'checkout-deploy-staging', 'checkout-smoke-staging', 'checkout-deploy-production', 'checkout-summary']);
   });
 
   test('deploys run only on a push (or manual run) of their branch; production waits for its environment', () => {
@@ -75,7 +75,7 @@ describe('Pipeline rendering', () => {
     expect(jobs['checkout-deploy-production'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
     expect(jobs['checkout-deploy-production'].environment).toEqual({ name: 'production', url: 'https://acme.dev' });
     expect(jobs['checkout-deploy-production'].concurrency).toEqual({ 'group': 'checkout-deploy-production', 'cancel-in-progress': false });
-    expect(jobs['checkout-build'].if).toBeUndefined();
+    expect(jobs['checkout-build'].if).toBe("needs.checkout-changes.outputs.changed == 'true'");
   });
 
   test('branch per environment: each deploy on its own branch, no chaining, prefix patterns', () => {
@@ -107,6 +107,7 @@ describe('Pipeline rendering', () => {
       'checkout-deploy-staging': { contents: 'read', actions: 'read' },
       'checkout-deploy-production': { 'contents': 'read', 'id-token': 'write', 'actions': 'read' },
       'checkout-summary': {},
+      'checkout-changes': { 'pull-requests': 'read' },
     };
     expect(Object.keys(jobs).sort()).toEqual(Object.keys(expected).sort());
     for (const [id, perms] of Object.entries(expected)) expect(jobs[id].permissions).toEqual(perms);

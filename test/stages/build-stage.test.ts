@@ -87,7 +87,7 @@ describe('BuildStage', () => {
     const publish = jobs['checkout-publish'];
     expect(stepIds(publish)).toEqual(['checkout', 'registry-login', 'setup-cosign', 'sign-image', 'download-sbom', 'attest-sbom', 'setup-helm', 'publish-chart']);
     expect(step(publish, 'sign-image').run).toBe('cosign sign --yes "${IMAGE}"');
-    expect(step(publish, 'attest-sbom').run).toBe('cosign attest --yes --type cyclonedx --predicate sbom/sbom.cdx.json "${IMAGE}"\ncosign attest --yes --type spdxjson --predicate sbom/sbom.spdx.json "${IMAGE}"');
+    expect(step(publish, 'attest-sbom').run).toBe('cosign attest --yes --type cyclonedx --predicate sbom/checkout-sbom.cdx.json "${IMAGE}"\ncosign attest --yes --type spdxjson --predicate sbom/checkout-sbom.spdx.json "${IMAGE}"');
     expect(step(publish, 'publish-chart').env.CHART_REPOSITORY).toBe('ghcr.io/acme/charts');
     expect(publish.if).toBe("github.event_name != 'pull_request' && !github.event.repository.fork && needs.checkout-build.outputs.digest != ''");
     expect(jobs['checkout-build'].permissions).toEqual({ contents: 'read', packages: 'write' });

@@ -24,7 +24,7 @@ describe('SecurityScanStage', () => {
     const scans = Object.keys(jobs).filter((id) => id.startsWith('checkout-scan-')).sort();
     expect(scans).toEqual(['checkout-scan-checkov', 'checkout-scan-dependency-review', 'checkout-scan-gitleaks', 'checkout-scan-iac', 'checkout-scan-kubesec',
       'checkout-scan-licenses', 'checkout-scan-lint', 'checkout-scan-osv-scanner', 'checkout-scan-semgrep', 'checkout-scan-trufflehog']);
-    for (const id of scans) expect(jobs[id].needs).toBeUndefined();
+    for (const id of scans) expect(jobs[id].needs).toBe('checkout-changes');
     expect([jobs['checkout-deploy-staging'].needs].flat()).toEqual(expect.arrayContaining(scans));
   });
 
@@ -46,7 +46,7 @@ describe('SecurityScanStage', () => {
     expect(step(high['checkout-scan-dependency-review'], 'dependency-review').with['fail-on-severity']).toBe('high');
     expect(step(medium['checkout-scan-dependency-review'], 'dependency-review').with['fail-on-severity']).toBe('moderate');
     // OSV: CVSS 7.0 for HIGH, 4.0 for MEDIUM
-    expect(step(high['checkout-scan-osv-scanner'], 'gate').run).toContain("failing=\"$(jq '[.results[]?.packages[]?.groups[]? | ((.max_severity // \"\") | if . == \"\" then 0.1 else tonumber end) | select(. >= 7)] | length' osv.json)\"");
+    expect(step(high['checkout-scan-osv-scanner'], 'gate').run).toContain("failing=\"$(jq '[.results[]?.packages[]?.groups[]? | ((.max_severity // \"\") | if . == \"\" then 7 else tonumber end) | select(. >= 7)] | length' osv.json)\"");
     expect(step(medium['checkout-scan-osv-scanner'], 'gate').run).toContain('select(. >= 4)] | length\' osv.json)"\nif');
     // Semgrep: SARIF levels error (HIGH) and error + warning (MEDIUM)
     expect(step(high['checkout-scan-semgrep'], 'gate').run).toContain('--argjson levels \'["error"]\'');
@@ -109,7 +109,7 @@ describe('SecurityScanStage', () => {
 
   test('dependency review runs on pull requests only, without skipping the gate on pushes', () => {
     const job = jobsOf()['checkout-scan-dependency-review'];
-    expect(job.if).toBeUndefined();
+    expect(job.if).toBe("needs.checkout-changes.outputs.changed == 'true'");
     expect(step(job, 'dependency-review').if).toBe("github.event_name == 'pull_request'");
   });
 

@@ -89,8 +89,10 @@ describe('all three stages together', () => {
 
   test('shape: scans and unit tests beside the build, image jobs after it, deploys after every gate', () => {
     const needs = (id: string) => [wf.jobs[id].needs ?? []].flat().sort();
-    for (const id of ['checkout-scan-gitleaks', 'checkout-scan-semgrep', 'checkout-unit-python', 'checkout-chart-tests', 'checkout-argocd-dry-run']) expect(needs(id)).toEqual([]);
-    for (const id of ['checkout-publish', 'checkout-provenance', 'checkout-image-scan-report']) expect(needs(id)).toEqual(['checkout-build']);
+    for (const id of ['checkout-scan-gitleaks', 'checkout-scan-semgrep', 'checkout-unit-python', 'checkout-chart-tests', 'checkout-argocd-dry-run']) expect(needs(id)).toEqual(['checkout-changes']);
+    for (const id of ['checkout-publish', 'checkout-provenance']) expect(needs(id)).toEqual(['checkout-build']);
+    // the scan report runs when the build failed too (!cancelled()), so it asks the changes job itself
+    expect(needs('checkout-image-scan-report')).toEqual(['checkout-build', 'checkout-changes']);
     const gates = Object.keys(wf.jobs).filter((id) => /-(scan-|unit-|chart-tests|argocd|opa|publish|provenance|image-scan-report)/.test(id));
     expect(gates).toHaveLength(25); // 15 scanners, 4 unit-test jobs, chart tests, Argo CD, conftest, publish, provenance, scan report
     expect(needs('checkout-deploy-staging')).toEqual(expect.arrayContaining(['checkout-build', ...gates]));

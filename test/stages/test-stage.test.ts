@@ -21,7 +21,7 @@ describe('TestStage', () => {
 
   test('unit tests per language run beside the build, in the image\'s context, with their commands', () => {
     const jobs = jobsOf({ unitTests: [pp.UnitTests.python(), pp.UnitTests.node({ nodeVersion: '20' }), pp.UnitTests.go()] });
-    for (const id of ['checkout-unit-python', 'checkout-unit-node', 'checkout-unit-go']) expect(jobs[id].needs).toBeUndefined();
+    for (const id of ['checkout-unit-python', 'checkout-unit-node', 'checkout-unit-go']) expect(jobs[id].needs).toBe('checkout-changes');
     expect(step(jobs['checkout-unit-python'], 'test')).toMatchObject({ 'working-directory': 'services/checkout', 'run': 'python -m pytest --cov=. --cov-report=xml:coverage.xml --cov-report=term' });
     expect(step(jobs['checkout-unit-python'], 'install').run).toContain('python -m pip install --disable-pip-version-check "pytest==9.2.0" "pytest-cov==7.1.0"');
     expect(step(jobs['checkout-unit-node'], 'setup-node').with).toEqual({ 'node-version': '20', 'package-manager-cache': false });
@@ -58,7 +58,7 @@ describe('TestStage', () => {
 
   test('the chart job: helm lint and template per environment, kube-score, kubeconform with CRD schemas, network policies', () => {
     const job = jobsOf()['checkout-chart-tests'];
-    expect(job.needs).toBeUndefined();
+    expect(job.needs).toBe('checkout-changes');
     expect(stepIds(job)).toEqual(['checkout', 'setup-helm', 'install-tools', 'helm-lint', 'render-chart', 'kube-score', 'kubeconform', 'network-policies']);
     expect(step(job, 'helm-lint').run).toBe('helm lint --strict "${CHART}" --values helm/checkout/values-staging.yaml\nhelm lint --strict "${CHART}" --values helm/checkout/values-production.yaml');
     expect(step(job, 'render-chart').run).toContain('helm template "${RELEASE}" "${CHART}" --namespace platform-prod --values helm/checkout/values-production.yaml > rendered/production.yaml');

@@ -1,0 +1,32 @@
+/**
+ * What the actions we pin write, as later steps see it: the artifacts they upload, the names of the files
+ * inside, and where a download puts them. Read from each action's source at the pinned release (not its
+ * README); the generators derive file paths from here, and the script harness and the data-flow check in
+ * test/harness follow the same rules. Update an entry with its pin when an action changes its behaviour.
+ * @internal
+ */
+export const ACTION_FILES = {
+  /**
+   * anchore/sbom-action v0.24.0, src/github/SyftGithubAction.ts `uploadSbomArtifact()`:
+   * `fileName = getArtifactName()` (the `artifact-name` input), the SBOM is written to `<temp>/<fileName>`,
+   * copied to `output-file` when given, and uploaded as the artifact `<fileName>` holding that one file.
+   */
+  sbomAction: {
+    /** The name of the one file inside the artifact the action uploads. */
+    fileInArtifact: (artifactName: string): string => artifactName,
+  },
+  /**
+   * actions/upload-artifact v7.0.0 (`@actions/artifact` upload): the files keep their paths relative to the
+   * least common ancestor of the search paths (a single directory path uploads its contents).
+   */
+  uploadArtifact: {},
+  /**
+   * actions/download-artifact v8.0.1, src/download-artifact.ts: `name` → into `path`; `pattern` (or no name)
+   * → into `path/<artifact name>/`, or straight into `path` with `merge-multiple: true`.
+   */
+  downloadArtifact: {
+    /** Where a file of artifact `artifact` lands when downloaded by pattern. */
+    byPattern: (dest: string, artifact: string, file: string, mergeMultiple: boolean): string =>
+      mergeMultiple ? `${dest}/${file}` : `${dest}/${artifact}/${file}`,
+  },
+};

@@ -1,0 +1,471 @@
+/**
+ * The script harness (DESIGN §2b): runs one job of a generated workflow as GitHub's runner would.
+ *
+ * - `run:` steps run under bash with the runner's default flags (`bash --noprofile --norc -eo pipefail`,
+ *   or `sh -e` for `shell: sh`), with `GITHUB_OUTPUT`, `GITHUB_ENV`, `GITHUB_PATH`, `GITHUB_STEP_SUMMARY`,
+ *   `RUNNER_TEMP` and the step's `env:` (expressions evaluated against the scenario), in a copy of the repo.
+ * - `if:`, `continue-on-error`, step outcomes and conclusions, `success()`/`failure()`/`always()`/
+ *   `cancelled()` behave as on GitHub; the job's `outputs:` are evaluated at the end.
+ * - External tools are stubs on PATH (test/harness/stubs/stub.sh) that record their arguments and do what
+ *   the scenario says; only a short list of real tools is reachable (coreutils, jq, tar, git, …), so a tool
+ *   the scenario lacks is "command not found", as on a runner without it. Tools a script downloads come
+ *   from fake releases whose checksum files list the genuine assets, so the install scripts run for real.
+ * - `uses:` steps are simulated by test/harness/actions.ts from what each action's source does.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ArtifactStore, simulateAction } from './actions';
+import { Contexts, evaluateCondition, interpolate, stringify } from './expressions';
+import { TOOLS } from '../../src/stages/tool-downloads';
+
+/** Tools that are real on the harness's PATH: the runner image's basics. Everything else is a stub. */
+const REAL_TOOLS = [
+  'bash', 'sh', 'env', 'cat', 'echo', 'printf', 'test', '[', 'mkdir', 'rm', 'rmdir', 'cp', 'mv', 'ln', 'ls', 'chmod',
+  'install', 'mktemp', 'touch', 'head', 'tail', 'tr', 'cut', 'sort', 'uniq', 'wc', 'tee', 'sed', 'awk', 'grep', 'egrep',
+  'find', 'xargs', 'basename', 'dirname', 'date', 'sha256sum', 'tar', 'gzip', 'gunzip', 'zip', 'unzip', 'jq', 'uname',
+  'true', 'false', 'seq', 'expr', 'git', 'base64', 'od', 'diff', 'comm', 'paste', 'realpath', 'readlink', 'stat', 'id',
+  'timeout', 'fold', 'rev', 'nproc', 'kill', 'md5sum', 'sha1sum', 'sha512sum', 'cmp', 'numfmt', 'file', 'hostname', 'yes',
+];
+
+/** Tools that get a stub by default (a scenario may remove one with `missing`). */
+export const STUB_TOOLS = [
+  'curl', 'wget', 'helm', 'kubectl', 'kubectl-argo-rollouts', 'cosign', 'trivy', 'grype', 'syft', 'gitleaks', 'trufflehog',
+  'checkov', 'kubesec', 'semgrep', 'osv-scanner', 'gh', 'crane', 'oras', 'aws', 'gcloud', 'gke-gcloud-auth-plugin', 'az',
+  'kubelogin', 'docker', 'yamllint', 'actionlint', 'promtool', 'kube-score', 'kubeconform', 'conftest', 'argocd', 'pip',
+  'pip-audit', 'python', 'python3', 'pytest', 'npm', 'npx', 'node', 'go', 'kyverno', 'k6', 'kind', 'cilium', 'istioctl',
+  'tflint', 'terraform', 'snyk', 'fossa', 'sleep', 'shellcheck', 'yq',
+  ...Object.values(TOOLS).map((t) => t.name),
+].filter((t, i, all) => all.indexOf(t) === i);
+
+/** The GitHub event a scenario runs under. */
+export interface EventContext {
+  /** `github.event_name` @default 'push' */
+  readonly name?: string;
+  /** `github.ref` @default 'refs/heads/main' */
+  readonly ref?: string;
+  /** `github.event` payload. @default {} */
+  readonly payload?: Record<string, unknown>;
+}
+
+/** What a simulated action step does (by step id). */
+export interface ActionBehaviour {
+  /** @default 'success' */
+  readonly outcome?: 'success' | 'failure';
+  /** Outputs the step sets. */
+  readonly outputs?: Record<string, string>;
+}
+
+/** The result of a needed job, as `needs.<job>` shows it. */
+export interface NeedResult {
+  readonly result: 'success' | 'failure' | 'cancelled' | 'skipped';
+  readonly outputs?: Record<string, string>;
+}
+
+/** One scenario: the world a job runs in. */
+export interface Scenario {
+  readonly event?: EventContext;
+  /** Bash snippets replacing a tool's behaviour (sourced by the stub with the call's arguments). */
+  readonly tools?: Record<string, string>;
+  /** Tools absent from the runner (no stub on PATH, not inside release archives). */
+  readonly missing?: string[];
+  /** Release assets (by file name) served with altered content: their checksum no longer matches. */
+  readonly tampered?: string[];
+  /** HTTP answers for curl: URL regular expression, exit code, body fixture name. */
+  readonly http?: { match: string; exit: number; body?: string }[];
+  /** Fixture files the behaviours read as "${FIXTURES}/<name>". */
+  readonly fixtures?: Record<string, string>;
+  /** Simulated action steps by step id. */
+  readonly actions?: Record<string, ActionBehaviour>;
+  /** Results and outputs of the needed jobs. @default every needed job succeeded with no outputs */
+  readonly needs?: Record<string, NeedResult>;
+  /** What the pipeline's `<app>-changes` job answered (does the run concern the app?). @default true */
+  readonly changed?: boolean;
+  readonly secrets?: Record<string, string>;
+  readonly vars?: Record<string, string>;
+  /** The run is cancelled after this step (later steps see `cancelled()`). */
+  readonly cancelAfter?: string;
+  /** Files written into the workspace before the job (relative path → content). */
+  readonly files?: Record<string, string>;
+  /** Artifacts uploaded by earlier jobs of the run (shared between runJob calls). */
+  readonly artifacts?: ArtifactStore;
+}
+
+/** The result of one step. */
+export interface StepResult {
+  readonly id: string;
+  readonly outcome: 'success' | 'failure' | 'skipped';
+  readonly conclusion: 'success' | 'failure' | 'skipped';
+  readonly outputs: Record<string, string>;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** One recorded call of a stubbed tool. */
+export interface ToolCall {
+  readonly tool: string;
+  readonly args: string[];
+}
+
+/** The result of running a job. */
+export interface JobResult {
+  readonly conclusion: 'success' | 'failure' | 'skipped';
+  readonly steps: StepResult[];
+  readonly outputs: Record<string, string>;
+  readonly calls: ToolCall[];
+  /** Everything the steps wrote to `GITHUB_STEP_SUMMARY`. */
+  readonly summary: string;
+  /** stdout and stderr of every step, for failure messages. */
+  readonly log: string;
+  /** The workspace after the job (removed by `cleanup()`). */
+  readonly workspace: string;
+  /** A step by id (throws when there is none). */
+  step(id: string): StepResult;
+  /** Calls of one tool. */
+  callsOf(tool: string): string[][];
+}
+
+/** Fake releases, shared by the runs of one process that lack the same tools. */
+function releasesDir(root: string, missing: string[]): string {
+  const key = missing.length === 0 ? 'all' : missing.sort().join('+');
+  return path.join(root, `releases-${process.pid}`, key);
+}
+
+let realBinDir: string | undefined;
+function realBin(root: string): string {
+  if (realBinDir && fs.existsSync(realBinDir)) return realBinDir;
+  const dir = fs.mkdtempSync(path.join(root, 'realbin-'));
+  for (const tool of REAL_TOOLS) {
+    const found = spawnSync('bash', ['-c', `command -v -- "${tool}"`], { encoding: 'utf8' }).stdout.trim();
+    if (found.startsWith('/')) fs.symlinkSync(found, path.join(dir, tool));
+  }
+  realBinDir = dir;
+  return dir;
+}
+
+function harnessRoot(): string {
+  const dir = path.join(__dirname, '..', '..', '.tmp', 'harness');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Copies a directory tree, without `node_modules` and `.git`. */
+function copyTree(src: string, dst: string): void {
+  fs.mkdirSync(dst, { recursive: true });
+  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === '.git') continue;
+    const s = path.join(src, e.name);
+    const d = path.join(dst, e.name);
+    if (e.isDirectory()) copyTree(s, d);
+    else if (e.isFile()) fs.copyFileSync(s, d);
+  }
+}
+
+/** Parses a `GITHUB_OUTPUT` / `GITHUB_ENV` file (`k=v` lines and `k<<EOF` blocks). */
+export function parseKeyValueFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const value: string[] = [];
+      i++;
+      while (i < lines.length && lines[i] !== heredoc[2]) value.push(lines[i++]);
+      if (i >= lines.length) throw new Error(`unterminated ${heredoc[1]}<<${heredoc[2]} block`);
+      out[heredoc[1]] = value.join('\n');
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`malformed line ${JSON.stringify(line)} (GitHub rejects it: "Invalid format")`);
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Where to find the repository a job checks out. */
+export interface RunOptions {
+  /** The repository root the job checks out (copied into a fresh workspace). */
+  readonly repo: string;
+  /** Environment of the workflow (`env:` at the top). */
+  readonly workflowEnv?: Record<string, string>;
+}
+
+/** Runs job `jobId` of a parsed workflow under a scenario. */
+export function runJob(workflow: any, jobId: string, scenario: Scenario, options: RunOptions): JobResult {
+  const job = workflow.jobs?.[jobId];
+  if (!job) throw new Error(`no job ${jobId}; jobs are ${Object.keys(workflow.jobs ?? {}).join(', ')}`);
+  if (job.uses) throw new Error(`${jobId} calls a reusable workflow; the harness runs steps`);
+  const root = harnessRoot();
+  const run = fs.mkdtempSync(path.join(root, `${jobId}-`));
+  const harness = path.join(run, 'harness');
+  const workspace = path.join(run, 'workspace');
+  const temp = path.join(run, 'runner-temp');
+  for (const d of [harness, temp, path.join(harness, 'bin'), path.join(harness, 'behaviours'), path.join(harness, 'fixtures'), path.join(harness, 'missing'), path.join(harness, 'real')]) {
+    fs.mkdirSync(d, { recursive: true });
+  }
+  copyTree(options.repo, workspace);
+  for (const [rel, content] of Object.entries(scenario.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, rel), content);
+  }
+  // a git repository, as after actions/checkout
+  spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness'], { cwd: workspace });
+  const sha = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8' }).stdout.trim();
+
+  // the stubs
+  const stubsSrc = path.join(__dirname, 'stubs');
+  fs.copyFileSync(path.join(stubsSrc, 'stub.sh'), path.join(harness, 'stub.sh'));
+  fs.chmodSync(path.join(harness, 'stub.sh'), 0o755);
+  copyTree(path.join(stubsSrc, 'defaults'), path.join(harness, 'defaults'));
+  fs.writeFileSync(path.join(harness, 'calls.log'), '');
+  fs.writeFileSync(path.join(harness, 'tools.list'), STUB_TOOLS.filter((t) => t !== 'sleep' && t !== 'curl').join('\n') + '\n');
+  fs.writeFileSync(path.join(harness, 'tampered.list'), (scenario.tampered ?? []).join('\n') + '\n');
+  fs.writeFileSync(path.join(harness, 'http.tsv'), (scenario.http ?? []).map((h) => `${h.match}\t${h.exit}\t${h.body ?? ''}`).join('\n') + '\n');
+  const missing = new Set(scenario.missing ?? []);
+  for (const tool of STUB_TOOLS) {
+    if (missing.has(tool)) fs.writeFileSync(path.join(harness, 'missing', tool), '');
+    else fs.symlinkSync(path.join(harness, 'stub.sh'), path.join(harness, 'bin', tool));
+  }
+  // the tools a fake release archive holds: a stub per tool, each finding the harness by its last line
+  fs.mkdirSync(path.join(harness, 'stage'));
+  const stub = fs.readFileSync(path.join(stubsSrc, 'stub.sh'), 'utf8');
+  for (const tool of STUB_TOOLS) {
+    if (!missing.has(tool) && tool !== 'sleep' && tool !== 'curl') fs.writeFileSync(path.join(harness, 'stage', tool), stub, { mode: 0o755 });
+  }
+  for (const [tool, snippet] of Object.entries(scenario.tools ?? {})) {
+    if (!STUB_TOOLS.includes(tool)) throw new Error(`scenario gives a behaviour for ${tool}, which is not a stubbed tool; add it to STUB_TOOLS`);
+    fs.writeFileSync(path.join(harness, 'behaviours', `${tool}.sh`), snippet + '\n');
+  }
+  for (const [name, content] of Object.entries(scenario.fixtures ?? {})) fs.writeFileSync(path.join(harness, 'fixtures', name), content);
+  const toolsBin = path.join(__dirname, '..', '..', '.tools', 'bin');
+  for (const real of ['helm', 'promtool']) {
+    const p = path.join(toolsBin, real);
+    if (fs.existsSync(p)) fs.symlinkSync(fs.realpathSync(p), path.join(harness, 'real', real));
+  }
+  const python = spawnSync('bash', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
+  if (python.startsWith('/')) fs.symlinkSync(python, path.join(harness, 'real', 'python3'));
+
+  const event = scenario.event ?? {};
+  const eventName = event.name ?? 'push';
+  const ref = event.ref ?? 'refs/heads/main';
+  const github = {
+    event_name: eventName,
+    ref,
+    ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
+    ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    sha,
+    repository: 'acme/platform',
+    repository_owner: 'acme',
+    actor: 'octocat',
+    run_id: '4242',
+    run_number: '7',
+    run_attempt: '1',
+    server_url: 'https://github.com',
+    api_url: 'https://api.github.com',
+    workflow: workflow.name ?? 'pipeline',
+    job: jobId,
+    token: 'ghs_harness',
+    event: { repository: { fork: false }, ...(event.payload ?? {}) },
+    workspace,
+    head_ref: '',
+    base_ref: '',
+  };
+  const needsCtx: Record<string, { result: string; outputs: Record<string, string> }> = {};
+  const needed: string[] = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+  for (const n of needed) {
+    const given = scenario.needs?.[n];
+    const defaults = n.endsWith('-changes') ? { changed: String(scenario.changed ?? true) } : {};
+    needsCtx[n] = { result: given?.result ?? 'success', outputs: given?.outputs ?? defaults };
+  }
+  for (const n of Object.keys(scenario.needs ?? {})) {
+    if (!needed.includes(n)) throw new Error(`scenario gives needs.${n}, but ${jobId} does not need it (needs: ${needed.join(', ')})`);
+  }
+
+  const env: Record<string, string> = {};
+  const githubEnv: Record<string, string> = {};
+  const pathAdds: string[] = [];
+  const stepsCtx: Record<string, { outcome: string; conclusion: string; outputs: Record<string, string> }> = {};
+  const results: StepResult[] = [];
+  const artifacts: ArtifactStore = scenario.artifacts ?? new Map();
+  const runnerCtx = { temp, os: 'Linux', arch: 'X64', name: 'harness', tool_cache: path.join(run, 'toolcache') };
+  let failed = false;
+  let cancelled = false;
+  let summary = '';
+  const log: string[] = [];
+
+  const ctx = (): Contexts => ({
+    github,
+    needs: needsCtx,
+    steps: stepsCtx,
+    runner: runnerCtx,
+    secrets: { GITHUB_TOKEN: 'ghs_harness', ...(scenario.secrets ?? {}) },
+    vars: scenario.vars ?? {},
+    inputs: {},
+    matrix: {},
+    strategy: {},
+    env: { ...options.workflowEnv, ...env, ...githubEnv },
+    job: { status: cancelled ? 'cancelled' : failed ? 'failure' : 'success' },
+  });
+  const hashFiles = (patterns: string[]) => {
+    const r = spawnSync('bash', ['-c', 'shopt -s globstar nullglob; for p in "$@"; do for f in $p; do [ -f "$f" ] && echo "$f"; done; done', 'x', ...patterns], { cwd: workspace, encoding: 'utf8' });
+    return r.stdout.trim() === '' ? '' : 'hash-' + r.stdout.trim().split('\n').length;
+  };
+  const evalOpts = () => ({ status: { failed, cancelled }, hashFiles });
+
+  // the job's own condition (needs: a failed needed job makes success() false)
+  const needFailed = Object.values(needsCtx).some((n) => n.result === 'failure' || n.result === 'cancelled');
+  const needSkipped = Object.values(needsCtx).some((n) => n.result === 'skipped');
+  const jobCond = job.if === undefined ? undefined : String(job.if);
+  const runsJob = jobCond === undefined
+    ? !needFailed && !needSkipped
+    : evaluateCondition(jobCond, ctx(), { status: { failed: needFailed, cancelled: false }, hashFiles })
+      && (/\b(always|failure|cancelled)\s*\(/.test(jobCond) || !needSkipped);
+  const finish = (conclusion: JobResult['conclusion'], outputs: Record<string, string>): JobResult => {
+    const calls = fs.readFileSync(path.join(harness, 'calls.log'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
+      const [tool, ...args] = l.split('\x1f');
+      return { tool, args };
+    });
+    return {
+      conclusion,
+      steps: results,
+      outputs,
+      calls,
+      summary,
+      log: log.join('\n'),
+      workspace,
+      step: (id) => {
+        const s = results.find((r) => r.id === id);
+        if (!s) throw new Error(`no step ${id} in ${jobId}; steps: ${results.map((r) => r.id).join(', ')}`);
+        return s;
+      },
+      callsOf: (tool) => calls.filter((c) => c.tool === tool).map((c) => c.args),
+    };
+  };
+  if (!runsJob) return finish('skipped', {});
+
+  for (const [k, v] of Object.entries(job.env ?? {})) env[k] = interpolate(String(v), ctx(), evalOpts());
+
+  for (const step of job.steps ?? []) {
+    const id: string = step.id;
+    if (!id) throw new Error(`${jobId}: a step without an id`);
+    const runs = evaluateCondition(step.if === undefined ? undefined : String(step.if), ctx(), evalOpts());
+    if (!runs) {
+      stepsCtx[id] = { outcome: 'skipped', conclusion: 'skipped', outputs: {} };
+      results.push({ id, outcome: 'skipped', conclusion: 'skipped', outputs: {}, stdout: '', stderr: '' });
+      if (scenario.cancelAfter === id) cancelled = true;
+      continue;
+    }
+    const stepEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries(step.env ?? {})) stepEnv[k] = interpolate(String(v), ctx(), evalOpts());
+    let outcome: 'success' | 'failure';
+    let outputs: Record<string, string> = {};
+    let stdout = '';
+    let stderr = '';
+    if (step.run !== undefined) {
+      const script = interpolate(String(step.run), ctx(), evalOpts());
+      const file = path.join(run, `step-${id}.sh`);
+      fs.writeFileSync(file, script);
+      const files = { output: path.join(run, `output-${id}`), env: path.join(run, `env-${id}`), path: path.join(run, `path-${id}`), summary: path.join(run, `summary-${id}`) };
+      for (const f of Object.values(files)) fs.writeFileSync(f, '');
+      const shell = String(step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? 'bash');
+      const argv = shell === 'bash' ? ['bash', ['--noprofile', '--norc', '-eo', 'pipefail', file]]
+        : shell === 'sh' ? ['sh', ['-e', file]]
+          : (() => { throw new Error(`${jobId}/${id}: shell ${shell} is not supported by the harness`); })();
+      const PATH = [...pathAdds.slice().reverse(), path.join(harness, 'bin'), realBin(root)].join(':');
+      const r = spawnSync(argv[0] as string, argv[1] as string[], {
+        cwd: step['working-directory'] ? path.join(workspace, step['working-directory']) : workspace,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: {
+          PATH,
+          HOME: path.join(run, 'home'),
+          LANG: 'C.UTF-8',
+          CI: 'true',
+          GITHUB_ACTIONS: 'true',
+          HARNESS_DIR: harness,
+          HARNESS_RELEASES: releasesDir(root, [...missing]),
+          GITHUB_OUTPUT: files.output,
+          GITHUB_ENV: files.env,
+          GITHUB_PATH: files.path,
+          GITHUB_STEP_SUMMARY: files.summary,
+          GITHUB_WORKSPACE: workspace,
+          GITHUB_SHA: sha,
+          GITHUB_REF: ref,
+          GITHUB_REF_NAME: github.ref_name,
+          GITHUB_REF_TYPE: github.ref_type,
+          GITHUB_EVENT_NAME: eventName,
+          GITHUB_REPOSITORY: github.repository,
+          GITHUB_REPOSITORY_OWNER: 'acme',
+          GITHUB_RUN_ID: github.run_id,
+          GITHUB_RUN_NUMBER: github.run_number,
+          GITHUB_RUN_ATTEMPT: '1',
+          GITHUB_SERVER_URL: github.server_url,
+          GITHUB_API_URL: github.api_url,
+          GITHUB_JOB: jobId,
+          GITHUB_ACTOR: 'octocat',
+          GITHUB_WORKFLOW: github.workflow,
+          RUNNER_TEMP: temp,
+          RUNNER_OS: 'Linux',
+          RUNNER_ARCH: 'X64',
+          ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/token?x=1',
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
+          ...options.workflowEnv,
+          ...env,
+          ...githubEnv,
+          ...stepEnv,
+        },
+      });
+      stdout = r.stdout ?? '';
+      stderr = (r.stderr ?? '') + (r.error ? `\nharness: ${r.error.message}` : '');
+      outcome = r.status === 0 ? 'success' : 'failure';
+      try {
+        outputs = parseKeyValueFile(fs.readFileSync(files.output, 'utf8'));
+        Object.assign(githubEnv, parseKeyValueFile(fs.readFileSync(files.env, 'utf8')));
+      } catch (e: any) {
+        stderr += `\nharness: ${e.message}`;
+        outcome = 'failure';
+      }
+      for (const line of fs.readFileSync(files.path, 'utf8').split('\n')) if (line.trim()) pathAdds.push(line.trim());
+      summary += fs.readFileSync(files.summary, 'utf8');
+    } else if (step.uses !== undefined) {
+      const inputs: Record<string, string> = {};
+      for (const [k, v] of Object.entries(step.with ?? {})) inputs[k] = interpolate(stringify(v), ctx(), evalOpts());
+      const sim = simulateAction(String(step.uses), inputs, { workspace, artifacts, jobId, stepId: id, temp, behaviour: scenario.actions?.[id] });
+      outcome = sim.outcome;
+      outputs = sim.outputs;
+      stdout = sim.log;
+      for (const p of sim.addPath ?? []) pathAdds.push(p);
+    } else {
+      throw new Error(`${jobId}/${id}: a step with neither run nor uses`);
+    }
+    const conclusion = outcome === 'failure' && truthyContinue(step['continue-on-error'], ctx()) ? 'success' : outcome;
+    if (conclusion === 'failure') failed = true;
+    stepsCtx[id] = { outcome, conclusion, outputs };
+    results.push({ id, outcome, conclusion, outputs, stdout, stderr });
+    log.push(`--- ${jobId}/${id}: ${outcome}${conclusion !== outcome ? ` (continue-on-error: ${conclusion})` : ''}`, stdout.trim(), stderr.trim());
+    if (scenario.cancelAfter === id) cancelled = true;
+  }
+  const jobOutputs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(job.outputs ?? {})) jobOutputs[k] = interpolate(String(v), ctx(), evalOpts());
+  return finish(cancelled ? 'failure' : failed ? 'failure' : 'success', jobOutputs);
+}
+
+function truthyContinue(v: unknown, ctx: Contexts): boolean {
+  if (v === undefined || v === null || v === false) return false;
+  if (v === true) return true;
+  return interpolate(String(v), ctx) === 'true';
+}
+
+/** Removes the harness's temporary files. */
+export function cleanupHarness(): void {
+  fs.rmSync(path.join(__dirname, '..', '..', '.tmp', 'harness'), { recursive: true, force: true });
+  realBinDir = undefined;
+}
+
+/** A temp dir outside the harness, for tests. */
+export function harnessTmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'pp-harness-'));
+}

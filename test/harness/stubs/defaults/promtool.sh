@@ -1,0 +1,3 @@
+# promtool: the real one when installed.
+if [ -x "${__harness}/real/promtool" ]; then exec "${__harness}/real/promtool" "$@"; fi
+exit 0
