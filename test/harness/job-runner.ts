@@ -193,11 +193,48 @@ export interface RunOptions {
   readonly workflowEnv?: Record<string, string>;
 }
 
+/**
+ * A job whose own condition is false (or whose needed jobs failed or were skipped) does not start: decided
+ * before any workspace is made. Its condition may read only `github`, `needs`, `vars` and status functions.
+ */
+function earlySkip(job: any, jobId: string, scenario: Scenario): JobResult | undefined {
+  const needed: string[] = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+  const needs: Record<string, { result: string; outputs: Record<string, string> }> = {};
+  for (const n of needed) {
+    const given = scenario.needs?.[n];
+    const defaults = n.endsWith('-changes') ? { changed: String(scenario.changed ?? true) } : {};
+    needs[n] = { result: given?.result ?? 'success', outputs: given?.outputs ?? defaults };
+  }
+  const failedNeed = Object.values(needs).some((n) => n.result === 'failure' || n.result === 'cancelled');
+  const skippedNeed = Object.values(needs).some((n) => n.result === 'skipped');
+  const cond = job.if === undefined ? undefined : String(job.if);
+  const event = scenario.event ?? {};
+  const ref = event.ref ?? 'refs/heads/main';
+  const github = { event_name: event.name ?? 'push', ref, event: { repository: { fork: false }, ...(event.payload ?? {}) } };
+  const runs = cond === undefined
+    ? !failedNeed && !skippedNeed
+    : evaluateCondition(cond, { github, needs, vars: scenario.vars ?? {} }, { status: { failed: failedNeed, cancelled: false } })
+      && (/\b(always|failure|cancelled)\s*\(/.test(cond) || !skippedNeed);
+  if (runs) return undefined;
+  return {
+    conclusion: 'skipped',
+    steps: [],
+    outputs: {},
+    calls: [],
+    summary: '',
+    log: `${jobId}: skipped`,
+    workspace: '',
+    step: (id) => { throw new Error(`${jobId} was skipped; no step ${id}`); },
+    callsOf: () => [],
+  };
+}
+
 /** Runs job `jobId` of a parsed workflow under a scenario. */
 export function runJob(workflow: any, jobId: string, scenario: Scenario, options: RunOptions): JobResult {
   const job = workflow.jobs?.[jobId];
   if (!job) throw new Error(`no job ${jobId}; jobs are ${Object.keys(workflow.jobs ?? {}).join(', ')}`);
-  if (job.uses) throw new Error(`${jobId} calls a reusable workflow; the harness runs steps`);
+  const skipped = earlySkip(job, jobId, scenario);
+  if (skipped) return skipped;
   const root = harnessRoot();
   const run = fs.mkdtempSync(path.join(root, `${jobId}-`));
   const harness = path.join(run, 'harness');
@@ -345,6 +382,8 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     };
   };
   if (!runsJob) return finish('skipped', {});
+  // a job calling a reusable workflow: the harness does not run the called workflow; it succeeds
+  if (job.uses) return finish('success', {});
 
   for (const [k, v] of Object.entries(job.env ?? {})) env[k] = interpolate(String(v), ctx(), evalOpts());
 
@@ -468,4 +507,31 @@ export function cleanupHarness(): void {
 /** A temp dir outside the harness, for tests. */
 export function harnessTmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'pp-harness-'));
+}
+
+/**
+ * Runs every job of a workflow in `needs` order, as one run: each job sees the results and outputs of the
+ * jobs it needs, and the artifacts of the jobs before it. `scenarioFor` gives each job's world (tools,
+ * secrets, …); the event and the artifacts are the run's.
+ */
+export function runWorkflow(workflow: any, event: EventContext, scenarioFor: (jobId: string) => Scenario, options: RunOptions): Map<string, JobResult> {
+  const results = new Map<string, JobResult>();
+  const artifacts: ArtifactStore = new Map();
+  const pending = Object.keys(workflow.jobs);
+  const needsOf = (id: string): string[] => {
+    const n = workflow.jobs[id].needs;
+    return n === undefined ? [] : Array.isArray(n) ? n : [n];
+  };
+  while (pending.length > 0) {
+    const next = pending.findIndex((id) => needsOf(id).every((n) => results.has(n)));
+    if (next < 0) throw new Error(`jobs wait for each other: ${pending.join(', ')}`);
+    const id = pending.splice(next, 1)[0];
+    const needs: Record<string, NeedResult> = {};
+    for (const n of needsOf(id)) {
+      const r = results.get(n)!;
+      needs[n] = { result: r.conclusion, outputs: r.outputs };
+    }
+    results.set(id, runJob(workflow, id, { ...scenarioFor(id), event, artifacts, needs }, options));
+  }
+  return results;
 }
