@@ -235,3 +235,14 @@ test('mutation: the minimal example with the publish job reading sbom/sbom.cdx.j
   attest.run = attest.run.replace(`sbom/${ex.app}-sbom.cdx.json`, 'sbom/sbom.cdx.json');
   expect(dataFlowProblems(wf)).toEqual([expect.stringMatching(/^job hello-publish, step attest-sbom: run reads sbom\/sbom\.cdx\.json, which the download into sbom\/ does not produce/)]);
 });
+
+test('the steps context is refused at job level, accepted in outputs and environment.url', () => {
+  const problems = dataFlowProblems(workflow({
+    deploy: job([{ id: 'rollout', run: 'echo "url=https://x" >> "${GITHUB_OUTPUT}"' }], {
+      environment: { name: 'prod', url: '${{ steps.rollout.outputs.url }}' },
+      env: { URL: '${{ steps.rollout.outputs.url }}' },
+      outputs: { url: '${{ steps.rollout.outputs.url }}' },
+    }),
+  }));
+  expect(problems).toEqual([expect.stringMatching(/^job deploy: env\.URL reads steps\.rollout\.outputs\.url, but the steps context is not available at job level$/)]);
+});

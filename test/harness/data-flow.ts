@@ -21,7 +21,7 @@ interface Site {
   /** The step's index and id (or `#<n>`), for strings of a step. */
   readonly step?: number;
   readonly stepId?: string;
-  /** Job-level (not a step, not `outputs:`): the steps context is not available there. */
+  /** Job-level (not a step, not `outputs:`, not `environment.url`): the steps context is not available there. */
   readonly jobLevel: boolean;
   /** The key inside the step or job (`run`, `env.X`, `with.path`, `if`, `outputs.x`). */
   readonly field: string;
@@ -72,7 +72,8 @@ function sites(job: any): Site[] {
   const out: Site[] = [];
   for (const [key, value] of Object.entries(job ?? {})) {
     if (key === 'steps' || key === 'outputs') continue;
-    for (const [field, v] of leaves(value, key, [])) out.push({ jobLevel: true, field, value: v, condition: field === 'if' });
+    // the environment's url is evaluated after the steps, like outputs (the docs' context availability table)
+    for (const [field, v] of leaves(value, key, [])) out.push({ jobLevel: field !== 'environment.url', field, value: v, condition: field === 'if' });
   }
   for (const [name, value] of Object.entries(job?.outputs ?? {})) {
     out.push({ jobLevel: false, field: `outputs.${name}`, value: String(value), condition: false });
@@ -153,7 +154,12 @@ function stepOutputs(step: any): { names: Set<string> } | { unknown: string } {
     const filters = String(step.with?.filters ?? '');
     // paths-filter reads a file when the input has neither a newline nor a colon (src/main.ts isPathInput)
     if (!filters.includes('\n') && !filters.includes(':')) return { unknown: `its filters come from the file ${filters || '(none)'}` };
-    const parsed = parse(filters);
+    let parsed: unknown;
+    try {
+      parsed = parse(filters);
+    } catch (e: any) {
+      return { unknown: `its filters YAML does not parse (${e.message})` };
+    }
     for (const filter of Object.keys(parsed && typeof parsed === 'object' ? parsed : {})) {
       for (const o of pf.outputsOfFilter(filter, String(step.with?.['list-files'] ?? ''))) names.add(o);
     }
@@ -284,20 +290,21 @@ function referenceProblems(jobs: Record<string, any>, jobId: string): string[] {
           if (site.step !== undefined && j >= site.step) { problem(`but step ${name} ${j === site.step ? 'is this step' : 'runs later'}`); continue; }
           if (prop !== 'outputs' || key === undefined) continue;
           const outputs = stepOutputs(steps[j]);
-          if ('unknown' in outputs) {problem(`but the outputs of step ${name} are not known: ${outputs.unknown}`);} else if (!outputs.names.has(key)) {
-            problem(typeof steps[j].run === 'string'
-              ? `but the script of step ${name} writes no ${key} to GITHUB_OUTPUT (it writes: ${[...outputs.names].join(', ') || 'nothing'})`
-              : `but ${usesOf(steps[j])} has no output ${key} (it has: ${[...outputs.names].join(', ') || 'none'})`);
-          }
+          if ('unknown' in outputs) { problem(`but the outputs of step ${name} are not known: ${outputs.unknown}`); continue; }
+          if (outputs.names.has(key)) continue;
+          const has = [...outputs.names].join(', ');
+          problem(typeof steps[j].run === 'string'
+            ? `but the script of step ${name} writes no ${key} to GITHUB_OUTPUT (it writes: ${has || 'nothing'})`
+            : `but ${usesOf(steps[j])} has no output ${key} (it has: ${has || 'none'})`);
         } else {
           if (name === '*') continue;
           if (!needs.includes(name)) { problem(`but ${name} is not in this job's needs (${needs.join(', ') || 'none'})`); continue; }
           const upstream = jobs[name];
           if (upstream === undefined) { problem(`but the workflow has no job ${name}`); continue; }
           if (prop !== 'outputs' || key === undefined) continue;
-          if (upstream.uses !== undefined) {problem(`but ${name} calls the reusable workflow ${upstream.uses}, whose outputs are not recorded`);} else if (!Object.keys(upstream.outputs ?? {}).includes(key)) {
-            problem(`but ${name} declares no output ${key} (it declares: ${Object.keys(upstream.outputs ?? {}).join(', ') || 'none'})`);
-          }
+          const declared = Object.keys(upstream.outputs ?? {});
+          if (upstream.uses !== undefined) problem(`but ${name} calls the reusable workflow ${upstream.uses}, whose outputs are not recorded`);
+          else if (!declared.includes(key)) problem(`but ${name} declares no output ${key} (it declares: ${declared.join(', ') || 'none'})`);
         }
       }
     }
