@@ -8,6 +8,7 @@ import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as pp from '../src';
 import { k8sDocErrors, sharedDir, shellcheckWorkflow, workflowErrors } from './conformance/validators';
+import { dataFlowProblems } from './harness/data-flow';
 
 /** mostly valid, sometimes not: a definition has several values, and one bad value refuses it */
 function mostly<T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>): fc.Arbitrary<T> {
@@ -92,11 +93,15 @@ test('every definition synthesizes valid output or fails with a clear PlatformPi
       return;
     }
     ok++;
+    // the data-flow check is pure JS: every synthesized app workflow, not only the sample
+    const workflows = new Map(out.paths.filter((p) => p.endsWith('-pipeline.yml')).map((p) => [p, out.yaml(p)]));
+    expect(workflows.size).toBeGreaterThan(0);
+    for (const [w, parsed] of workflows) expect({ workflow: w, problems: dataFlowProblems(parsed) }).toEqual({ workflow: w, problems: [] });
     if (ok % 5 !== 1) return; // validate a sample: the validators take ~1 s per output
     validated++;
     const wfPath = out.paths.find((p) => p.endsWith('-pipeline.yml'))!;
     expect(await workflowErrors(wfPath, out.file(wfPath)!)).toEqual([]);
-    expect(shellcheckWorkflow(out.yaml(wfPath))).toEqual([]);
+    expect(shellcheckWorkflow(workflows.get(wfPath))).toEqual([]);
     for (const m of out.paths.filter((p) => p.endsWith('.k8s.yaml'))) expect(k8sDocErrors(out.yamlDocuments(m)!, schemas)).toEqual([]);
   }), { numRuns: 150, seed: 20261126 });
   // the generator reaches both outcomes, and the sample really ran the validators

@@ -25,8 +25,30 @@ export const ACTION_FILES = {
    * → into `path/<artifact name>/`, or straight into `path` with `merge-multiple: true`.
    */
   downloadArtifact: {
+    /** Where a file of the artifact lands when downloaded by `name`. */
+    byName: (dest: string, file: string): string => `${dest}/${file}`,
     /** Where a file of artifact `artifact` lands when downloaded by pattern. */
     byPattern: (dest: string, artifact: string, file: string, mergeMultiple: boolean): string =>
       mergeMultiple ? `${dest}/${file}` : `${dest}/${artifact}/${file}`,
+  },
+};
+
+/**
+ * Outputs an action sets beyond the ones its action.yml declares (action-pins.generated.ts lists those): names
+ * that depend on the inputs. Read from each action's source at the pinned release.
+ * @internal
+ */
+export const ACTION_DYNAMIC_OUTPUTS = {
+  /**
+   * dorny/paths-filter v4.0.2, src/main.ts exportResults(): core.setOutput(key, value) per filter, then
+   * `<key>_count`, and `<key>_files` only when `list-files` is not `none` (its default); `changes` (the one output
+   * action.yml declares) unless a filter is itself named `changes`. The filter names are the top-level keys of
+   * the `filters` YAML.
+   */
+  pathsFilter: {
+    uses: 'dorny/paths-filter',
+    /** The outputs one filter sets, given the `list-files` input (empty when not given). */
+    outputsOfFilter: (filter: string, listFiles: string): string[] =>
+      [filter, `${filter}_count`, ...((listFiles || 'none').toLowerCase() === 'none' ? [] : [`${filter}_files`])],
   },
 };
