@@ -42,6 +42,21 @@ describe.each(exampleNames())('examples/%s: build then publish', (name) => {
     expect(p.conclusion).toBe('skipped');
   });
 
+  test('the scan report job publishes what the build scanned, and fails when the scan results are missing', () => {
+    const artifacts: ArtifactStore = new Map();
+    const b = runJob(ex.workflow, build, { artifacts, actions: { trivy: { outcome: 'failure' } } }, { repo: ex.repo });
+    expect(b.conclusion).toBe('failure');
+    // the report still runs after a failed build (!cancelled()) and reads the SARIF files the build kept
+    const report = `${ex.app}-image-scan-report`;
+    const r = runJob(ex.workflow, report, { artifacts, needs: { [build]: { result: 'failure' } } }, { repo: ex.repo });
+    expect({ conclusion: r.conclusion, log: r.conclusion === 'success' ? '' : r.log }).toEqual({ conclusion: 'success', log: '' });
+    expect(r.step('upload-trivy').outcome).toBe('success');
+    expect(r.outputs).toEqual(expect.objectContaining({ 'findings-high': '0' }));
+    const none = runJob(ex.workflow, report, { artifacts: new Map(), needs: { [build]: { result: 'failure' } } }, { repo: ex.repo });
+    expect(none.conclusion).toBe('failure');
+    expect(none.step('download').outcome).toBe('failure');
+  });
+
   test('a finding of the image scan stops the build before the push', () => {
     const b = runJob(ex.workflow, build, { actions: { trivy: { outcome: 'failure' } } }, { repo: ex.repo });
     expect(b.conclusion).toBe('failure');
