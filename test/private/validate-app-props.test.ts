@@ -148,6 +148,10 @@ describe('validateAppProps: app props', () => {
       "'observability.pushgatewayUrl' must be an http(s) URL, got 'ftp://pushgateway'",
       "'observability.grafanaUrl' must be an http(s) URL, got 'https://grafana .acme.dev'",
     ]);
+    expect(problemsOf({ runbookBaseUrl: 'see https://runbooks.acme.dev', observability: { prometheusUrl: 'http://' } })).toEqual([
+      "'runbookBaseUrl' must be an http(s) URL, got 'see https://runbooks.acme.dev'",
+      "'observability.prometheusUrl' must be an http(s) URL, got 'http://'",
+    ]);
   });
 });
 
