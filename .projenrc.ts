@@ -45,6 +45,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^3',
     '@types/k6@2.3.0',
     '@grafana/grafana-foundation-sdk@0.0.21',
+    // mutation testing (the `mutation` task; 9.x is the last line that runs on Node 20)
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
   ],
   // non-jsii runtime dependencies are bundled into the package
   bundledDeps: ['yaml@^2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.2.3', '@lezer/highlight@^1.1.2'],
@@ -65,8 +69,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       modulePathIgnorePatterns: ['/examples/', '/.tmp/'],
     },
   },
-  gitignore: ['/.tmp/', '/.tools/', '/.prom/', '/.helm/', '.tscheck-*'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/'] },
+  gitignore: ['/.tmp/', '/.tools/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/', '/.stryker-tmp/', '/reports/', '/stryker.config.mjs'] },
 });
 
 // The action pins are generated from the reference data (../shared/reference/actions.json);
@@ -83,6 +87,13 @@ project.tasks.tryFind('test:update')?.reset('jest -u', { receiveArgs: true });
 project.addTask('benchmark', {
   description: 'Synth wall time and peak memory for 1, 10, 50, 100 apps x 3 environments vs bare projen (needs `compile`)',
   exec: 'node benchmark/run.js',
+});
+
+// Mutation testing of the definition's rules (stryker.config.mjs); not part of .ci/run.
+project.addTask('mutation', {
+  description: 'StrykerJS on the definition rules (promotion, validate-app-props, pipeline); report in reports/mutation/',
+  exec: 'stryker run stryker.config.mjs',
+  receiveArgs: true,
 });
 
 project.synth();

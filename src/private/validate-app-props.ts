@@ -9,8 +9,9 @@ import { SloKind } from '../app/slo';
  * @internal
  */
 export function validateAppProps(app: PlatformApp, props: PlatformAppProps, problems: ProblemList): void {
-  const envs = props.environments ?? [];
-  if (!Array.isArray(envs) || envs.length === 0) {
+  // a JavaScript caller may pass anything: a non-list is reported like an empty one, not iterated
+  const envs = Array.isArray(props.environments) ? props.environments : [];
+  if (envs.length === 0) {
     problems.add("'environments' must list at least one environment, e.g. [{ name: 'staging', namespace: 'checkout-staging', cluster: ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') }]");
   }
   const seen = new Set<string>();

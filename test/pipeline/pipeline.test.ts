@@ -239,3 +239,352 @@ describe('Pipeline validation', () => {
     expect(job.permissions).toEqual({ contents: 'write', securityEvents: 'write' });
   });
 });
+
+describe('Pipeline mechanics, pinned by hand', () => {
+  const synthErrors = (project: any): string[] => {
+    const [header, ...lines] = errorOf(() => pp.Testing.synth(project)).split('\n');
+    expect(header).toBe(`platform-pipeline: synthesis failed; nothing was written (${lines.length} problem${lines.length === 1 ? '' : 's'}):`);
+    return lines.map((l) => l.replace(/^ {2}- /, ''));
+  };
+
+  test('tag pushes: the build adds v*.*.*, added patterns keep their order once each, removed ones go', () => {
+    const full = makeApp();
+    expect(full.app.pipeline.tagPatterns).toEqual(['v*.*.*']);
+    expect(workflowOf(pp.Testing.synth(full.project)).on.push.tags).toEqual(['v*.*.*']);
+
+    const { project, app } = makeApp();
+    minimalBuild(app); // semverTags: false takes the default build's tag away
+    expect(app.pipeline.tagPatterns).toEqual([]);
+    app.pipeline.addPushTags('release-*', 'v*', 'release-*');
+    app.pipeline.addPushTags('v*', 'hotfix-*');
+    expect(app.pipeline.tagPatterns).toEqual(['release-*', 'v*', 'hotfix-*']);
+    app.pipeline.tagPatterns.push('mutated');
+    app.pipeline._removePushTags('v*', 'never-added');
+    expect(app.pipeline.tagPatterns).toEqual(['release-*', 'hotfix-*']);
+    const on = workflowOf(pp.Testing.synth(project)).on;
+    expect(on.push.tags).toEqual(['release-*', 'hotfix-*']);
+    expect(on.pull_request.tags).toBeUndefined();
+  });
+
+  test('without tag patterns the push trigger has no tags key', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    expect(Object.keys(workflowOf(pp.Testing.synth(project)).on.push)).toEqual(['branches', 'paths']);
+  });
+
+  test('a tag pattern must be a non-empty glob without spaces', () => {
+    const { app } = makeApp();
+    for (const [p, shown] of [['', "''"], ['v 1', "'v 1'"], ['v\t1', "'v\t1'"], [5, '5']] as Array<[any, string]>) {
+      expect(errorOf(() => app.pipeline.addPushTags('ok-*', p))).toBe(`checkout/Pipeline: addPushTags: a tag pattern must be a non-empty glob without spaces, such as 'v*.*.*', got ${shown}`);
+    }
+    expect(app.pipeline.tagPatterns).toEqual(['v*.*.*', 'ok-*']);
+  });
+
+  test('a pipeline without a build job is refused at synth', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    app.pipeline._removeJob(app.pipeline.buildJob!);
+    expect(app.pipeline.buildJob).toBeUndefined();
+    expect(app.pipeline.tryFindJob('build')).toBeUndefined();
+    expect(synthErrors(project)).toEqual(['checkout/Pipeline: the pipeline has no build job']);
+  });
+
+  test('isPipeline, Pipeline.of from a nested scope, job look-ups', () => {
+    const { app } = makeApp();
+    for (const x of [null, undefined, 'Pipeline', {}, app]) expect(pp.Pipeline.isPipeline(x)).toBe(false);
+    expect(pp.Pipeline.isPipeline(app.pipeline)).toBe(true);
+    const stage = minimalBuild(app);
+    expect(pp.Pipeline.of(stage)).toBe(app.pipeline);
+    expect(pp.Pipeline.of(app.pipeline)).toBe(app.pipeline);
+    expect(app.pipeline.appName).toBe('checkout');
+    expect(app.pipeline.workflowPath).toBe('.github/workflows/checkout-pipeline.yml');
+    expect(app.pipeline.buildJob!.id).toBe('checkout-build');
+    expect(app.pipeline.tryFindJob('deploy-production')!.id).toBe('checkout-deploy-production');
+    expect(app.pipeline.tryFindJob('checkout-build')).toBeUndefined();
+    expect(app.pipeline.deployJob('staging')!.id).toBe('checkout-deploy-staging');
+    expect(app.pipeline.deployJob('qa')).toBeUndefined();
+    const smoke = app.pipeline.addJob('smoke-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' });
+    expect(app.pipeline.deployJob('staging')!.id).toBe('checkout-deploy-staging');
+    expect(smoke._owner).toBe(app.pipeline);
+    expect(app.pipeline.addJob('owned', { kind: pp.JobKind.GATE }, stage)._owner).toBe(stage);
+  });
+
+  test('isPipeline recognizes a pipeline of another copy of the library by its symbol', () => {
+    expect(pp.Pipeline.isPipeline({ [Symbol.for('platform-pipeline.Pipeline')]: true })).toBe(true);
+    expect(pp.Pipeline.isPipeline({ [Symbol.for('platform-pipeline.PlatformApp')]: true })).toBe(false);
+  });
+
+  test('Pipeline.of takes the nearest pipeline up the tree', () => {
+    const project = pp.Testing.project();
+    const outer = new pp.Pipeline(project, 'Outer', { appName: 'outer', actions: pp.ActionManifest.bundled() });
+    const { app } = makeApp({}, 'checkout', project);
+    expect(pp.Pipeline.of(minimalBuild(app))).toBe(app.pipeline);
+    expect(pp.Pipeline.of(outer)).toBe(outer);
+  });
+
+  test('the workflow is written even when the GitHub component has workflows turned off', () => {
+    const project = pp.Testing.project();
+    new github.GitHub(project, { mergify: false, pullRequestLint: false, workflows: false });
+    makeApp({}, 'checkout', project);
+    expect(pp.Testing.synth(project).paths).toContain('.github/workflows/checkout-pipeline.yml');
+  });
+
+  test('deployJob finds the deploy job of the environment, not another job of it', () => {
+    const { app } = makeApp();
+    const first = app.pipeline.deployJob('staging')!;
+    app.pipeline._removeJob(first);
+    expect(app.pipeline.deployJob('staging')).toBeUndefined();
+    app.pipeline.addJob('smoke-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' });
+    const replacement = app.pipeline.addJob('canary-staging', { kind: pp.JobKind.DEPLOY, environment: 'staging' });
+    expect(app.pipeline.deployJob('staging')).toBe(replacement);
+    expect(app.pipeline.deployJob('production')!.id).toBe('checkout-deploy-production');
+  });
+
+  test('a report job of an environment does not hold up the next environment', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    app.pipeline.addJob('report-staging', { kind: pp.JobKind.REPORT, environment: 'staging' }).addStep({ id: 's', run: 'true' });
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    expect(jobs['checkout-deploy-production'].needs).toEqual(['checkout-build', 'checkout-deploy-staging']);
+    expect(jobs['checkout-report-staging'].needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
+  });
+
+  test('the order does not depend on the order jobs were added in', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    // a construct that takes over the staging deploy (as CanaryDeploy does) adds its job after the verify jobs
+    app.pipeline._removeJob(app.pipeline.deployJob('staging')!);
+    app.pipeline.addJob('a-smoke-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('deploy-staging', { kind: pp.JobKind.DEPLOY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('smoke-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('b-smoke-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
+    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs)).toEqual([
+      'checkout-build', 'checkout-deploy-staging', 'checkout-a-smoke-staging', 'checkout-b-smoke-staging',
+      'checkout-deploy-production', 'checkout-smoke-production', 'checkout-summary',
+    ]);
+  });
+
+  test('jobs of one kind without an environment come before those with one', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    app.pipeline.addJob('a-staging-check', { kind: pp.JobKind.GATE, environment: 'staging' }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('lint', { kind: pp.JobKind.GATE }).addStep({ id: 's', run: 'true' });
+    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs).slice(0, 3)).toEqual(['checkout-build', 'checkout-lint', 'checkout-a-staging-check']);
+  });
+
+  test('critical path ties go to the job that comes first', () => {
+    const { app } = makeApp();
+    minimalBuild(app);
+    app.pipeline.addJob('gate', { kind: pp.JobKind.GATE, estimatedDuration: Duration.minutes(10) }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('audit', { kind: pp.JobKind.REPORT }).addStep({ id: 's', run: 'true' });
+    const ctx = { environments: ['staging', 'production'], environmentUrls: new Map(), promotion: app.promotion, runner: app.runner, triggerPaths: [] };
+    // build 10 = gate 10; audit 1 = summary 1 (audit sorts first)
+    expect(app.pipeline._criticalPath(ctx).jobIds).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-audit']);
+    expect(app.pipeline._criticalPath(ctx).total.toMinutes()).toBe(31);
+  });
+
+  test('_render returns a dependency cycle as a problem instead of throwing', () => {
+    const { app } = makeApp();
+    const a = app.pipeline.addJob('a', { kind: pp.JobKind.GATE });
+    const b = app.pipeline.addJob('b', { kind: pp.JobKind.GATE });
+    a.dependsOn(b);
+    b.dependsOn(a);
+    const ctx = { environments: ['staging', 'production'], environmentUrls: new Map(), promotion: app.promotion, runner: app.runner, triggerPaths: [] };
+    expect(app.pipeline._render(ctx)).toEqual(['checkout/Pipeline: jobs depend on each other in a cycle: checkout-a -> checkout-b -> checkout-a']);
+  });
+
+  test('the pipeline joins the GitHub component the project already has', () => {
+    const project = pp.Testing.project();
+    const gh = new github.GitHub(project, { mergify: false, pullRequestLint: false });
+    const { app } = makeApp({}, 'checkout', project);
+    expect(github.GitHub.of(project)).toBe(gh);
+    expect(project.components.filter((c) => c instanceof github.GitHub)).toEqual([gh]);
+    expect(gh.workflows).toEqual([app.pipeline.workflow]);
+  });
+
+  test('a project without GitHub gets one with no pull-request lint or mergify', () => {
+    const { project } = makeApp();
+    const gh = github.GitHub.of(project)!;
+    expect(gh.mergify).toBeUndefined();
+    expect(gh.tryFindWorkflow('pull-request-lint')).toBeUndefined();
+    const paths = pp.Testing.synth(project).paths;
+    expect(paths.filter((p) => p.startsWith('.github/') || p.startsWith('.mergify'))).toEqual(['.github/workflows/checkout-pipeline.yml']);
+  });
+
+  test('setDurationEstimate names the jobs when the id is unknown, and an existing job id names its owner', () => {
+    const { app } = makeApp();
+    minimalBuild(app);
+    expect(errorOf(() => app.pipeline.setDurationEstimate('nope', Duration.minutes(1))))
+      .toBe("checkout/Pipeline: setDurationEstimate: no job 'nope'; jobs are ['deploy-staging', 'deploy-production', 'summary', 'build']");
+    expect(errorOf(() => app.pipeline.addJob('summary', { kind: pp.JobKind.GATE })))
+      .toBe("checkout/Pipeline: job 'summary' already exists (added by checkout); give it another id");
+    expect(errorOf(() => app.pipeline.addJob('build2', { kind: pp.JobKind.BUILD })))
+      .toBe('checkout/Pipeline: an app has exactly one build job, owned by its BuildStage; configure that stage instead of adding a second build');
+  });
+
+  test('needs by kind: gates beside the build unless they need the image, reports after every other job, extra needs once', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    const lint = app.pipeline.addJob('lint', { kind: pp.JobKind.GATE });
+    lint.addStep({ id: 's', run: 'true' });
+    const scan = app.pipeline.addJob('scan', { kind: pp.JobKind.GATE, needsImage: true });
+    scan.addStep({ id: 's', run: 'true' });
+    scan.dependsOn(app.pipeline.buildJob!, lint);
+    const load = app.pipeline.addJob('load-production', { kind: pp.JobKind.VERIFY, environment: 'production' });
+    load.addStep({ id: 's', run: 'true' });
+    const audit = app.pipeline.addJob('audit', { kind: pp.JobKind.REPORT });
+    audit.addStep({ id: 's', run: 'true' });
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    const needs = (id: string) => jobs[`checkout-${id}`].needs;
+    expect(needs('build')).toBeUndefined();
+    expect(needs('lint')).toBeUndefined();
+    expect(needs('scan')).toEqual(['checkout-build', 'checkout-lint']);
+    expect(needs('deploy-staging')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan']);
+    expect(needs('deploy-production')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-deploy-staging']);
+    expect(needs('load-production')).toBe('checkout-deploy-production'); // a single need is written as a string
+    const all = ['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-load-production'];
+    expect(needs('audit')).toEqual(all);
+    expect(needs('summary')).toEqual(all);
+    expect(jobs['checkout-audit'].if).toBe('always()');
+    expect(Object.keys(jobs)).toEqual([...all, 'checkout-audit', 'checkout-summary']);
+  });
+
+  test('order within a kind: by environment, a deploy before its verify jobs, then by id', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    for (const id of ['zeta', 'alpha', 'mid']) app.pipeline.addJob(id, { kind: pp.JobKind.GATE }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('b-verify-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('a-verify-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 's', run: 'true' });
+    app.pipeline.addJob('a-verify-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
+    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs)).toEqual([
+      'checkout-build', 'checkout-alpha', 'checkout-mid', 'checkout-zeta',
+      'checkout-deploy-staging', 'checkout-a-verify-staging',
+      'checkout-deploy-production', 'checkout-a-verify-production', 'checkout-b-verify-production',
+      'checkout-summary',
+    ]);
+  });
+
+  test("conditions: a job's own condition alone, or after the kind's, parenthesized when it has ||", () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    app.pipeline.addJob('gate', { kind: pp.JobKind.GATE, condition: "github.actor == 'a' || github.actor == 'b'" }).addStep({ id: 's', run: 'true' });
+    app.pipeline.tryFindJob('deploy-production')!.condition = "vars.FREEZE != 'true' || github.event_name == 'workflow_dispatch'";
+    app.pipeline.tryFindJob('deploy-staging')!.condition = "vars.STAGING == 'on'";
+    app.pipeline.addJob('notify', { kind: pp.JobKind.REPORT, condition: "github.ref == 'refs/heads/main'" }).addStep({ id: 's', run: 'true' });
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    expect(jobs['checkout-gate'].if).toBe("github.actor == 'a' || github.actor == 'b'");
+    expect(jobs['checkout-deploy-production'].if)
+      .toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && (vars.FREEZE != 'true' || github.event_name == 'workflow_dispatch')");
+    expect(jobs['checkout-deploy-staging'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && vars.STAGING == 'on'");
+    expect(jobs['checkout-notify'].if).toBe("always() && github.ref == 'refs/heads/main'");
+  });
+
+  test('rendered job fields: runner group without labels, environment without URL, timeout in whole minutes, deploy concurrency', () => {
+    const { project, app } = makeApp({ environments: [{ name: 'staging', namespace: 'shop', cluster: pp.ClusterAccess.kubeconfigSecret('K') }] });
+    minimalBuild(app);
+    app.pipeline.addJob('grouped', { kind: pp.JobKind.GATE, runner: pp.Runner.group('platform'), timeout: Duration.seconds(61) }).addStep({ id: 's', run: 'true' });
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    expect(jobs['checkout-grouped']['runs-on']).toEqual({ group: 'platform' });
+    expect(jobs['checkout-grouped']['timeout-minutes']).toBe(2);
+    expect(jobs['checkout-grouped'].environment).toBeUndefined();
+    expect(jobs['checkout-grouped'].concurrency).toBeUndefined();
+    expect(jobs['checkout-deploy-staging'].environment).toEqual({ name: 'staging' });
+    expect(jobs['checkout-deploy-staging'].concurrency).toEqual({ 'group': 'checkout-deploy-staging', 'cancel-in-progress': false });
+    expect(jobs['checkout-deploy-staging']['runs-on']).toBe('ubuntu-24.04');
+    expect(jobs['checkout-build']['timeout-minutes']).toBe(45);
+  });
+
+  test('steps of local actions and docker images are not checked against the manifest; an unversioned reference is', () => {
+    const { project, app } = makeApp();
+    const job = app.pipeline.addJob('x', { kind: pp.JobKind.GATE });
+    job.addStep({ id: 'local', uses: './.github/actions/setup' });
+    job.addStep({ id: 'image', uses: 'docker://alpine:3.20' });
+    expect(workflowOf(pp.Testing.synth(project)).jobs['checkout-x'].steps.map((s: any) => s.uses)).toEqual(['./.github/actions/setup', 'docker://alpine:3.20']);
+
+    const other = makeApp();
+    other.app.pipeline.addJob('x', { kind: pp.JobKind.GATE }).addStep({ id: 'co', uses: 'actions/checkout' });
+    expect(synthErrors(other.project)).toEqual([
+      "checkout/Pipeline: step 'co' of job 'checkout-x' uses 'actions/checkout'; take the reference from the manifest: pipeline.actions.ref('actions/checkout') gives 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1'",
+    ]);
+
+    const at = makeApp();
+    at.app.pipeline.addJob('x', { kind: pp.JobKind.GATE }).addStep({ id: 'at', uses: '@v1' });
+    expect(synthErrors(at.project)[0]).toMatch(/^checkout\/Pipeline: step 'at' of job 'checkout-x' uses '@v1': no pin for '@v1'; /);
+  });
+
+  test('step problems: exact text', () => {
+    const { project, app } = makeApp();
+    const job = app.pipeline.addJob('x', { kind: pp.JobKind.GATE });
+    job.addStep({ id: 'u', uses: 'someone/unknown-action@v1' });
+    job.addStep({ id: 'co', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'fetch-deepth': 0 } });
+    const problems = synthErrors(project);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^checkout\/Pipeline: step 'u' of job 'checkout-x' uses 'someone\/unknown-action@v1': no pin for 'someone\/unknown-action'; the library pins only the actions it uses: Azure\/setup-helm, Azure\/setup-kubectl, /);
+    expect(problems[1]).toMatch(/^checkout\/Pipeline: step 'co' of job 'checkout-x': 'fetch-deepth' is not an input of actions\/checkout v7\.0\.1; its inputs are \['repository', /);
+  });
+
+  const SLSA = 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+
+  test('a job calling a reusable workflow renders uses, with, secrets, needs and its condition, and no runner', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    const job = app.pipeline.addJob('attest', { kind: pp.JobKind.GATE, needsImage: true, uses: app.pipeline.actions.ref(SLSA), condition: "github.event_name == 'push'" });
+    job.addInput('image', 'ghcr.io/acme/checkout');
+    job.addInput('digest', '${{ needs.checkout-build.outputs.digest }}');
+    job.addSecret('registry-password', '${{ secrets.GITHUB_TOKEN }}');
+    expect(workflowOf(pp.Testing.synth(project)).jobs['checkout-attest']).toEqual({
+      name: 'checkout / attest',
+      needs: 'checkout-build',
+      if: "github.event_name == 'push'",
+      permissions: {},
+      uses: `${SLSA}@v2.1.0`,
+      with: { image: 'ghcr.io/acme/checkout', digest: '${{ needs.checkout-build.outputs.digest }}' },
+      secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
+    });
+  });
+
+  test('a reusable workflow job without needs has no needs key', () => {
+    const { project, app } = makeApp();
+    minimalBuild(app);
+    const job = app.pipeline.addJob('attest', { kind: pp.JobKind.GATE, uses: app.pipeline.actions.ref(SLSA) });
+    job.addInput('image', 'x');
+    job.addInput('digest', 'y');
+    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs['checkout-attest'])).toEqual(['name', 'permissions', 'uses', 'with']);
+  });
+
+  test('reusable workflow problems: not pinned, wrong reference, inputs', () => {
+    const unknown = makeApp();
+    unknown.app.pipeline.addJob('w', { kind: pp.JobKind.GATE, uses: 'acme/workflows/.github/workflows/release.yml@v1' });
+    expect(synthErrors(unknown.project)[0]).toMatch(/^checkout\/Pipeline: job 'checkout-w' calls 'acme\/workflows\/\.github\/workflows\/release\.yml@v1': no pin for 'acme\/workflows\/\.github\/workflows\/release\.yml'; the library pins/);
+
+    const wrong = makeApp();
+    wrong.app.pipeline.addJob('w', { kind: pp.JobKind.GATE, uses: `${SLSA}@v2.0.0` }).addInput('image', 'x');
+    expect(synthErrors(wrong.project)).toEqual([
+      `checkout/Pipeline: job 'checkout-w' calls '${SLSA}@v2.0.0'; take the reference from the manifest: pipeline.actions.ref('${SLSA}') gives '${SLSA}@v2.1.0'`,
+    ]);
+
+    const inputs = makeApp();
+    inputs.app.pipeline.addJob('w', { kind: pp.JobKind.GATE, uses: inputs.app.pipeline.actions.ref(SLSA) }).addInput('imag', 'x');
+    expect(synthErrors(inputs.project)).toEqual([
+      `checkout/Pipeline: job 'checkout-w': 'imag' is not an input of ${SLSA} v2.1.0; its inputs are ['image', 'digest', 'registry-username', 'compile-generator', 'private-repository', 'continue-on-error', 'gcp-workload-identity-provider', 'gcp-service-account', 'provenance-registry-username', 'provenance-repository']`,
+      `checkout/Pipeline: job 'checkout-w': ${SLSA} requires input 'image'`,
+      `checkout/Pipeline: job 'checkout-w': ${SLSA} requires input 'digest'`,
+    ]);
+  });
+
+  test('a job of an undeclared environment: exact text', () => {
+    const { project, app } = makeApp();
+    app.pipeline.addJob('v', { kind: pp.JobKind.VERIFY, environment: 'qa' }).addStep({ id: 's', run: 'true' });
+    expect(synthErrors(project)).toEqual([
+      "checkout/Pipeline: job 'checkout-v' names environment 'qa', which the app does not declare; environments are ['staging', 'production']",
+    ]);
+  });
+
+  test('the critical path of a pipeline without jobs is empty', () => {
+    const ctx = {
+      environments: [], environmentUrls: new Map(), promotion: pp.Promotion.sequential(), runner: pp.Runner.UBUNTU_24_04, triggerPaths: [],
+    };
+    const pipeline = new pp.Pipeline(pp.Testing.project(), 'P', { appName: 'a', actions: pp.ActionManifest.bundled() });
+    expect(pipeline._criticalPath(ctx)).toEqual({ jobIds: [], total: Duration.seconds(0) });
+  });
+});
