@@ -346,7 +346,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     app.pipeline.addJob('report-staging', { kind: pp.JobKind.REPORT, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     const jobs = workflowOf(pp.Testing.synth(project)).jobs;
     expect(jobs['checkout-deploy-production'].needs).toEqual(['checkout-build', 'checkout-deploy-staging']);
-    expect(jobs['checkout-report-staging'].needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
+    expect(jobs['checkout-report-staging'].needs).toEqual(['checkout-changes', 'checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
   });
 
   test('the order does not depend on the order jobs were added in', () => {
@@ -359,7 +359,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     app.pipeline.addJob('smoke-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 's', run: 'true' });
     app.pipeline.addJob('b-smoke-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs)).toEqual([
-      'checkout-build', 'checkout-deploy-staging', 'checkout-a-smoke-staging', 'checkout-b-smoke-staging',
+      'checkout-changes', 'checkout-build', 'checkout-deploy-staging', 'checkout-a-smoke-staging', 'checkout-b-smoke-staging',
       'checkout-deploy-production', 'checkout-smoke-production', 'checkout-summary',
     ]);
   });
@@ -369,7 +369,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     minimalBuild(app);
     app.pipeline.addJob('a-staging-check', { kind: pp.JobKind.GATE, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     app.pipeline.addJob('lint', { kind: pp.JobKind.GATE }).addStep({ id: 's', run: 'true' });
-    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs).slice(0, 3)).toEqual(['checkout-build', 'checkout-lint', 'checkout-a-staging-check']);
+    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs).slice(1, 4)).toEqual(['checkout-build', 'checkout-lint', 'checkout-a-staging-check']);
   });
 
   test('critical path ties go to the job that comes first', () => {
@@ -436,17 +436,18 @@ describe('Pipeline mechanics, pinned by hand', () => {
     audit.addStep({ id: 's', run: 'true' });
     const jobs = workflowOf(pp.Testing.synth(project)).jobs;
     const needs = (id: string) => jobs[`checkout-${id}`].needs;
-    expect(needs('build')).toBeUndefined();
-    expect(needs('lint')).toBeUndefined();
+    expect(needs('build')).toBe('checkout-changes');
+    expect(needs('lint')).toBe('checkout-changes');
     expect(needs('scan')).toEqual(['checkout-build', 'checkout-lint']);
     expect(needs('deploy-staging')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan']);
     expect(needs('deploy-production')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-deploy-staging']);
     expect(needs('load-production')).toBe('checkout-deploy-production'); // a single need is written as a string
     const all = ['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-load-production'];
-    expect(needs('audit')).toEqual(all);
-    expect(needs('summary')).toEqual(all);
+    // reports run always and also need the changes job, to report its failure
+    expect(needs('audit')).toEqual(['checkout-changes', ...all]);
+    expect(needs('summary')).toEqual(['checkout-changes', ...all]);
     expect(jobs['checkout-audit'].if).toBe('always()');
-    expect(Object.keys(jobs)).toEqual([...all, 'checkout-audit', 'checkout-summary']);
+    expect(Object.keys(jobs)).toEqual(['checkout-changes', ...all, 'checkout-audit', 'checkout-summary']);
   });
 
   test('order within a kind: by environment, a deploy before its verify jobs, then by id', () => {
@@ -457,7 +458,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     app.pipeline.addJob('a-verify-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 's', run: 'true' });
     app.pipeline.addJob('a-verify-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs)).toEqual([
-      'checkout-build', 'checkout-alpha', 'checkout-mid', 'checkout-zeta',
+      'checkout-changes', 'checkout-build', 'checkout-alpha', 'checkout-mid', 'checkout-zeta',
       'checkout-deploy-staging', 'checkout-a-verify-staging',
       'checkout-deploy-production', 'checkout-a-verify-production', 'checkout-b-verify-production',
       'checkout-summary',
@@ -472,7 +473,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     app.pipeline.tryFindJob('deploy-staging')!.condition = "vars.STAGING == 'on'";
     app.pipeline.addJob('notify', { kind: pp.JobKind.REPORT, condition: "github.ref == 'refs/heads/main'" }).addStep({ id: 's', run: 'true' });
     const jobs = workflowOf(pp.Testing.synth(project)).jobs;
-    expect(jobs['checkout-gate'].if).toBe("github.actor == 'a' || github.actor == 'b'");
+    expect(jobs['checkout-gate'].if).toBe("needs.checkout-changes.outputs.changed == 'true' && (github.actor == 'a' || github.actor == 'b')");
     expect(jobs['checkout-deploy-production'].if)
       .toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && (vars.FREEZE != 'true' || github.event_name == 'workflow_dispatch')");
     expect(jobs['checkout-deploy-staging'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && vars.STAGING == 'on'");
@@ -543,13 +544,15 @@ describe('Pipeline mechanics, pinned by hand', () => {
     });
   });
 
-  test('a reusable workflow job without needs has no needs key', () => {
+  test('a reusable workflow job that needs no other job asks only the changes job', () => {
     const { project, app } = makeApp();
     minimalBuild(app);
     const job = app.pipeline.addJob('attest', { kind: pp.JobKind.GATE, uses: app.pipeline.actions.ref(SLSA) });
     job.addInput('image', 'x');
     job.addInput('digest', 'y');
-    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs['checkout-attest'])).toEqual(['name', 'permissions', 'uses', 'with']);
+    const attest = workflowOf(pp.Testing.synth(project)).jobs['checkout-attest'];
+    expect(Object.keys(attest)).toEqual(['name', 'needs', 'if', 'permissions', 'uses', 'with']);
+    expect([attest.needs, attest.if]).toEqual(['checkout-changes', "needs.checkout-changes.outputs.changed == 'true'"]);
   });
 
   test('reusable workflow problems: not pinned, wrong reference, inputs', () => {
