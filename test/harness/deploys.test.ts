@@ -7,7 +7,7 @@
  */
 import { ArtifactStore } from './actions';
 import { exampleNames, loadExample } from './examples';
-import { cleanupHarness, JobResult, runJob } from './job-runner';
+import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
 import { record, writeVerdicts } from './verdicts';
 import { Cluster, deployScenario as scenario, DIGEST } from './worlds';
 

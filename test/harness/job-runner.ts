@@ -193,18 +193,32 @@ export interface RunOptions {
   readonly workflowEnv?: Record<string, string>;
 }
 
+type NeedsContext = Record<string, { result: string; outputs: Record<string, string> }>;
+
+/**
+ * `needs.<job>` as the job sees it: the scenario's results and outputs, by default a success with no outputs
+ * (and, for the pipeline's `<app>-changes` job, the scenario's `changed`).
+ */
+function needsContext(job: any, jobId: string, scenario: Scenario): NeedsContext {
+  const needed: string[] = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+  for (const n of Object.keys(scenario.needs ?? {})) {
+    if (!needed.includes(n)) throw new Error(`scenario gives needs.${n}, but ${jobId} does not need it (needs: ${needed.join(', ')})`);
+  }
+  const needs: NeedsContext = {};
+  for (const n of needed) {
+    const given = scenario.needs?.[n];
+    const defaults: Record<string, string> = n.endsWith('-changes') ? { changed: String(scenario.changed ?? true) } : {};
+    needs[n] = { result: given?.result ?? 'success', outputs: given?.outputs ?? defaults };
+  }
+  return needs;
+}
+
 /**
  * A job whose own condition is false (or whose needed jobs failed or were skipped) does not start: decided
  * before any workspace is made. Its condition may read only `github`, `needs`, `vars` and status functions.
  */
 function earlySkip(job: any, jobId: string, scenario: Scenario): JobResult | undefined {
-  const needed: string[] = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
-  const needs: Record<string, { result: string; outputs: Record<string, string> }> = {};
-  for (const n of needed) {
-    const given = scenario.needs?.[n];
-    const defaults = n.endsWith('-changes') ? { changed: String(scenario.changed ?? true) } : {};
-    needs[n] = { result: given?.result ?? 'success', outputs: given?.outputs ?? defaults };
-  }
+  const needs = needsContext(job, jobId, scenario);
   const failedNeed = Object.values(needs).some((n) => n.result === 'failure' || n.result === 'cancelled');
   const skippedNeed = Object.values(needs).some((n) => n.result === 'skipped');
   const cond = job.if === undefined ? undefined : String(job.if);
@@ -310,16 +324,7 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     head_ref: '',
     base_ref: '',
   };
-  const needsCtx: Record<string, { result: string; outputs: Record<string, string> }> = {};
-  const needed: string[] = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
-  for (const n of needed) {
-    const given = scenario.needs?.[n];
-    const defaults = n.endsWith('-changes') ? { changed: String(scenario.changed ?? true) } : {};
-    needsCtx[n] = { result: given?.result ?? 'success', outputs: given?.outputs ?? defaults };
-  }
-  for (const n of Object.keys(scenario.needs ?? {})) {
-    if (!needed.includes(n)) throw new Error(`scenario gives needs.${n}, but ${jobId} does not need it (needs: ${needed.join(', ')})`);
-  }
+  const needsCtx = needsContext(job, jobId, scenario);
 
   const env: Record<string, string> = {};
   const githubEnv: Record<string, string> = {};
@@ -352,14 +357,6 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
   };
   const evalOpts = () => ({ status: { failed, cancelled }, hashFiles });
 
-  // the job's own condition (needs: a failed needed job makes success() false)
-  const needFailed = Object.values(needsCtx).some((n) => n.result === 'failure' || n.result === 'cancelled');
-  const needSkipped = Object.values(needsCtx).some((n) => n.result === 'skipped');
-  const jobCond = job.if === undefined ? undefined : String(job.if);
-  const runsJob = jobCond === undefined
-    ? !needFailed && !needSkipped
-    : evaluateCondition(jobCond, ctx(), { status: { failed: needFailed, cancelled: false }, hashFiles })
-      && (/\b(always|failure|cancelled)\s*\(/.test(jobCond) || !needSkipped);
   const finish = (conclusion: JobResult['conclusion'], outputs: Record<string, string>): JobResult => {
     const calls = fs.readFileSync(path.join(harness, 'calls.log'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
       const [tool, ...args] = l.split('\x1f');
@@ -381,7 +378,6 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
       callsOf: (tool) => calls.filter((c) => c.tool === tool).map((c) => c.args),
     };
   };
-  if (!runsJob) return finish('skipped', {});
   // a job calling a reusable workflow: the harness does not run the called workflow; it succeeds
   if (job.uses) return finish('success', {});
 
