@@ -66,7 +66,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/.tmp/'],
       watchPathIgnorePatterns: ['/node_modules/', '/examples/'],
-      modulePathIgnorePatterns: ['/examples/', '/.tmp/'],
+      modulePathIgnorePatterns: ['/examples/', '/.tmp/', '/.stryker-tmp/'],
     },
   },
   gitignore: ['/.tmp/', '/.tools/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/'],
