@@ -76,7 +76,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // The action pins are generated from the reference data (../shared/reference/actions.json);
 // test/pipeline/action-manifest.test.ts fails when the two disagree.
 project.addTask('gen:action-pins', {
-  description: 'Regenerate src/private/action-pins.generated.ts from $PP_SHARED/reference/actions.json',
+  description: 'Regenerate src/core/action-pins.generated.ts from $PP_SHARED/reference/actions.json',
   exec: 'ts-node --project projenrc/tsconfig.json projenrc/gen-action-pins.ts',
 });
 

@@ -11,7 +11,7 @@ export default {
   tsconfigFile: 'tsconfig.json',
   mutate: [
     'src/app/promotion.ts',
-    'src/private/validate-app-props.ts',
+    'src/app/private/validate-app-props.ts',
     'src/pipeline/pipeline.ts',
   ],
   jest: {

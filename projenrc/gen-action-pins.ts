@@ -1,5 +1,5 @@
 /**
- * Generates `src/private/action-pins.generated.ts` from `<PP_SHARED>/reference/actions.json`,
+ * Generates `src/core/action-pins.generated.ts` from `<PP_SHARED>/reference/actions.json`,
  * the reference data read from each action's own repository. Run with `npx projen gen:action-pins`.
  * `test/pipeline/action-manifest.test.ts` checks that the generated file and the JSON agree.
  */
@@ -73,6 +73,6 @@ for (const a of actions) {
 }
 lines.push('];', '');
 
-const out = path.join(__dirname, '..', 'src', 'private', 'action-pins.generated.ts');
+const out = path.join(__dirname, '..', 'src', 'core', 'action-pins.generated.ts');
 fs.writeFileSync(out, lines.join('\n'));
 console.log(`wrote ${path.relative(process.cwd(), out)} (${actions.length} actions)`);

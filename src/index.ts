@@ -1,46 +1,59 @@
-// app: the typed definition
-export * from './app/platform-app';
-export * from './app/container-image';
-export * from './app/helm-chart';
-export * from './app/environment';
-export * from './app/cluster-access';
-export * from './app/approval';
-export * from './app/promotion';
-export * from './app/mesh';
-export * from './app/slo';
-export * from './app/sli-source';
-export * from './app/observability';
+// The public API, by name and by layer (see DESIGN.md §2 "Layers"): core <- model <- pipeline <- platform
+// <- stages | deploy | observability <- app. Helpers are never exported: they live in `<area>/private/`
+// or are module-internal; test/index.test.ts fails when a name here is not a jsii type.
+
+// core: action pins
+export { ActionManifest, ActionPin } from './core/action-manifest';
+
+// model: the typed definition
+export { Approval, RequiredReviewersOptions } from './model/approval';
+export { AksAccessProps, ClusterAccess, EksAccessProps, GkeAccessProps } from './model/cluster-access';
+export { ContainerImage, ContainerImageOptions, EcrCredentialsProps, RegistryCredentials, RegistrySecretsProps } from './model/container-image';
+export { Environment, EnvironmentProps } from './model/environment';
+export { HelmChart, HelmChartOptions } from './model/helm-chart';
+export { Label } from './model/label';
+export { Mesh } from './model/mesh';
+export { ObservabilityProps } from './model/observability';
+export { BranchPerEnvironmentOptions, EnvironmentBranch, Promotion, SequentialPromotionOptions } from './model/promotion';
+export { Runner } from './model/runner';
+export { CustomSliSourceProps, LatencyUnit, SliSource } from './model/sli-source';
+export { AvailabilitySloProps, LatencySloProps, Slo, SloBaseProps, SloKind } from './model/slo';
 
 // pipeline: the job DAG and its rendering
-export * from './pipeline/pipeline';
-export * from './pipeline/pipeline-job';
-export * from './pipeline/runner';
-export * from './pipeline/action-manifest';
+export { DeploySlot, JobKind, PipelineJob, PipelineJobOptions, StepOptions } from './pipeline/pipeline-job';
+export { CriticalPath, Pipeline, PipelineProps } from './pipeline/pipeline';
+
+// platform: what constructs contribute to
+export { HelmValues } from './platform/helm-values';
+export { PipelineMetrics } from './platform/pipeline-metrics';
 
 // stages
-export * from './stages/build-stage';
+export { BuildStage, BuildStageProps, ImageScanOptions, TestImageOptions } from './stages/build-stage';
+export { CheckovOptions, DependencyReviewOptions, FossaOptions, GitleaksOptions, IacValidationOptions, KubesecOptions, LicenseScanOptions, LintOptions, NpmAuditOptions, OsvScannerOptions, PipAuditOptions, Scanner, SchemaCheck, SemgrepOptions, SnykOptions, SonarQubeOptions, ThresholdOptions, TrufflehogOptions } from './stages/scanner';
+export { SecurityScanStage, SecurityScanStageProps } from './stages/security-scan-stage';
+export { Severity } from './stages/severity';
+export { BuildCache, KeySigningProps, Provenance, Signing, SigningIdentity } from './stages/signing';
+export { ArgoCdDryRunOptions, KubeScoreOptions, KubeconformOptions, NetworkPolicyCheckOptions, TestStage, TestStageProps } from './stages/test-stage';
+export { CustomTestOptions, GoTestOptions, NodeTestOptions, PythonTestOptions, UnitTestOptions, UnitTests } from './stages/unit-tests';
 
-// deploy
-export * from './deploy/release-path';
-export * from './deploy/helm-values';
+// deploy: the release path and progressive delivery
+export { ArgoCdGitOps, ArgoCdGitOpsProps } from './deploy/argo-cd-gitops';
+export { RolloutAutoscaling } from './deploy/argo-rollout-manifests';
+export { AnalysisOptions, CanaryMetric } from './deploy/canary-analysis';
+export { CanaryDeploy, CanaryDeployProps, EnvironmentDeliveryOptions } from './deploy/canary-deploy';
+export { ChangeRequest, ChangeRequestProps, ChangeSystem, JiraChangeOptions, ServiceNowChangeOptions } from './deploy/change-request';
+export { Backend, BlueGreenStrategyOptions, CanaryStrategyOptions, DeliveryStrategy, DeliveryStrategyKind, FlaggerOptions, IstioRoutingOptions, TrafficRouting } from './deploy/delivery-strategy';
+export { ReleasePath } from './deploy/release-path';
+
+// observability: SLO alerts, routing, dashboards
+export { AlertReceiver, AlertRouting, AlertRoutingProps, OpsgenieReceiverProps, PagerDutyReceiverProps, SecretKeyProps, SlackReceiverProps } from './observability/alert-routing';
+export { AlertTier, BurnRateWindowProps, BurnRateWindows } from './observability/burn-rate-windows';
+export { DashboardProvisioning, GrafanaDashboard, GrafanaDashboardProps, GrafanaOperatorProvisioningProps, SidecarProvisioningProps } from './observability/grafana-dashboard';
+export { CustomAlertProps, PrometheusRules, PrometheusRulesProps, SliQueryProps } from './observability/prometheus-rules';
+
+// app: the composition root
+export { PlatformAppProps } from './app/platform-app-props';
+export { PlatformApp } from './app/platform-app';
 
 // testing
-export * from './testing';
-export * from './observability/pipeline-metrics';
-export * from './stages/severity';
-export * from './stages/scanner';
-export * from './stages/security-scan-stage';
-export * from './observability/burn-rate-windows';
-export * from './observability/prometheus-rules';
-export * from './deploy/delivery-strategy';
-export * from './deploy/canary-analysis';
-export * from './deploy/argo-rollout-manifests';
-export * from './deploy/canary-deploy';
-export * from './stages/signing';
-export * from './deploy/change-request';
-export * from './deploy/argo-cd-gitops';
-export * from './observability/alert-routing';
-export * from './observability/grafana-dashboard';
-export * from './stages/unit-tests';
-export * from './stages/test-stage';
-export * from './app/label';
+export { SynthOutput, TestProjectOptions, Testing } from './testing';

@@ -1,162 +1,28 @@
 import { App, Chart } from 'cdk8s';
-import { ContainerResources } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { Component, Project } from 'projen';
-import { Approval } from './approval';
-import { ClusterAccess } from './cluster-access';
-import { ContainerImage } from './container-image';
-import { EnvironmentProps } from './environment';
-import { HelmChart } from './helm-chart';
-import { Mesh } from './mesh';
-import { ObservabilityProps } from './observability';
-import { Promotion } from './promotion';
-import { SliSource } from './sli-source';
-import { Slo } from './slo';
-import { addBaseManifests } from '../deploy/base-manifests';
-import { HelmValues } from '../deploy/helm-values';
+import { Component, github, Project } from 'projen';
+import { PlatformAppProps } from './platform-app-props';
+import { ActionManifest } from '../core/action-manifest';
+import { PlatformPipelineError, ProblemList, pathOf, problem, show } from '../core/errors';
+import { MarkerStyle } from '../core/generated-file';
+import { dnsLabelProblem, MAX_APP_NAME } from '../core/names';
 import { ReleasePath } from '../deploy/release-path';
-import { ActionManifest, ActionPin } from '../pipeline/action-manifest';
+import { ContainerImage } from '../model/container-image';
+import { Environment } from '../model/environment';
+import { HelmChart } from '../model/helm-chart';
+import { Mesh } from '../model/mesh';
+import { ObservabilityProps } from '../model/observability';
+import { Promotion } from '../model/promotion';
+import { Runner } from '../model/runner';
+import { SliSource } from '../model/sli-source';
+import { Slo } from '../model/slo';
 import { Pipeline } from '../pipeline/pipeline';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
-import { Runner } from '../pipeline/runner';
-import { synthesizeApps } from '../private/app-synthesizer';
-import { PlatformPipelineError, ProblemList, pathOf, problem, show } from '../private/errors';
-import { MarkerStyle } from '../private/generated-file';
-import { dnsLabelProblem, MAX_APP_NAME } from '../private/names';
-import { validateAppProps } from '../private/validate-app-props';
-import { BuildStage, DEFAULT_BUILD_ID } from '../stages/build-stage';
-
-const APP_SYMBOL = Symbol.for('platform-pipeline.PlatformApp');
-
-/** The typed definition of one app. */
-export interface PlatformAppProps {
-  /** The container image: repository, build context, Dockerfile, registry credentials. */
-  readonly image: ContainerImage;
-  /** The Helm chart that owns the Deployment and Service. */
-  readonly chart: HelmChart;
-  /** Deployment environments, in promotion order. At least one. */
-  readonly environments: EnvironmentProps[];
-  /**
-   * The GitHub repository, `owner/name`. Keyless signing identities (the certificate subject a policy
-   * verifies), links and the setup script use it.
-   * @default - unknown; constructs that need it ask for it
-   */
-  readonly repository?: string;
-  /**
-   * Paths (globs) whose changes trigger the pipeline. The generated files of the app are always added.
-   * @default - the image's build context and the chart, each with `/**`
-   */
-  readonly sourcePaths?: string[];
-  /**
-   * The port the app's container and Service listen on (`service.port`).
-   * @default 8080
-   */
-  readonly port?: number;
-  /**
-   * The service mesh.
-   * @default Mesh.ISTIO
-   */
-  readonly mesh?: Mesh;
-  /**
-   * How a build moves through the environments.
-   * @default Promotion.sequential() (build once on `main`, promote the same digest in order)
-   */
-  readonly promotion?: Promotion;
-  /**
-   * Service-level objectives; every later construct reads them.
-   * @default - none
-   */
-  readonly slos?: Slo[];
-  /**
-   * Where SLO events come from, for SLOs that do not name their own source.
-   * @default - `SliSource.istio()` with Istio; none without a mesh (SLOs must then name one)
-   */
-  readonly sliSource?: SliSource;
-  /**
-   * Telemetry endpoints.
-   * @default - Prometheus at `http://prometheus-operated.monitoring.svc:9090`, no Pushgateway or Grafana
-   */
-  readonly observability?: ObservabilityProps;
-  /**
-   * Owning team (a label on alerts and objects).
-   * @default - none
-   */
-  readonly team?: string;
-  /**
-   * Base URL of the runbooks; alerts link to `<base>/<alert name in lowercase>`.
-   * @default - no runbook links
-   */
-  readonly runbookBaseUrl?: string;
-  /**
-   * Where jobs run unless a stage says otherwise.
-   * @default Runner.UBUNTU_24_04
-   */
-  readonly runner?: Runner;
-  /**
-   * Pins that replace the bundled ones (e.g. a security release the library has not shipped yet).
-   * @default - the bundled pins
-   */
-  readonly actionOverrides?: ActionPin[];
-  /**
-   * Path requested by the smoke test on each environment's URL.
-   * @default '/'
-   */
-  readonly smokeTestPath?: string;
-  /**
-   * Manage each environment's namespace: restricted Pod Security labels, sidecar injection with Istio.
-   * Turn off when namespaces are managed elsewhere; Helm then creates missing ones.
-   * @default true
-   */
-  readonly manageNamespaces?: boolean;
-  /**
-   * Emit a PodDisruptionBudget (`maxUnavailable: 1`) for the chart's pods. Turn off when the chart has one.
-   * @default true
-   */
-  readonly podDisruptionBudget?: boolean;
-}
-
-/** One environment of an app, with defaults resolved. */
-export class Environment {
-  /** Name. */
-  public readonly name: string;
-  /** Namespace. */
-  public readonly namespace: string;
-  /** Cluster access. */
-  public readonly cluster: ClusterAccess;
-  /** Public URL, if any. */
-  public readonly url?: string;
-  /** Replica count. */
-  public readonly replicas: number;
-  /** Container resources, if set. */
-  public readonly resources?: ContainerResources;
-  /** Approval. */
-  public readonly approval: Approval;
-  /** The branch (pattern) that deploys it. */
-  public readonly branch: string;
-  /** Where its deploy and promotion jobs run, if not on the app's runner. */
-  public readonly runner?: Runner;
-
-  /** @internal */
-  constructor(props: EnvironmentProps, branch: string) {
-    this.name = props.name;
-    this.namespace = props.namespace;
-    this.cluster = props.cluster!;
-    this.url = props.url;
-    this.replicas = props.replicas ?? 2;
-    this.resources = props.resources;
-    this.approval = props.approval ?? Approval.none();
-    this.branch = branch;
-    this.runner = props.runner;
-  }
-}
-
-interface SideFile {
-  readonly path: string;
-  readonly marker: MarkerStyle;
-  readonly executable: boolean;
-  readonly render: () => string;
-  readonly owner: IConstruct;
-}
+import { addBaseManifests } from '../platform/base-manifests';
+import { HelmValues } from '../platform/helm-values';
+import { appOf, isPlatformApp, markPlatformApp } from '../platform/platform-app-contract';
+import { SideFile, synthesizeApps } from './private/app-synthesizer';
+import { validateAppProps } from './private/validate-app-props';
 
 /**
  * The typed definition of one app and the root of everything generated for it: the pipeline, the Helm
@@ -168,16 +34,12 @@ interface SideFile {
 export class PlatformApp extends Component {
   /** Whether `x` is a PlatformApp (works across copies of the library). */
   public static isPlatformApp(x: any): x is PlatformApp {
-    return x !== null && typeof x === 'object' && APP_SYMBOL in x;
+    return isPlatformApp(x);
   }
 
   /** The app that `scope` belongs to. */
   public static of(scope: IConstruct): PlatformApp {
-    const app = [...scope.node.scopes].reverse().find((s) => PlatformApp.isPlatformApp(s));
-    if (!app) {
-      throw new PlatformPipelineError(problem(scope, 'is not inside a PlatformApp: create stages and constructs with the app as their scope, e.g. new SecurityScanStage(app, \'Security\')'));
-    }
-    return app as PlatformApp;
+    return appOf(scope) as PlatformApp;
   }
 
   /** The app name (the construct id), a DNS-1123 label. */
@@ -234,7 +96,7 @@ export class PlatformApp extends Component {
     const clash = project.components.find((c) => PlatformApp.isPlatformApp(c) && (c as PlatformApp).name === name);
     if (clash) throw new PlatformPipelineError(`${name}: another PlatformApp is already named ${show(name)}; app names must be unique in a project`);
     super(project, name);
-    Object.defineProperty(this, APP_SYMBOL, { value: true });
+    markPlatformApp(this);
     const problems = new ProblemList(name);
     const nameProblem = dnsLabelProblem('name (the construct id)', name, MAX_APP_NAME);
     if (nameProblem) problems.add(nameProblem);
@@ -282,7 +144,8 @@ export class PlatformApp extends Component {
         podDisruptionBudget: this.podDisruptionBudget,
       });
     }
-    new BuildStage(this, DEFAULT_BUILD_ID);
+    // the one build job; its BuildStage (declared, or created with the defaults at synth) fills it
+    this.pipeline.addJob('build', { kind: JobKind.BUILD, permissions: { contents: github.workflows.JobPermission.READ } }, this);
     this.releasePath = new ReleasePath(this, 'Release');
     addSummaryJob(this);
   }

@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { commonLabels } from './base-manifests';
-import { Workload } from './delivery-plan';
-import type { Environment, PlatformApp } from '../app/platform-app';
-import { ProblemList, show } from '../private/errors';
-import { MarkerStyle } from '../private/generated-file';
-import { dnsLabelProblem } from '../private/names';
+import { commonLabels } from '../platform/base-manifests';
+import { Workload } from './private/delivery-plan';
+import { ReleasePath } from './release-path';
+import { ProblemList, show } from '../core/errors';
+import { MarkerStyle } from '../core/generated-file';
+import { dnsLabelProblem } from '../core/names';
+import type { Environment } from '../model/environment';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 /** Properties of `ArgoCdGitOps`. */
 export interface ArgoCdGitOpsProps {
@@ -56,9 +58,9 @@ export class ArgoCdGitOps extends Construct {
   /** The Argo CD namespace. */
   public readonly argoCdNamespace: string;
 
-  constructor(scope: PlatformApp, id: string, props: ArgoCdGitOpsProps = {}) {
+  constructor(scope: Construct, id: string, props: ArgoCdGitOpsProps = {}) {
     super(scope, id);
-    const app = scope;
+    const app = appOf(this);
     const problems = new ProblemList(this);
     const repoUrl = props.repoUrl ?? (app.repository ? `https://github.com/${app.repository}.git` : undefined);
     if (!repoUrl) problems.add("'repoUrl' is required when the app declares no 'repository'; pass e.g. 'https://github.com/acme/platform.git'");
@@ -74,7 +76,7 @@ export class ArgoCdGitOps extends Construct {
     const envs = props.environments ?? app.environments.map((e) => e.name);
     for (const e of envs) {
       if (!app.environments.some((x) => x.name === e)) problems.add(`'environments' names ${show(e)}, which the app does not declare; environments are ${show(app.environments.map((x) => x.name))}`);
-      else if (app.releasePath._delivery(e).gitOps) problems.add(`environment ${show(e)} is already delivered through Argo CD; declare one ArgoCdGitOps`);
+      else if (ReleasePath.of(app)._delivery(e).gitOps) problems.add(`environment ${show(e)} is already delivered through Argo CD; declare one ArgoCdGitOps`);
     }
     problems.throwIfAny();
     this.environments = envs;
@@ -87,7 +89,7 @@ export class ArgoCdGitOps extends Construct {
       const options = { name: application, namespace, project, server, repoUrl: repoUrl!, autoSync: props.autoSync ?? false };
       // rendered at synth, when every construct has said how the environment is delivered
       app._addFile(this, file, MarkerStyle.HASH, () => YAML.stringify(applicationFor(app, env, options), { indent: 2, lineWidth: 0 }));
-      app.releasePath._configure(env.name, { gitOps: { application, namespace, file, autoSync: props.autoSync ?? false } });
+      ReleasePath.of(app)._configure(env.name, { gitOps: { application, namespace, file, autoSync: props.autoSync ?? false } });
     }
   }
 }
@@ -102,10 +104,10 @@ interface ApplicationOptions {
 }
 
 /** The Application of one environment. @internal */
-export function applicationFor(app: PlatformApp, env: Environment, o: ApplicationOptions): Record<string, any> {
+export function applicationFor(app: IPlatformApp, env: Environment, o: ApplicationOptions): Record<string, any> {
   // the deploy job pins every source to the commit it deploys; this is the revision of a manual sync
   const revision = env.branch.includes('*') ? 'HEAD' : env.branch;
-  const progressive = app.releasePath._delivery(env.name).workload !== Workload.DEPLOYMENT;
+  const progressive = ReleasePath.of(app)._delivery(env.name).workload !== Workload.DEPLOYMENT;
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',

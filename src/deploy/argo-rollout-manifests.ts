@@ -1,9 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { APPLY_PHASE_LABEL, BEFORE_HELM, commonLabels, selectorLabels } from './base-manifests';
 import { analysisMetrics, argsOf, conditions, ResolvedAnalysis } from './canary-analysis';
 import { BlueGreenStrategyOptions, CanaryStrategyOptions, goDuration } from './delivery-strategy';
-import type { Environment, PlatformApp } from '../app/platform-app';
+import type { Environment } from '../model/environment';
+import { APPLY_PHASE_LABEL, BEFORE_HELM, commonLabels, selectorLabels } from '../platform/base-manifests';
+import type { IPlatformApp } from '../platform/platform-app-contract';
 
 /** Default Prometheus the analysis queries. @internal */
 export const DEFAULT_PROMETHEUS_URL = 'http://prometheus-operated.monitoring.svc:9090';
@@ -23,7 +24,7 @@ export interface RolloutAutoscaling {
 
 /** What the emitting functions need. @internal */
 export interface RolloutContext {
-  readonly app: PlatformApp;
+  readonly app: IPlatformApp;
   readonly env: Environment;
   readonly chart: Chart;
   readonly analysis?: ResolvedAnalysis;

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { goDuration } from './delivery-strategy';
-import type { PlatformApp } from '../app/platform-app';
-import { SliSource } from '../app/sli-source';
-import { Slo, SloKind } from '../app/slo';
-import { show } from '../private/errors';
-import { dnsLabelProblem } from '../private/names';
+import { show } from '../core/errors';
+import { dnsLabelProblem } from '../core/names';
+import { SliSource } from '../model/sli-source';
+import { Slo, SloKind } from '../model/slo';
+import type { IPlatformApp } from '../platform/platform-app-contract';
 
 /** An explicit analysis metric: a PromQL query and the range its result must stay in. */
 export interface CanaryMetric {
@@ -114,7 +114,7 @@ export interface ResolvedAnalysis {
 const ARGS = ['service', 'namespace', 'canary-hash'];
 
 /** Resolves defaults and returns the problems of the options. @internal */
-export function resolveAnalysis(app: PlatformApp, o: AnalysisOptions = {}): { analysis: ResolvedAnalysis; problems: string[] } {
+export function resolveAnalysis(app: IPlatformApp, o: AnalysisOptions = {}): { analysis: ResolvedAnalysis; problems: string[] } {
   const problems: string[] = [];
   const interval = o.interval ?? Duration.minutes(1);
   const window = o.window ?? Duration.minutes(2);
@@ -175,7 +175,7 @@ export function argsOf(query: string): string[] {
 }
 
 /** The label matchers selecting the version under test in the SLI source's series. @internal */
-export function canaryMatchers(app: PlatformApp, source: SliSource, namespace: string, a: ResolvedAnalysis): string {
+export function canaryMatchers(app: IPlatformApp, source: SliSource, namespace: string, a: ResolvedAnalysis): string {
   if (a.canarySelector) return a.canarySelector;
   if (source.kind === 'istio') return 'reporter="source", destination_service="{{args.service}}"';
   return `${source.selector(app.name, namespace)}, rollouts_pod_template_hash="{{args.canary-hash}}"`;
@@ -192,7 +192,7 @@ export function leMatcher(bound: number): string {
  * no request failed (`or vector(0)`), so traffic without errors passes while no traffic at all yields no
  * data. @internal
  */
-export function analysisMetrics(app: PlatformApp, namespace: string, a: ResolvedAnalysis): AnalysisMetricSpec[] {
+export function analysisMetrics(app: IPlatformApp, namespace: string, a: ResolvedAnalysis): AnalysisMetricSpec[] {
   const out: AnalysisMetricSpec[] = [];
   const w = goDuration(a.window);
   for (const slo of a.slos) {

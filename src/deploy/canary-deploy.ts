@@ -2,15 +2,18 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { emitBlueGreenRollout, emitCanaryRollout, RolloutAutoscaling, RolloutPlan } from './argo-rollout-manifests';
 import { AnalysisOptions, resolveAnalysis, ResolvedAnalysis } from './canary-analysis';
-import { renderValues } from './default-values';
-import { Workload } from './delivery-plan';
 import {
   Backend, CanaryStrategyOptions, canaryProblems, DeliveryStrategy, DeliveryStrategyKind, hasCanaryOptions, TrafficRouting,
 } from './delivery-strategy';
-import { emitFlaggerCanary } from './flagger-manifests';
-import { Mesh } from '../app/mesh';
-import type { Environment, PlatformApp } from '../app/platform-app';
-import { ProblemList, show } from '../private/errors';
+import { Workload } from './private/delivery-plan';
+import { ReleasePath } from './release-path';
+import { ProblemList, show } from '../core/errors';
+import { renderValues } from '../platform/default-values';
+import { ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
+import { emitFlaggerCanary } from './private/flagger-manifests';
+import type { Environment } from '../model/environment';
+import { Mesh } from '../model/mesh';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 const CANARY_SYMBOL = Symbol.for('platform-pipeline.CanaryDeploy');
 
@@ -90,12 +93,12 @@ export class CanaryDeploy extends Construct {
   private readonly plans = new Map<string, RolloutPlan>();
   private readonly autoscaling = new Map<string, RolloutAutoscaling | undefined>();
 
-  constructor(scope: PlatformApp, id: string, props: CanaryDeployProps = {}) {
+  constructor(scope: Construct, id: string, props: CanaryDeployProps = {}) {
     super(scope, id);
     Object.defineProperty(this, CANARY_SYMBOL, { value: true });
-    const app = scope;
+    const app = appOf(this);
     const problems = new ProblemList(this);
-    const other = app.node.children.find((c) => c !== this && CanaryDeploy.isCanaryDeploy(c));
+    const other = contributionOf<CanaryDeploy>(app, ContributionKind.CANARY);
     if (other) problems.add(`the app already has a CanaryDeploy (${other.node.id}); declare one and use 'environments' for per-environment strategies`);
 
     if (props.strategy && hasCanaryOptions(props)) {
@@ -135,6 +138,7 @@ export class CanaryDeploy extends Construct {
 
     for (const env of app.environments) this.deliver(app, env, analysis, props);
     this.node.addValidation({ validate: () => this.valuesProblems(app) });
+    registerSingleton(app, ContributionKind.CANARY, this, "declare one and use 'environments' for per-environment strategies");
   }
 
   /** The strategy of an environment. */
@@ -147,7 +151,7 @@ export class CanaryDeploy extends Construct {
     return this.backends.get(environment)!;
   }
 
-  private deliver(app: PlatformApp, env: Environment, analysis: ResolvedAnalysis, props: CanaryDeployProps): void {
+  private deliver(app: IPlatformApp, env: Environment, analysis: ResolvedAnalysis, props: CanaryDeployProps): void {
     const strategy = this.strategies.get(env.name)!;
     const backend = this.backends.get(env.name)!;
     if (strategy.kind === DeliveryStrategyKind.ROLLING) return;
@@ -161,7 +165,7 @@ export class CanaryDeploy extends Construct {
       values.set(backend.flaggerOptions.chartServiceToggle, false);
       const iterations = strategy.kind === DeliveryStrategyKind.BLUE_GREEN ? analysis.count : weights.length + 1;
       const expected = iterations * analysis.interval.toSeconds() + margin;
-      app.releasePath._configure(env.name, {
+      ReleasePath.of(app)._configure(env.name, {
         workload: Workload.FLAGGER,
         rollout: undefined,
         verifyTimeout: props.verifyTimeout ?? minutes(expected),
@@ -178,7 +182,7 @@ export class CanaryDeploy extends Construct {
     // The Rollout serves; the chart's Deployment only carries the pod template (deploy-policy §1.2).
     values.set('replicaCount', 0);
     values.set('autoscaling.enabled', false);
-    app.releasePath._configure(env.name, {
+    ReleasePath.of(app)._configure(env.name, {
       workload: Workload.ARGO_ROLLOUT,
       rollout: plan,
       verifyTimeout: props.verifyTimeout ?? minutes(plan.expectedSeconds + margin),
@@ -186,7 +190,7 @@ export class CanaryDeploy extends Construct {
   }
 
   /** The chart's Deployment must stay at 0 replicas wherever a Rollout took it over. */
-  private valuesProblems(app: PlatformApp): string[] {
+  private valuesProblems(app: IPlatformApp): string[] {
     const out: string[] = [];
     for (const env of app.environments) {
       if (!this.plans.has(env.name)) continue;
@@ -211,7 +215,7 @@ function pickCanary(p: CanaryStrategyOptions): CanaryStrategyOptions {
   return { stepWeights, stepPause, stepPauses, manualGates, trafficRouting };
 }
 
-function routingOf(app: PlatformApp, o: CanaryStrategyOptions): TrafficRouting {
+function routingOf(app: IPlatformApp, o: CanaryStrategyOptions): TrafficRouting {
   return o.trafficRouting ?? (app.mesh === Mesh.ISTIO ? TrafficRouting.istio() : TrafficRouting.replicas());
 }
 
@@ -226,7 +230,7 @@ function checkAutoscaling(a: RolloutAutoscaling, problems: ProblemList): void {
 }
 
 function checkEnvironment(
-  app: PlatformApp, env: Environment, strategy: DeliveryStrategy, backend: Backend, a: ResolvedAnalysis,
+  app: IPlatformApp, env: Environment, strategy: DeliveryStrategy, backend: Backend, a: ResolvedAnalysis,
   props: CanaryDeployProps, autoscaling: RolloutAutoscaling | undefined, problems: ProblemList,
 ): void {
   if (strategy.kind === DeliveryStrategyKind.ROLLING) return;

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import type { PlatformApp } from '../app/platform-app';
+import { ReleasePath } from './release-path';
+import { PlatformPipelineError, ProblemList, show } from '../core/errors';
+import { secretNameProblem } from '../core/names';
 import { DeploySlot } from '../pipeline/pipeline-job';
-import { PlatformPipelineError, ProblemList, show } from '../private/errors';
-import { secretNameProblem } from '../private/names';
+import { appOf } from '../platform/platform-app-contract';
 
 /** ServiceNow change requests through the Table API (`POST /api/now/table/change_request`). */
 export interface ServiceNowChangeOptions {
@@ -138,23 +139,23 @@ export class ChangeRequest extends Construct {
   /** The environments that open a change. */
   public readonly environments: string[];
 
-  constructor(scope: PlatformApp, id: string, props: ChangeRequestProps) {
+  constructor(scope: Construct, id: string, props: ChangeRequestProps) {
     super(scope, id);
-    const app = scope;
+    const app = appOf(this);
     const problems = new ProblemList(this);
     if (!props || !props.system) problems.add("'system' is required: ChangeSystem.serviceNow({...}) or ChangeSystem.jira({...})");
     problems.throwIfAny();
     const envs = props.environments ?? [app.environments[app.environments.length - 1].name];
     for (const e of envs) {
       if (!app.environments.some((x) => x.name === e)) problems.add(`'environments' names ${show(e)}, which the app does not declare; environments are ${show(app.environments.map((x) => x.name))}`);
-      if (app.releasePath._delivery(e)?.changeRequest) problems.add(`environment ${show(e)} already opens a change request; declare one ChangeRequest per environment`);
+      if (ReleasePath.of(app)._delivery(e)?.changeRequest) problems.add(`environment ${show(e)} already opens a change request; declare one ChangeRequest per environment`);
     }
     problems.throwIfAny();
     this.environments = envs;
     const request = props.system._request();
     const image = app.image.repository;
     for (const e of envs) {
-      app.releasePath._configure(e, {
+      ReleasePath.of(app)._configure(e, {
         changeRequest: {
           slot: DeploySlot.PRE_DEPLOY,
           step: {
@@ -191,7 +192,7 @@ export class ChangeRequest extends Construct {
           },
         },
       });
-      app.releasePath.deployJob(e).addOutput('change-id', 'change-request', 'id');
+      ReleasePath.of(app).deployJob(e).addOutput('change-id', 'change-request', 'id');
     }
   }
 }

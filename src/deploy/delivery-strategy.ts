@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { PlatformPipelineError, show } from '../private/errors';
+import { PlatformPipelineError, show } from '../core/errors';
 
 /** Options of Istio traffic routing. */
 export interface IstioRoutingOptions {

@@ -1,19 +1,19 @@
 import { Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { github } from 'projen';
-import { EnvDelivery, SlottedStep, Workload } from './delivery-plan';
-import { reportSteps } from './deploy-report';
+import { PlatformPipelineError, problem } from '../core/errors';
+import { EnvDelivery, SlottedStep, Workload } from './private/delivery-plan';
 import {
   applySteps, applyStepId, flaggerBaselineStep, flaggerStatusStep, prepareStep, promoteStep,
   rollbackStep, rolloutStatusStep, setupRolloutsPluginStep,
-} from './deploy-steps';
-import type { Environment, PlatformApp } from '../app/platform-app';
+} from './private/deploy-steps';
+import { reportSteps } from './private/report-steps';
+import { HELM_VERSION, KUBECTL_VERSION } from '../core/versions';
+import type { Environment } from '../model/environment';
 import { DeploySlot, JobKind, PipelineJob } from '../pipeline/pipeline-job';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
+import { ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
-/** Helm major used by the generated pipeline; the tests lint and template with the same major. @internal */
-export const HELM_VERSION = 'v4.1.4';
-/** kubectl used by the generated pipeline. @internal */
-export const KUBECTL_VERSION = 'v1.33.9';
 
 /**
  * The release path: one deploy job per environment, in the order of the promotion model. Each job gets
@@ -28,33 +28,43 @@ export const KUBECTL_VERSION = 'v1.33.9';
  * waits for the environment's reviewers.
  */
 export class ReleasePath extends Construct {
-  private readonly app: PlatformApp;
+  /** The release path of the app that `scope` belongs to. */
+  public static of(scope: IConstruct): ReleasePath {
+    const app = appOf(scope);
+    const path = contributionOf<ReleasePath>(app, ContributionKind.RELEASE_PATH);
+    if (!path) throw new PlatformPipelineError(problem(scope, 'the app has no release path yet'));
+    return path;
+  }
+
+  private readonly app: IPlatformApp;
   private readonly jobs = new Map<string, PipelineJob>();
   private readonly delivery = new Map<string, EnvDelivery>();
-  private readonly ownSteps = new Map<PipelineJob, string[]>();
   private readonly promotionJobsByEnv = new Map<string, PipelineJob[]>();
+  private rendered = false;
 
-  constructor(scope: PlatformApp, id: string) {
+  /** The app creates its one release path; reach it with `app.releasePath` or `ReleasePath.of(scope)`. @internal */
+  constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.app = scope;
-    for (const env of scope.environments) {
-      const job = scope.pipeline.addJob(`deploy-${env.name}`, {
+    const app = appOf(this);
+    this.app = app;
+    registerSingleton(app, ContributionKind.RELEASE_PATH, this, 'an app has one release path: configure it through CanaryDeploy, ArgoCdGitOps or ChangeRequest');
+    for (const env of app.environments) {
+      const job = app.pipeline.addJob(`deploy-${env.name}`, {
         kind: JobKind.DEPLOY,
         environment: env.name,
         runner: env.runner,
         permissions: { contents: github.workflows.JobPermission.READ },
         estimatedDuration: Duration.minutes(10),
       }, this);
-      job.addEnv('APP', scope.name);
-      job.addEnv('RELEASE', scope.releaseName);
+      job.addEnv('APP', app.name);
+      job.addEnv('RELEASE', app.releaseName);
       job.addEnv('NAMESPACE', env.namespace);
-      job.addEnv('CHART', scope.chart.path);
-      job.addEnv('VALUES_FILE', scope.valuesPath(env.name));
-      job.addEnv('MANIFEST', scope.manifestPath(env.name));
+      job.addEnv('CHART', app.chart.path);
+      job.addEnv('VALUES_FILE', app.valuesPath(env.name));
+      job.addEnv('MANIFEST', app.manifestPath(env.name));
       this.addJobEnv(job, env);
       this.jobs.set(env.name, job);
       this.delivery.set(env.name, { workload: Workload.DEPLOYMENT });
-      this.build(env);
     }
   }
 
@@ -63,7 +73,7 @@ export class ReleasePath extends Construct {
     return this.jobs.get(environment)!;
   }
 
-  /** The promotion jobs of an environment (one per manual gate), in order. */
+  /** The promotion jobs of an environment (one per manual gate), in order; they exist once the app is synthesized. */
   public promotionJobs(environment: string): PipelineJob[] {
     return [...(this.promotionJobsByEnv.get(environment) ?? [])];
   }
@@ -74,13 +84,26 @@ export class ReleasePath extends Construct {
   }
 
   /**
-   * Changes how an environment is delivered and rebuilds its jobs' own steps (steps other constructs
-   * added stay; the release path's own steps are re-added in slot order). @internal
+   * Registers how an environment is delivered (CanaryDeploy, ArgoCdGitOps and ChangeRequest each
+   * contribute their part). Read once, by {@link _render}. @internal
    */
   public _configure(environment: string, patch: Partial<EnvDelivery>): void {
-    const env = this.app.environment(environment);
+    this.app.environment(environment);
+    if (this.rendered) throw new PlatformPipelineError(problem(this, `the release path of ${environment} was already rendered; declare delivery constructs before synth`));
     this.delivery.set(environment, { ...this.delivery.get(environment)!, ...patch });
-    this.build(env);
+  }
+
+  /**
+   * Builds the deploy and promotion jobs' own steps from the registered delivery, once, at synth. Steps
+   * other constructs added to a deploy job stay, after the release path's own steps in each slot.
+   * @internal
+   */
+  public _render(): void {
+    if (this.rendered) return;
+    this.rendered = true;
+    for (const env of this.app.environments) {
+      this.jobs.get(env.name)!._contributeFirst(() => this.build(env));
+    }
   }
 
   private addJobEnv(job: PipelineJob, env: Environment): void {
@@ -92,9 +115,7 @@ export class ReleasePath extends Construct {
   }
 
   private setSteps(job: PipelineJob, steps: SlottedStep[]): void {
-    for (const id of this.ownSteps.get(job) ?? []) job.removeStep(id);
     for (const s of steps) job.addStep(s.step, { slot: s.slot, permissions: s.permissions });
-    this.ownSteps.set(job, steps.map((s) => s.step.id!));
   }
 
   private commonPreSteps(env: Environment, d: EnvDelivery, helm: boolean): SlottedStep[] {
@@ -179,8 +200,6 @@ export class ReleasePath extends Construct {
    */
   private buildPromotionJobs(env: Environment, d: EnvDelivery, needed: boolean): void {
     const app = this.app;
-    for (const j of this.promotionJobsByEnv.get(env.name) ?? []) app.pipeline._removeJob(j);
-    this.promotionJobsByEnv.delete(env.name);
     if (!needed || !d.rollout) return;
     const gates = d.rollout.gates;
     const stages = gates.length > 0 ? gates.map((g, i) => ({ suffix: `-${g.weight}`, title: `before ${g.weight}%`, rest: gates.slice(i + 1).map((x) => x.step) }))

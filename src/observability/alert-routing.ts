@@ -1,10 +1,12 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { promDuration } from './promql';
-import { Label, labelMap } from '../app/label';
-import { PlatformApp } from '../app/platform-app';
-import { commonLabels } from '../deploy/base-manifests';
-import { fail, pathOf, PlatformPipelineError, show } from '../private/errors';
+import { promDuration } from './private/promql';
+import { fail, PlatformPipelineError, show } from '../core/errors';
+import { Label, labelMap } from '../model/label';
+import { commonLabels } from '../platform/base-manifests';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
+import type { RulesContribution } from './private/contributions';
+import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 /** A reference to one key of a Kubernetes Secret in the namespace of the AlertmanagerConfig. */
 export interface SecretKeyProps {
@@ -130,7 +132,6 @@ export class AlertReceiver {
 }
 
 const ROUTING_SYMBOL = Symbol.for('platform-pipeline.AlertRouting');
-const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
 
 /** Properties of the alert routing. */
 export interface AlertRoutingProps {
@@ -180,11 +181,10 @@ export class AlertRouting extends Construct {
   /** Names of the AlertmanagerConfig objects (one per environment). */
   public readonly configName: string;
 
-  constructor(scope: PlatformApp, id: string, props: AlertRoutingProps) {
+  constructor(scope: Construct, id: string, props: AlertRoutingProps) {
     super(scope, id);
-    const app = PlatformApp.of(scope);
-    const other = app.node.findAll().find((c) => c !== this && AlertRouting.isAlertRouting(c));
-    if (other) fail(this, `the app already has AlertRouting (${pathOf(other)}); an app routes its alerts once`);
+    const app = appOf(scope);
+    claimSingleton(app, ContributionKind.ALERT_ROUTING, this, 'an app routes its alerts once');
     if (!props?.page || !props?.ticket) {
       fail(this, "'page' and 'ticket' receivers are required, e.g. page: AlertReceiver.pagerDuty({ secretName: 'pagerduty' }), ticket: AlertReceiver.slack({ secretName: 'slack-webhook' })");
     }
@@ -212,10 +212,12 @@ export class AlertRouting extends Construct {
     }
     // marked last: a construct whose props were refused does not count as the app's routing
     Object.defineProperty(this, ROUTING_SYMBOL, { value: true });
+    // registered last: a declaration that failed its own checks does not count as the app's one
+    registerSingleton(app, ContributionKind.ALERT_ROUTING, this, 'an app routes its alerts once');
   }
 
   // matchers omit `matchType: "="` (the default): a bare `=` is the YAML 1.1 value tag, which PyYAML-based tools refuse
-  private spec(app: PlatformApp, props: AlertRoutingProps, groupWait: string, groupInterval: string, repeat: number): Record<string, unknown> {
+  private spec(app: IPlatformApp, props: AlertRoutingProps, groupWait: string, groupInterval: string, repeat: number): Record<string, unknown> {
     const p = this.prefix(app);
     return {
       route: {
@@ -238,15 +240,15 @@ export class AlertRouting extends Construct {
     };
   }
 
-  private rules(app: PlatformApp): { labelPrefix: string; pageSeverity: string; ticketSeverity: string } | undefined {
-    return app.node.findAll().find((c) => RULES_SYMBOL in c) as any;
+  private rules(app: IPlatformApp): RulesContribution | undefined {
+    return contributionOf<RulesContribution>(app, ContributionKind.PROMETHEUS_RULES);
   }
 
-  private prefix(app: PlatformApp): string {
+  private prefix(app: IPlatformApp): string {
     return this.rules(app)?.labelPrefix ?? 'sloth_';
   }
 
-  private severity(app: PlatformApp, tier: 'page' | 'ticket'): string {
+  private severity(app: IPlatformApp, tier: 'page' | 'ticket'): string {
     const r = this.rules(app);
     return tier === 'page' ? r?.pageSeverity ?? 'critical' : r?.ticketSeverity ?? 'warning';
   }

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
-import { factorOf, num, promDuration } from './promql';
-import type { Slo } from '../app/slo';
-import { PlatformPipelineError, show } from '../private/errors';
-import { DNS1123_LABEL } from '../private/names';
+import { PlatformPipelineError, show } from '../core/errors';
+import { DNS1123_LABEL } from '../core/names';
+import { factorOf, num, promDuration } from '../core/prom-format';
+import type { Slo } from '../model/slo';
 
 /** Who an alert goes to. `AlertRouting` sends pages to the on-call receiver and tickets to the team channel. */
 export enum AlertTier {

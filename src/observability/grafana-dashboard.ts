@@ -2,20 +2,21 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { BurnRateWindows } from './burn-rate-windows';
-import { prometheusQueries } from './dashboard-model';
-import { deliveryDashboard } from './delivery-dashboard';
-import { ensurePipelineReport } from './pipeline-jobs';
-import { promqlProblem, withoutPlaceholders } from './promql';
-import { podPattern, serviceDashboard } from './service-dashboard';
-import { Label, labelMap } from '../app/label';
-import { PlatformApp } from '../app/platform-app';
-import { commonLabels } from '../deploy/base-manifests';
-import { fail, pathOf, PlatformPipelineError, show } from '../private/errors';
-import { MarkerStyle } from '../private/generated-file';
-import { DNS1123_LABEL, K8S_LABEL_VALUE } from '../private/names';
+import { prometheusQueries } from './private/dashboard-model';
+import { deliveryDashboard } from './private/delivery-dashboard';
+import { ensurePipelineReport } from './private/pipeline-jobs';
+import { promqlProblem, withoutPlaceholders } from './private/promql';
+import { podPattern, serviceDashboard } from './private/service-dashboard';
+import { fail, pathOf, PlatformPipelineError, show } from '../core/errors';
+import { MarkerStyle } from '../core/generated-file';
+import { DNS1123_LABEL, K8S_LABEL_VALUE } from '../core/names';
+import { Label, labelMap } from '../model/label';
+import { commonLabels } from '../platform/base-manifests';
+import { appOf, appsOf, IPlatformApp } from '../platform/platform-app-contract';
+import type { RulesContribution } from './private/contributions';
+import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 const DASHBOARD_SYMBOL = Symbol.for('platform-pipeline.GrafanaDashboard');
-const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
 const UID = /^[a-zA-Z0-9-_]+$/;
 /** Grafana's and grafana-operator's limit on dashboard uids. */
 const MAX_UID = 40;
@@ -200,15 +201,14 @@ export class GrafanaDashboard extends Construct {
   /** How they are provisioned. */
   public readonly provisioning: DashboardProvisioning;
 
-  private readonly app: PlatformApp;
+  private readonly app: IPlatformApp;
   private readonly props: GrafanaDashboardProps;
   private readonly rendered = new Map<string, Record<string, unknown>>();
 
-  constructor(scope: PlatformApp, id: string, props: GrafanaDashboardProps = {}) {
+  constructor(scope: Construct, id: string, props: GrafanaDashboardProps = {}) {
     super(scope, id);
-    const app = PlatformApp.of(scope);
-    const other = app.node.findAll().find((c) => c !== this && GrafanaDashboard.isGrafanaDashboard(c));
-    if (other) fail(this, `the app already has a GrafanaDashboard (${pathOf(other)}); an app has one service and one delivery dashboard`);
+    const app = appOf(scope);
+    claimSingleton(app, ContributionKind.GRAFANA_DASHBOARD, this, 'an app has one service and one delivery dashboard');
     this.app = app;
     this.props = props;
     this.provisioning = props.provisioning ?? DashboardProvisioning.sidecar();
@@ -255,6 +255,8 @@ export class GrafanaDashboard extends Construct {
     this.node.addValidation({ validate: () => this.problems() });
     // marked last: a construct whose props were refused does not count as the app's dashboard
     Object.defineProperty(this, DASHBOARD_SYMBOL, { value: true });
+    // registered last: a declaration that failed its own checks does not count as the app's one
+    registerSingleton(app, ContributionKind.GRAFANA_DASHBOARD, this, 'an app has one service and one delivery dashboard');
   }
 
   /** Path of a dashboard file, e.g. `monitoring/checkout/dashboards/checkout-service.json`. */
@@ -267,7 +269,7 @@ export class GrafanaDashboard extends Construct {
     if (known) return known;
     const app = this.app;
     const tags = [...new Set([...(this.props.tags ?? ['platform-pipeline']), app.name])];
-    const rules = app.node.findAll().find((c) => RULES_SYMBOL in c) as unknown as { windows: BurnRateWindows; labelPrefix: string } | undefined;
+    const rules = contributionOf<RulesContribution>(app, ContributionKind.PROMETHEUS_RULES);
     const json = uid === this.serviceUid
       ? serviceDashboard(app, {
         uid,
@@ -313,9 +315,9 @@ export class GrafanaDashboard extends Construct {
     }
     // two apps of one project must not share a uid: Grafana keys dashboards by uid
     const project = this.app.project;
-    for (const c of project.components) {
-      if (c === this.app || !PlatformApp.isPlatformApp(c)) continue;
-      const theirs = (c as PlatformApp).node.findAll().find((x) => GrafanaDashboard.isGrafanaDashboard(x)) as GrafanaDashboard | undefined;
+    for (const other of appsOf(project)) {
+      if (other === this.app) continue;
+      const theirs = contributionOf<GrafanaDashboard>(other, ContributionKind.GRAFANA_DASHBOARD);
       if (!theirs) continue;
       for (const uid of uids) {
         if (uid === theirs.serviceUid || uid === theirs.deliveryUid) out.push(`dashboard uid ${show(uid)} is also used by ${pathOf(theirs)}; give one app another 'uidPrefix'`);

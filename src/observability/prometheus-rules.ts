@@ -2,19 +2,21 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { AlertTier, BurnRateWindows, secondsOf } from './burn-rate-windows';
-import { ensurePipelineReport, addRulesGate, DEFAULT_PROMETHEUS_VERSION } from './pipeline-jobs';
-import { promqlProblem, withoutPlaceholders } from './promql';
-import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './rules-plan';
-import { Label, labelMap } from '../app/label';
-import { PlatformApp } from '../app/platform-app';
-import { commonLabels } from '../deploy/base-manifests';
+import { ensurePipelineReport, addRulesGate } from './private/pipeline-jobs';
+import { fail, show } from '../core/errors';
+import { MarkerStyle } from '../core/generated-file';
+import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
+import { promqlProblem, withoutPlaceholders } from './private/promql';
+import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
+import { dnsLabelProblem, PROM_LABEL_NAME } from '../core/names';
+import { Label, labelMap } from '../model/label';
 import { PipelineJob } from '../pipeline/pipeline-job';
-import { fail, pathOf, show } from '../private/errors';
-import { MarkerStyle } from '../private/generated-file';
-import { dnsLabelProblem, PROM_LABEL_NAME } from '../private/names';
+import { commonLabels } from '../platform/base-manifests';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
+import type { DashboardContribution } from './private/contributions';
+import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
-const DASHBOARD_SYMBOL = Symbol.for('platform-pipeline.GrafanaDashboard');
 const ALERT_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
 /** A `{{window}}`-templated SLI for one SLO, like Sloth's `events.error_query` / `total_query`. */
@@ -169,16 +171,15 @@ export class PrometheusRules extends Construct {
   /** The gate job running promtool. */
   public readonly gateJob: PipelineJob;
 
-  private readonly app: PlatformApp;
+  private readonly app: IPlatformApp;
   private readonly props: PrometheusRulesProps;
   private readonly customAlerts: CustomAlert[] = [];
   private cached?: RulesPlan;
 
-  constructor(scope: PlatformApp, id: string, props: PrometheusRulesProps = {}) {
+  constructor(scope: Construct, id: string, props: PrometheusRulesProps = {}) {
     super(scope, id);
-    const app = PlatformApp.of(scope);
-    const other = app.node.findAll().find((c) => c !== this && PrometheusRules.isPrometheusRules(c));
-    if (other) fail(this, `the app already has PrometheusRules (${pathOf(other)}); add alerts to that one with addAlert()`);
+    const app = appOf(scope);
+    claimSingleton(app, ContributionKind.PROMETHEUS_RULES, this, 'add alerts to that one with addAlert()');
     this.app = app;
     this.props = props;
     this.windows = props.windows ?? BurnRateWindows.workbook();
@@ -210,6 +211,8 @@ export class PrometheusRules extends Construct {
     this.node.addValidation({ validate: () => [...this._plan().problems] });
     // marked last: a construct whose props were refused does not count as the app's rules
     Object.defineProperty(this, RULES_SYMBOL, { value: true });
+    // registered last: a declaration that failed its own checks does not count as the app's one
+    registerSingleton(app, ContributionKind.PROMETHEUS_RULES, this, 'add alerts to that one with addAlert()');
   }
 
   /** Path of an environment's plain rules file, e.g. `monitoring/checkout/production.rules.yml`. */
@@ -251,7 +254,7 @@ export class PrometheusRules extends Construct {
     const app = this.app;
     const props = this.props;
     const grafana = app.observability.grafanaUrl?.replace(/\/+$/, '');
-    const dashboard = app.node.findAll().find((c) => DASHBOARD_SYMBOL in c) as unknown as { serviceUid: string; deliveryUid: string } | undefined;
+    const dashboard = contributionOf<DashboardContribution>(app, ContributionKind.GRAFANA_DASHBOARD);
     const settings: RulesSettings = {
       windows: this.windows,
       prefix: this.labelPrefix,

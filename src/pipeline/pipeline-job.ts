@@ -1,9 +1,9 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { github } from 'projen';
-import { Runner } from './runner';
-import { PlatformPipelineError, show, problem } from '../private/errors';
-import { GITHUB_JOB_ID } from '../private/names';
+import { PlatformPipelineError, show, problem } from '../core/errors';
+import { GITHUB_JOB_ID } from '../core/names';
+import { Runner } from '../model/runner';
 
 /** The role of a job in the pipeline; it decides the job's default dependencies (DESIGN §2 "Pipeline seams"). */
 export enum JobKind {
@@ -157,8 +157,11 @@ export class PipelineJob {
   private readonly env = new Map<string, string>();
   private readonly inputs = new Map<string, string>();
   private readonly secrets = new Map<string, string>();
+  private readonly clearedSlots = new Set<DeploySlot>();
+  private readonly removedIds = new Set<string>();
+  private contributing = false;
 
-  /** Use `Pipeline.addJob()`; it names the job after the app and checks its id is unique. */
+  /** Use `Pipeline.addJob()`; it names the job after the app and checks its id is unique. @internal */
   constructor(owner: IConstruct, appName: string, localId: string, options: PipelineJobOptions) {
     if (!GITHUB_JOB_ID.test(localId ?? '') || localId.length > 60) {
       throw new PlatformPipelineError(problem(owner, `job id must be letters, digits, '-' or '_' (starting with a letter), at most 60 characters, got ${show(localId)}`));
@@ -204,17 +207,51 @@ export class PipelineJob {
     this.entries.push({ step, permissions: options.permissions, slot: options.slot ?? DeploySlot.APPLY });
   }
 
-  /** Removes every step of a deploy slot (a construct that owns the slot replaces the default steps). */
+  /**
+   * Adds the steps of the construct that owns this job (the build stage, the release path) ahead of the
+   * steps others added, whenever it runs: `contribute` adds them with `addStep`, and the steps added before
+   * follow them (in each slot, for deploy jobs). Declaration order therefore never drops or reorders a
+   * user's step.
+   * @internal
+   */
+  public _contributeFirst(contribute: () => void): void {
+    const others = this.entries.splice(0, this.entries.length);
+    this.contributing = true;
+    try {
+      contribute();
+    } finally {
+      this.contributing = false;
+      const own = this.entries.splice(0, this.entries.length);
+      this.entries.push(...own.filter((e) => !this.clearedSlots.has(e.slot) && !this.removedIds.has(e.step.id!)), ...others);
+    }
+    const ids = new Set<string>();
+    for (const e of this.entries) {
+      if (ids.has(e.step.id!)) {
+        throw new PlatformPipelineError(problem(this._owner, `step id ${show(e.step.id)} is used twice in job ${show(this.id)}: the job's own step has that id; give your step another id`));
+      }
+      ids.add(e.step.id!);
+    }
+  }
+
+  /**
+   * Removes every step of a deploy slot (a construct that owns the slot replaces the default steps). The
+   * job owner's steps for that slot, which it adds at synth, are left out too.
+   */
   public clearSlot(slot: DeploySlot): void {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       if (this.entries[i].slot === slot) this.entries.splice(i, 1);
     }
+    if (!this.contributing) this.clearedSlots.add(slot);
   }
 
-  /** Removes a step by id; returns whether it existed. */
+  /**
+   * Removes a step by id; returns whether it existed. A step of the job's owner that is added at synth
+   * (the build stage's, the release path's) is left out then.
+   */
   public removeStep(stepId: string): boolean {
     const i = this.entries.findIndex((e) => e.step.id === stepId);
     if (i >= 0) this.entries.splice(i, 1);
+    if (!this.contributing) this.removedIds.add(stepId);
     return i >= 0;
   }
 

@@ -1,12 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { github, Project } from 'projen';
-import { ActionManifest } from './action-manifest';
 import { JobKind, PipelineJob, PipelineJobOptions } from './pipeline-job';
-import { Runner } from './runner';
-import { finishWorkflowFile } from './workflow-pins';
-import { Promotion } from '../app/promotion';
-import { PlatformPipelineError, pathOf, problem, show } from '../private/errors';
+import { ActionManifest } from '../core/action-manifest';
+import { PlatformPipelineError, pathOf, problem, show } from '../core/errors';
+import { Runner } from '../model/runner';
+import { finishWorkflowFile } from './private/workflow-pins';
+import { Promotion } from '../model/promotion';
 
 const PIPELINE_SYMBOL = Symbol.for('platform-pipeline.Pipeline');
 
@@ -72,6 +72,7 @@ export class Pipeline extends Construct {
   private readonly jobsById = new Map<string, PipelineJob>();
   private readonly pushTags: string[] = [];
 
+  /** The app creates its one pipeline; reach it with `app.pipeline` or `Pipeline.of(scope)`. @internal */
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
     Object.defineProperty(this, PIPELINE_SYMBOL, { value: true });
@@ -129,14 +130,6 @@ export class Pipeline extends Construct {
   /** Tag patterns whose pushes run the pipeline. */
   public get tagPatterns(): string[] {
     return [...this.pushTags];
-  }
-
-  /** Removes tag triggers (a construct that takes over another's role). @internal */
-  public _removePushTags(...patterns: string[]): void {
-    for (const p of patterns) {
-      const i = this.pushTags.indexOf(p);
-      if (i >= 0) this.pushTags.splice(i, 1);
-    }
   }
 
   /** Removes a job (a construct that takes over another's job). @internal */

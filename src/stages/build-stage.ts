@@ -1,19 +1,18 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { github } from 'projen';
 import {
   addImageScanReportJob, addImageScanSteps, addProvenanceJob, addPublishJob, addRegistryLogin, addSbomSteps,
   ImageScanSettings, PUSH_CONDITION, SCAN_IMAGE_TAG,
-} from './build-publish';
+} from './private/build-publish-jobs';
 import { Severity, severityProp } from './severity';
 import { BuildCache, keylessIdentity, Provenance, Signing, SigningIdentity } from './signing';
-import type { PlatformApp } from '../app/platform-app';
-import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
-import { Runner } from '../pipeline/runner';
-import { fail, pathOf, show } from '../private/errors';
-import { REPO_PATH } from '../private/names';
+import { fail, show } from '../core/errors';
+import { REPO_PATH } from '../core/names';
+import { Runner } from '../model/runner';
+import { PipelineJob } from '../pipeline/pipeline-job';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
+import { ContributionKind, registerSingleton } from '../platform/registry';
 
-export { PUSH_CONDITION } from './build-publish';
 
 /** The image scan inside the build, between the local build and the push. */
 export interface ImageScanOptions {
@@ -195,23 +194,13 @@ export class BuildStage extends Construct {
   /** The job that uploads image-scan SARIF, if any. */
   public readonly imageScanReportJob?: PipelineJob;
 
-  private readonly app: PlatformApp;
-  private readonly pushTags: string[] = [];
+  private readonly app: IPlatformApp;
 
-  constructor(scope: PlatformApp, id: string, props: BuildStageProps = {}) {
+  constructor(scope: Construct, id: string, props: BuildStageProps = {}) {
     super(scope, id);
     Object.defineProperty(this, BUILD_STAGE_SYMBOL, { value: true });
-    const app = scope;
+    const app = appOf(this);
     this.app = app;
-    const existing = app.node.children.find((c) => c !== this && BuildStage.isBuildStage(c)) as BuildStage | undefined;
-    if (existing && existing.node.id === DEFAULT_BUILD_ID) {
-      // the user's declaration configures the one build: it takes the place of the app's default
-      for (const j of [existing.job, existing.publishJob, existing.provenanceJob, existing.imageScanReportJob]) if (j) app.pipeline._removeJob(j);
-      app.pipeline._removePushTags(...existing.pushTags);
-      app.node.tryRemoveChild(existing.node.id);
-    } else if (existing) {
-      fail(this, `the app already has a BuildStage (${pathOf(existing)}); an app has exactly one build: configure that one`);
-    }
     for (const p of props.platforms ?? []) {
       if (!PLATFORM.test(p)) fail(this, `'platforms' entries must look like 'linux/amd64', got ${show(p)}`);
     }
@@ -239,19 +228,34 @@ export class BuildStage extends Construct {
       if (v !== undefined && !REPO_PATH.test(v)) fail(this, `'${k}' must be a path inside the repository, got ${show(v)}`);
     }
 
-    const actions = app.pipeline.actions;
-    const job = app.pipeline.addJob('build', {
-      kind: JobKind.BUILD,
-      runner: props.runner,
-      permissions: { contents: github.workflows.JobPermission.READ },
-      estimatedDuration: props.estimatedDuration ?? (scanning ? Duration.minutes(12) : undefined),
-    }, this);
+    // registered once its own checks passed: a declaration that failed them does not count as the app's one
+    registerSingleton(app, ContributionKind.BUILD, this, 'an app has exactly one build: configure that one');
+    // the app's one build job exists from the start (steps added to it before this stage stay, after ours)
+    const job = app.pipeline.buildJob!;
     this.job = job;
-    if (semver) {
-      this.pushTags.push('v*.*.*');
-      app.pipeline.addPushTags(...this.pushTags);
-    }
+    if (props.runner) job.runner = props.runner;
+    const estimate = props.estimatedDuration ?? (scanning ? Duration.minutes(12) : undefined);
+    if (estimate) job.estimatedDuration = estimate;
+    if (semver) app.pipeline.addPushTags('v*.*.*');
 
+    job._contributeFirst(() => this.addBuildSteps(props, scanning, scan, cache, semver, sbom));
+
+    if (scanning && scan.uploadSarif) this.imageScanReportJob = addImageScanReportJob(app, this, scan, props.runner);
+    const chartRepository = props.chartRepository ?? `${image.repository.split('/').slice(0, -1).join('/')}/charts`;
+    if (this.signing.kind !== 'none' || publishChart) {
+      const chart = publishChart ? { repository: chartRepository } : undefined;
+      this.publishJob = addPublishJob(app, this, { signing: this.signing, sbom, chart, runner: props.runner });
+    }
+    if (provenance.kind !== 'none') {
+      this.provenanceJob = addProvenanceJob(app, this, provenance, props.privateRepository ?? false, props.runner);
+    }
+  }
+
+  private addBuildSteps(props: BuildStageProps, scanning: boolean, scan: ImageScanSettings, cache: BuildCache, semver: boolean, sbom: boolean): void {
+    const app = this.app;
+    const image = app.image;
+    const actions = app.pipeline.actions;
+    const job = this.job;
     job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
     addRegistryLogin(app, job, PUSH_CONDITION);
     if (props.platforms && props.platforms.length > 0) {
@@ -299,16 +303,6 @@ export class BuildStage extends Construct {
     job.addOutput(this.digestOutput, 'build', 'digest');
     if (props.testImage) this.addTestImage(props.testImage, cacheFrom);
     if (sbom) addSbomSteps(app, job, '${{ steps.build.outputs.digest }}');
-
-    if (scanning && scan.uploadSarif) this.imageScanReportJob = addImageScanReportJob(app, this, scan, props.runner);
-    const chartRepository = props.chartRepository ?? `${image.repository.split('/').slice(0, -1).join('/')}/charts`;
-    if (this.signing.kind !== 'none' || publishChart) {
-      const chart = publishChart ? { repository: chartRepository } : undefined;
-      this.publishJob = addPublishJob(app, this, { signing: this.signing, sbom, chart, runner: props.runner });
-    }
-    if (provenance.kind !== 'none') {
-      this.provenanceJob = addProvenanceJob(app, this, provenance, props.privateRepository ?? false, props.runner);
-    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Severity } from './severity';
-import { PlatformPipelineError, show } from '../private/errors';
-import { REPO_PATH, secretNameProblem } from '../private/names';
+import { PlatformPipelineError, show } from '../core/errors';
+import { REPO_PATH, secretNameProblem } from '../core/names';
 
 /** A scanner's own severity threshold. */
 export interface ThresholdOptions {

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { github } from 'projen';
-import { renderCheckov, renderGitleaks, renderIac, renderKubesec, renderLint, renderSemgrep, renderTrufflehog, SCAN_ESTIMATES, ScanContext } from './scan-jobs-code';
-import { renderDependencyReview, renderFossa, renderLicenses, renderNpmAudit, renderOsvScanner, renderPipAudit, renderSnyk, renderSonar } from './scan-jobs-deps';
+import { renderCheckov, renderGitleaks, renderIac, renderKubesec, renderLint, renderSemgrep, renderTrufflehog, SCAN_ESTIMATES, ScanContext } from './private/scan-jobs-code';
+import { renderDependencyReview, renderFossa, renderLicenses, renderNpmAudit, renderOsvScanner, renderPipAudit, renderSnyk, renderSonar } from './private/scan-jobs-deps';
 import { Scanner } from './scanner';
 import { Severity, severityProp } from './severity';
-import type { PlatformApp } from '../app/platform-app';
+import { fail, show } from '../core/errors';
+import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
-import { Runner } from '../pipeline/runner';
-import { fail, show } from '../private/errors';
+import { appOf } from '../platform/platform-app-contract';
 
 /** Properties of the security scan stage. */
 export interface SecurityScanStageProps {
@@ -92,9 +92,9 @@ export class SecurityScanStage extends Construct {
 
   private readonly jobsByScanner = new Map<string, PipelineJob>();
 
-  constructor(scope: PlatformApp, id: string, props: SecurityScanStageProps = {}) {
+  constructor(scope: Construct, id: string, props: SecurityScanStageProps = {}) {
     super(scope, id);
-    const app = scope;
+    const app = appOf(this);
     this.threshold = severityProp(this, 'threshold', props.threshold, Severity.HIGH);
     const uploadSarif = props.uploadSarif ?? true;
 

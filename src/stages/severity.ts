@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { PlatformPipelineError, problem, show } from '../private/errors';
+import { PlatformPipelineError, problem, show } from '../core/errors';
 
 const SEVERITY_SYMBOL = Symbol.for('platform-pipeline.Severity');
 

@@ -1,5 +1,5 @@
-import { PlatformPipelineError, show } from '../private/errors';
-import { secretNameProblem } from '../private/names';
+import { PlatformPipelineError, show } from '../core/errors';
+import { secretNameProblem } from '../core/names';
 
 /** GitHub's OIDC token issuer, the issuer of every keyless signature made in GitHub Actions. @internal */
 export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';

@@ -1,15 +1,15 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { github } from 'projen';
-import { addCheckout, addRenderChart, addSetupHelm, addToolInstall } from './scan-steps';
-import { TOOLS } from './tool-downloads';
+import { addCheckout, addRenderChart, addSetupHelm, addToolInstall } from './private/scan-steps';
+import { TOOLS } from './private/tool-downloads';
 import { checkCoverage, UnitTests } from './unit-tests';
-import type { PlatformApp } from '../app/platform-app';
-import { PipelineMetrics } from '../observability/pipeline-metrics';
+import { fail, show } from '../core/errors';
+import { REPO_PATH, secretNameProblem } from '../core/names';
+import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
-import { Runner } from '../pipeline/runner';
-import { fail, show } from '../private/errors';
-import { REPO_PATH, secretNameProblem } from '../private/names';
+import { PipelineMetrics } from '../platform/pipeline-metrics';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 /** kube-score settings. */
 export interface KubeScoreOptions {
@@ -148,9 +148,9 @@ export class TestStage extends Construct {
   /** The stage-wide coverage threshold. */
   public readonly coverageThreshold: number;
 
-  constructor(scope: PlatformApp, id: string, props: TestStageProps = {}) {
+  constructor(scope: Construct, id: string, props: TestStageProps = {}) {
     super(scope, id);
-    const app = scope;
+    const app = appOf(this);
     this.coverageThreshold = props.coverageThreshold ?? 80;
     try {
       checkCoverage('TestStage', this.coverageThreshold);
@@ -168,7 +168,7 @@ export class TestStage extends Construct {
     if (props.opaPolicies !== undefined) this.policyJob = this.addPolicyJob(app, props.opaPolicies, props.runner);
   }
 
-  private addUnitTestJob(app: PlatformApp, t: UnitTests, runner?: Runner): PipelineJob {
+  private addUnitTestJob(app: IPlatformApp, t: UnitTests, runner?: Runner): PipelineJob {
     const actions = app.pipeline.actions;
     const threshold = t.coverageThreshold ?? this.coverageThreshold;
     const dir = t.workingDirectory ?? app.image.context;
@@ -224,7 +224,7 @@ export class TestStage extends Construct {
     return job;
   }
 
-  private addChartJob(app: PlatformApp, props: TestStageProps): PipelineJob {
+  private addChartJob(app: IPlatformApp, props: TestStageProps): PipelineJob {
     const score = props.kubeScore ?? {};
     const conform = props.kubeconform ?? {};
     const netpol = props.networkPolicies ?? {};
@@ -304,7 +304,7 @@ export class TestStage extends Construct {
     return job;
   }
 
-  private addArgoCdJob(app: PlatformApp, o: ArgoCdDryRunOptions, runner?: Runner): PipelineJob {
+  private addArgoCdJob(app: IPlatformApp, o: ArgoCdDryRunOptions, runner?: Runner): PipelineJob {
     if (!o.server || !/^[A-Za-z0-9.-]+(:\d+)?$/.test(o.server)) fail(this, `'argoCd.server' must be a host[:port] such as 'argocd.acme.dev', got ${show(o.server)}`);
     const sp = secretNameProblem('argoCd.authTokenSecret', o.authTokenSecret);
     if (sp) fail(this, sp);
@@ -327,7 +327,7 @@ export class TestStage extends Construct {
     return job;
   }
 
-  private addPolicyJob(app: PlatformApp, dir: string, runner?: Runner): PipelineJob {
+  private addPolicyJob(app: IPlatformApp, dir: string, runner?: Runner): PipelineJob {
     if (!REPO_PATH.test(dir)) fail(this, `'opaPolicies' must be a directory inside the repository, got ${show(dir)}`);
     const job = app.pipeline.addJob('opa-policies', {
       kind: JobKind.GATE,

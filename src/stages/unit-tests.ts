@@ -1,5 +1,5 @@
-import { PlatformPipelineError, show } from '../private/errors';
-import { REPO_PATH } from '../private/names';
+import { PlatformPipelineError, show } from '../core/errors';
+import { REPO_PATH } from '../core/names';
 
 /** Options shared by every language. */
 export interface UnitTestOptions {

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as pp from '../../src';
-import { labelMap } from '../../src/app/label';
+import { labelMap } from '../../src/model/label';
 import { errorOf } from '../util';
 
 describe('Slo', () => {

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import * as pp from '../../src';
-import { appProps, errorOf, makeApp } from '../util';
+import { appProps, errorOf, makeApp, workflowOf } from '../util';
 
 describe('PlatformApp', () => {
   test('values of an environment: exact text', () => {
@@ -198,5 +198,60 @@ describe('PlatformApp validation', () => {
       expect(e.message).toContain('  - checkout: ');
       expect(e.stack).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('declaration order never matters (contributions are read at synth)', () => {
+  type Build = (app: pp.PlatformApp) => void;
+  const declare: Build = (app) => { new pp.BuildStage(app, 'Build', { platforms: ['linux/amd64', 'linux/arm64'] }); };
+  const userStep: Build = (app) => app.pipeline.buildJob!.addStep({ id: 'notify', run: 'echo built' });
+  const canary: Build = (app) => { new pp.CanaryDeploy(app, 'Delivery', { stepWeights: [20, 50] }); };
+  const deployStep: Build = (app) => app.pipeline.deployJob('staging')!.addStep({ id: 'page-oncall', run: 'echo deployed' }, { slot: pp.DeploySlot.POST_DEPLOY });
+
+  const render = (order: Build[]) => {
+    const { project, app } = makeApp();
+    for (const f of order) f(app);
+    return pp.Testing.synth(project).file('.github/workflows/checkout-pipeline.yml');
+  };
+
+  test('a step added to the build job before the BuildStage is declared stays, after the stage\'s own steps', () => {
+    const before = render([userStep, declare]);
+    const after = render([declare, userStep]);
+    expect(before).toBe(after);
+    const { project, app } = makeApp();
+    userStep(app);
+    declare(app);
+    const steps = workflowOf(pp.Testing.synth(project)).jobs['checkout-build'].steps.map((s: any) => s.id);
+    expect(steps[0]).toBe('checkout');
+    expect(steps[steps.length - 1]).toBe('notify');
+    expect(steps).toContain('setup-qemu'); // the declared stage, not the defaults
+  });
+
+  test('a step added to the build job with no BuildStage declared stays next to the default build', () => {
+    const { project, app } = makeApp();
+    userStep(app);
+    const steps = workflowOf(pp.Testing.synth(project)).jobs['checkout-build'].steps.map((s: any) => s.id);
+    expect(steps).toContain('build');
+    expect(steps[steps.length - 1]).toBe('notify');
+    expect(app.node.tryFindChild('DefaultBuild')).toBeDefined();
+  });
+
+  test('deploy steps and the delivery strategy: every order renders the same workflow', () => {
+    const orders: Build[][] = [
+      [deployStep, canary, userStep, declare],
+      [declare, canary, deployStep, userStep],
+      [canary, userStep, deployStep, declare],
+    ];
+    const rendered = orders.map(render);
+    expect(rendered[1]).toBe(rendered[0]);
+    expect(rendered[2]).toBe(rendered[0]);
+    expect(rendered[0]).toContain('page-oncall');
+    expect(rendered[0]).toContain('setup-argo-rollouts');
+  });
+
+  test('a step id that clashes with the owner\'s step is refused, naming it', () => {
+    const { project, app } = makeApp();
+    app.pipeline.buildJob!.addStep({ id: 'meta', run: 'echo mine' });
+    expect(errorOf(() => pp.Testing.synth(project))).toMatch(/step id 'meta' is used twice in job 'checkout-build': the job's own step has that id; give your step another id/);
   });
 });

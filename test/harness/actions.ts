@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { globMatches } from './expressions';
 import { ActionBehaviour } from './job-runner';
-import { ACTION_FILES } from '../../src/private/action-artifacts';
+import { ACTION_FILES } from '../../src/core/action-artifacts';
 
 /** One uploaded artifact: relative path inside the artifact → content. */
 export type Artifact = Map<string, Buffer>;

@@ -13,8 +13,8 @@
 import * as path from 'path';
 import { parse } from 'yaml';
 import { globMatches } from './expressions';
-import { ACTION_DYNAMIC_OUTPUTS, ACTION_FILES } from '../../src/private/action-artifacts';
-import { ACTION_PINS } from '../../src/private/action-pins.generated';
+import { ACTION_DYNAMIC_OUTPUTS, ACTION_FILES } from '../../src/core/action-artifacts';
+import { ACTION_PINS } from '../../src/core/action-pins.generated';
 
 /** One string of a job, where it is and whether it is an expression as a whole (`if:`). */
 interface Site {

@@ -1,4 +1,4 @@
-import { goG4, leMatcher, num, parseMatchers, promDuration, promqlProblem, valueSatisfying, withoutPlaceholders } from '../../src/observability/promql';
+import { goG4, leMatcher, num, parseMatchers, promDuration, promqlProblem, valueSatisfying, withoutPlaceholders } from '../../src/observability/private/promql';
 import { checkPromqlExprs } from '../conformance/validators';
 
 describe('PromQL helpers', () => {

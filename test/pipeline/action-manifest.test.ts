@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as pp from '../../src';
-import { ACTION_PINS } from '../../src/private/action-pins.generated';
+import { ACTION_PINS } from '../../src/core/action-pins.generated';
 import { errorOf } from '../util';
 
 const shared = path.resolve(process.env.PP_SHARED ?? path.join(__dirname, '..', '..', '..', 'shared'));

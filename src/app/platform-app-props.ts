@@ -1,0 +1,97 @@
+import { ActionPin } from '../core/action-manifest';
+import { ContainerImage } from '../model/container-image';
+import { EnvironmentProps } from '../model/environment';
+import { HelmChart } from '../model/helm-chart';
+import { Mesh } from '../model/mesh';
+import { ObservabilityProps } from '../model/observability';
+import { Promotion } from '../model/promotion';
+import { Runner } from '../model/runner';
+import { SliSource } from '../model/sli-source';
+import { Slo } from '../model/slo';
+
+/** The typed definition of one app. */
+export interface PlatformAppProps {
+  /** The container image: repository, build context, Dockerfile, registry credentials. */
+  readonly image: ContainerImage;
+  /** The Helm chart that owns the Deployment and Service. */
+  readonly chart: HelmChart;
+  /** Deployment environments, in promotion order. At least one. */
+  readonly environments: EnvironmentProps[];
+  /**
+   * The GitHub repository, `owner/name`. Keyless signing identities (the certificate subject a policy
+   * verifies), links and the setup script use it.
+   * @default - unknown; constructs that need it ask for it
+   */
+  readonly repository?: string;
+  /**
+   * Paths (globs) whose changes trigger the pipeline. The generated files of the app are always added.
+   * @default - the image's build context and the chart, each with `/**`
+   */
+  readonly sourcePaths?: string[];
+  /**
+   * The port the app's container and Service listen on (`service.port`).
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * The service mesh.
+   * @default Mesh.ISTIO
+   */
+  readonly mesh?: Mesh;
+  /**
+   * How a build moves through the environments.
+   * @default Promotion.sequential() (build once on `main`, promote the same digest in order)
+   */
+  readonly promotion?: Promotion;
+  /**
+   * Service-level objectives; every later construct reads them.
+   * @default - none
+   */
+  readonly slos?: Slo[];
+  /**
+   * Where SLO events come from, for SLOs that do not name their own source.
+   * @default - `SliSource.istio()` with Istio; none without a mesh (SLOs must then name one)
+   */
+  readonly sliSource?: SliSource;
+  /**
+   * Telemetry endpoints.
+   * @default - Prometheus at `http://prometheus-operated.monitoring.svc:9090`, no Pushgateway or Grafana
+   */
+  readonly observability?: ObservabilityProps;
+  /**
+   * Owning team (a label on alerts and objects).
+   * @default - none
+   */
+  readonly team?: string;
+  /**
+   * Base URL of the runbooks; alerts link to `<base>/<alert name in lowercase>`.
+   * @default - no runbook links
+   */
+  readonly runbookBaseUrl?: string;
+  /**
+   * Where jobs run unless a stage says otherwise.
+   * @default Runner.UBUNTU_24_04
+   */
+  readonly runner?: Runner;
+  /**
+   * Pins that replace the bundled ones (e.g. a security release the library has not shipped yet).
+   * @default - the bundled pins
+   */
+  readonly actionOverrides?: ActionPin[];
+  /**
+   * Path requested by the smoke test on each environment's URL.
+   * @default '/'
+   */
+  readonly smokeTestPath?: string;
+  /**
+   * Manage each environment's namespace: restricted Pod Security labels, sidecar injection with Istio.
+   * Turn off when namespaces are managed elsewhere; Helm then creates missing ones.
+   * @default true
+   */
+  readonly manageNamespaces?: boolean;
+  /**
+   * Emit a PodDisruptionBudget (`maxUnavailable: 1`) for the chart's pods. Turn off when the chart has one.
+   * @default true
+   */
+  readonly podDisruptionBudget?: boolean;
+}

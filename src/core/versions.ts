@@ -1,0 +1,78 @@
+// Every tool version the generated pipeline uses, in one place: a bump is one line here, and the tests
+// (which install the same majors) read them from here too.
+
+/** Helm major used by the generated pipeline; the tests lint and template with the same major. @internal */
+export const HELM_VERSION = 'v4.1.4';
+
+/** kubectl used by the generated pipeline. @internal */
+export const KUBECTL_VERSION = 'v1.33.9';
+
+/** The kubectl-argo-rollouts plugin the pipeline downloads (verified against the release's checksums). @internal */
+export const ARGO_ROLLOUTS_VERSION = 'v1.10.0';
+
+/**
+ * The Prometheus release whose promtool the gate runs: 3.5, the long-term-support line, which reads the
+ * generated rules the way current kube-prometheus-stack releases evaluate them.
+ */
+export const DEFAULT_PROMETHEUS_VERSION = '3.5.0';
+
+/** Trivy binary the trivy-action runs; never v0.69.4 (the malicious build of March 2026). @internal */
+export const TRIVY_VERSION = 'v0.70.0';
+
+/** cosign the installer sets up. @internal */
+export const COSIGN_RELEASE = 'v3.0.6';
+
+/** The Semgrep image, pinned by digest (semgrep/semgrep:1.177.0); semgrep-action is deprecated. @internal */
+export const SEMGREP_IMAGE = 'semgrep/semgrep@sha256:acaac22ffc7b7cc5926de0751b223bce0b2491c33d18422fa72f632c78d81198';
+
+/** ajv-cli for JSON-schema checks, pinned. @internal */
+export const AJV_CLI = 'ajv-cli@5.0.0';
+
+/** Snyk CLI from npm, pinned (npm verifies the package's integrity). @internal */
+export const SNYK_CLI = 'snyk@1.1307.4';
+
+/** pip-audit from PyPI, pinned. @internal */
+export const PIP_AUDIT = 'pip-audit==2.10.1';
+
+
+/**
+ * Command-line tools the generated jobs download inside `run:` steps. Each is pinned to a release and
+ * verified against the checksum file that release publishes before it is extracted or executed; nothing
+ * is piped into a shell and nothing is fetched from `latest`. Asset and checksum-file names follow each
+ * project's release configuration (goreleaser `name_template`s, HashiCorp's release layout).
+ *
+ * Templates: `{version}` is the release version without `v`; `{arch}` is `amd64|arm64`, `{arch_x86}` is
+ * `x86_64|arm64` (conftest), `{arch_x64}` is `x64|arm64` (gitleaks).
+ * @internal
+ */
+export interface ToolRelease {
+  /** Command name, also the name of the installed binary. */
+  readonly name: string;
+  /** Release version without `v`. */
+  readonly version: string;
+  /** Download directory of the release (template). */
+  readonly baseUrl: string;
+  /** The asset for this platform (template). */
+  readonly asset: string;
+  /** The release's checksum file (template). */
+  readonly checksums: string;
+  /** `tar.gz`, `zip` or `binary`. */
+  readonly format: 'tar.gz' | 'zip' | 'binary';
+}
+
+const gh = (repo: string) => `https://github.com/${repo}/releases/download/v{version}`;
+
+/** @internal */
+export const TOOLS = {
+  actionlint: { name: 'actionlint', version: '1.7.7', baseUrl: gh('rhysd/actionlint'), asset: 'actionlint_{version}_linux_{arch}.tar.gz', checksums: 'actionlint_{version}_checksums.txt', format: 'tar.gz' },
+  gitleaks: { name: 'gitleaks', version: '8.28.0', baseUrl: gh('gitleaks/gitleaks'), asset: 'gitleaks_{version}_linux_{arch_x64}.tar.gz', checksums: 'gitleaks_{version}_checksums.txt', format: 'tar.gz' },
+  trufflehog: { name: 'trufflehog', version: '3.90.12', baseUrl: gh('trufflesecurity/trufflehog'), asset: 'trufflehog_{version}_linux_{arch}.tar.gz', checksums: 'trufflehog_{version}_checksums.txt', format: 'tar.gz' },
+  kubesec: { name: 'kubesec', version: '2.14.2', baseUrl: gh('controlplaneio/kubesec'), asset: 'kubesec_linux_{arch}.tar.gz', checksums: 'kubesec_checksums.txt', format: 'tar.gz' },
+  osvScanner: { name: 'osv-scanner', version: '2.2.2', baseUrl: gh('google/osv-scanner'), asset: 'osv-scanner_linux_{arch}', checksums: 'osv-scanner_SHA256SUMS', format: 'binary' },
+  kubeconform: { name: 'kubeconform', version: '0.7.0', baseUrl: gh('yannh/kubeconform'), asset: 'kubeconform-linux-{arch}.tar.gz', checksums: 'CHECKSUMS', format: 'tar.gz' },
+  kubeScore: { name: 'kube-score', version: '1.20.0', baseUrl: gh('zegl/kube-score'), asset: 'kube-score_{version}_linux_{arch}.tar.gz', checksums: 'checksums.txt', format: 'tar.gz' },
+  conftest: { name: 'conftest', version: '0.62.0', baseUrl: gh('open-policy-agent/conftest'), asset: 'conftest_{version}_Linux_{arch_x86}.tar.gz', checksums: 'checksums.txt', format: 'tar.gz' },
+  tflint: { name: 'tflint', version: '0.58.1', baseUrl: gh('terraform-linters/tflint'), asset: 'tflint_linux_{arch}.zip', checksums: 'checksums.txt', format: 'zip' },
+  terraform: { name: 'terraform', version: '1.12.2', baseUrl: 'https://releases.hashicorp.com/terraform/{version}', asset: 'terraform_{version}_linux_{arch}.zip', checksums: 'terraform_{version}_SHA256SUMS', format: 'zip' },
+  argocd: { name: 'argocd', version: '3.0.13', baseUrl: gh('argoproj/argo-cd'), asset: 'argocd-linux-{arch}', checksums: 'cli_checksums.txt', format: 'binary' },
+} satisfies Record<string, ToolRelease>;

@@ -1,0 +1,35 @@
+import { Duration } from 'cdk8s';
+import { github } from 'projen';
+import { DeploySlot } from '../../pipeline/pipeline-job';
+import type { RolloutPlan } from '../argo-rollout-manifests';
+
+/** One step with its slot and permissions. @internal */
+export interface SlottedStep {
+  readonly step: github.workflows.JobStep;
+  readonly slot: DeploySlot;
+  readonly permissions?: github.workflows.JobPermissions;
+}
+
+/** The workload the release path deploys and verifies. @internal */
+export enum Workload {
+  DEPLOYMENT = 'deployment',
+  ARGO_ROLLOUT = 'argo-rollout',
+  FLAGGER = 'flagger',
+}
+
+/** GitOps settings of an environment. @internal */
+export interface GitOpsPlan {
+  readonly application: string;
+  readonly namespace: string;
+  readonly file: string;
+  readonly autoSync: boolean;
+}
+
+/** How an environment is delivered; the release path builds its deploy job from it. @internal */
+export interface EnvDelivery {
+  readonly workload: Workload;
+  readonly rollout?: RolloutPlan;
+  readonly verifyTimeout?: Duration;
+  readonly gitOps?: GitOpsPlan;
+  readonly changeRequest?: SlottedStep;
+}

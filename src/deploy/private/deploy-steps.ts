@@ -1,0 +1,332 @@
+import { Duration } from 'cdk8s';
+import { EnvDelivery, SlottedStep, Workload } from './delivery-plan';
+import { gitOpsApplySteps, gitOpsEnv, gitOpsRestoreLines } from './gitops-steps';
+import { ARGO_ROLLOUTS_VERSION } from '../../core/versions';
+import type { Environment } from '../../model/environment';
+import { DeploySlot } from '../../pipeline/pipeline-job';
+import { APPLY_PHASE_LABEL, BEFORE_HELM } from '../../platform/base-manifests';
+import { pushgatewayScript, PipelineMetrics } from '../../platform/pipeline-metrics';
+import type { IPlatformApp } from '../../platform/platform-app-contract';
+
+
+/** The id of the step whose outcome says whether a deploy was attempted. @internal */
+export function applyStepId(d: EnvDelivery): string {
+  return d.gitOps ? 'gitops-apply' : 'helm-upgrade';
+}
+
+/** Downloads the kubectl-argo-rollouts plugin, pinned and checked against the release's checksum file. @internal */
+export function setupRolloutsPluginStep(): SlottedStep {
+  return {
+    slot: DeploySlot.PRE_DEPLOY,
+    step: {
+      id: 'setup-argo-rollouts',
+      name: 'Install the Argo Rollouts kubectl plugin',
+      env: { ARGO_ROLLOUTS_VERSION },
+      run: [
+        'case "$(uname -m)" in',
+        '  x86_64) arch=amd64 ;;',
+        '  aarch64 | arm64) arch=arm64 ;;',
+        '  *) echo "::error::no kubectl-argo-rollouts build for $(uname -m)"; exit 1 ;;',
+        'esac',
+        'asset="kubectl-argo-rollouts-linux-${arch}"',
+        'dir="$(mktemp -d)"',
+        'curl --fail --silent --show-error --location --retry 3 --output "${dir}/${asset}" \\',
+        '  "https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/${asset}"',
+        'curl --fail --silent --show-error --location --retry 3 --output "${dir}/argo-rollouts-checksums.txt" \\',
+        '  "https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/argo-rollouts-checksums.txt"',
+        '(cd "${dir}" && grep " ${asset}$" argo-rollouts-checksums.txt | sha256sum --check --strict -)',
+        'mkdir -p "${RUNNER_TEMP}/bin"',
+        'install -m 0755 "${dir}/${asset}" "${RUNNER_TEMP}/bin/kubectl-argo-rollouts"',
+        'echo "${RUNNER_TEMP}/bin" >> "${GITHUB_PATH}"',
+        '"${RUNNER_TEMP}/bin/kubectl-argo-rollouts" version --short',
+      ].join('\n'),
+    },
+  };
+}
+
+function timeoutOf(d: EnvDelivery): Duration {
+  return d.verifyTimeout ?? Duration.minutes(15);
+}
+
+const OBSERVE = [
+  '# The Rollout takes its pod template from the Deployment: until it has seen the Deployment\'s current',
+  '# generation, its status still describes the previous version.',
+  'want="$(kubectl get deployment "${APP}" --namespace "${NAMESPACE}" --output jsonpath=\'{.metadata.generation}\')"',
+  'deadline=$((SECONDS + 300))',
+  'until [ "$(kubectl get rollouts.argoproj.io "${ROLLOUT}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.workloadObservedGeneration}\')" = "${want}" ]; do',
+  '  if [ "${SECONDS}" -ge "${deadline}" ]; then',
+  '    echo "::error::rollout ${ROLLOUT} has not picked up generation ${want} of deployment ${APP} within 5 minutes; is the Argo Rollouts controller running?"',
+  '    exit 1',
+  '  fi',
+  '  sleep 5',
+  'done',
+];
+
+const STATUS = [
+  'if ! kubectl argo rollouts status "${ROLLOUT}" --namespace "${NAMESPACE}" --timeout "${ROLLOUT_TIMEOUT}"; then',
+  '  kubectl argo rollouts get rollout "${ROLLOUT}" --namespace "${NAMESPACE}" || true',
+  '  echo "::error::rollout ${ROLLOUT} did not become healthy in ${NAMESPACE}: its analysis aborted it, it degraded, or it timed out after ${ROLLOUT_TIMEOUT}"',
+  '  exit 1',
+  'fi',
+  'echo "paused=false" >> "${GITHUB_OUTPUT}"',
+];
+
+/** Waits until Healthy, Degraded, or paused at one of `GATE_STEPS` (or a blue-green promotion). */
+const UNTIL_GATE = [
+  'deadline=$((SECONDS + ROLLOUT_TIMEOUT_SECONDS))',
+  'while :; do',
+  '  phase="$(kubectl get rollouts.argoproj.io "${ROLLOUT}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.phase}\')"',
+  '  step="$(kubectl get rollouts.argoproj.io "${ROLLOUT}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.currentStepIndex}\')"',
+  '  reasons="$(kubectl get rollouts.argoproj.io "${ROLLOUT}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.pauseConditions[*].reason}\')"',
+  '  case "${phase}" in',
+  '    Healthy)',
+  '      echo "paused=false" >> "${GITHUB_OUTPUT}"',
+  '      exit 0',
+  '      ;;',
+  '    Degraded)',
+  '      kubectl argo rollouts get rollout "${ROLLOUT}" --namespace "${NAMESPACE}" || true',
+  '      echo "::error::rollout ${ROLLOUT} degraded in ${NAMESPACE}: its analysis aborted it"',
+  '      exit 1',
+  '      ;;',
+  '    Paused)',
+  '      if [[ " ${GATE_STEPS} " == *" ${step} "* && "${reasons}" == *CanaryPauseStep* ]] || [[ "${reasons}" == *BlueGreenPause* ]]; then',
+  '        echo "::notice::rollout ${ROLLOUT} waits for a promotion (step ${step:-none}); approve the promotion job to continue"',
+  '        echo "paused=true" >> "${GITHUB_OUTPUT}"',
+  '        exit 0',
+  '      fi',
+  '      ;;',
+  '  esac',
+  '  if [ "${SECONDS}" -ge "${deadline}" ]; then',
+  '    kubectl argo rollouts get rollout "${ROLLOUT}" --namespace "${NAMESPACE}" || true',
+  '    echo "::error::rollout ${ROLLOUT} neither became healthy nor reached a gate within ${ROLLOUT_TIMEOUT_SECONDS}s (last phase: ${phase:-unknown})"',
+  '    exit 1',
+  '  fi',
+  '  sleep 10',
+  'done',
+];
+
+/**
+ * Waits for the Rollout: first until it has observed the Deployment (`observe`), then with
+ * `kubectl argo rollouts status` (`stopAt` empty and no blue-green pause), or until it reaches one of
+ * the gate steps `stopAt`. @internal
+ */
+export function rolloutStatusStep(d: EnvDelivery, opts: { observe: boolean; stopAt: number[]; stopAtBlueGreenPause: boolean }): SlottedStep {
+  const t = timeoutOf(d);
+  const loop = opts.stopAt.length > 0 || opts.stopAtBlueGreenPause;
+  const env: Record<string, string> = loop
+    ? { ROLLOUT_TIMEOUT_SECONDS: String(t.toSeconds()), GATE_STEPS: opts.stopAt.join(' ') }
+    : { ROLLOUT_TIMEOUT: `${t.toSeconds()}s` };
+  return {
+    slot: DeploySlot.VERIFY,
+    step: {
+      id: 'rollout-status',
+      name: loop ? 'Wait for the rollout or its next promotion gate' : 'Wait for the canary analysis and the rollout',
+      env,
+      run: [...(opts.observe ? OBSERVE : []), ...(loop ? UNTIL_GATE : STATUS)].join('\n'),
+    },
+  };
+}
+
+/** Records the Flagger canary's state before Helm changes the Deployment. @internal */
+export function flaggerBaselineStep(): SlottedStep {
+  return {
+    slot: DeploySlot.PRE_DEPLOY,
+    step: {
+      id: 'flagger-baseline',
+      name: 'Record the canary state before the deploy',
+      run: [
+        'spec="$(kubectl get canaries.flagger.app "${APP}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.lastAppliedSpec}\' 2> /dev/null || true)"',
+        'template="$(kubectl get deployment "${APP}" --namespace "${NAMESPACE}" --output jsonpath=\'{.spec.template}\' 2> /dev/null || true)"',
+        'echo "spec=${spec}" >> "${GITHUB_OUTPUT}"',
+        'echo "template=$(sha256sum <<< "${template}" | cut -d " " -f 1)" >> "${GITHUB_OUTPUT}"',
+      ].join('\n'),
+    },
+  };
+}
+
+/** Waits for Flagger to analyse and promote (or roll back) the new revision. @internal */
+export function flaggerStatusStep(d: EnvDelivery): SlottedStep {
+  return {
+    slot: DeploySlot.VERIFY,
+    step: {
+      id: 'rollout-status',
+      name: 'Wait for the Flagger canary analysis',
+      env: {
+        SPEC_BEFORE: '${{ steps.flagger-baseline.outputs.spec }}',
+        TEMPLATE_BEFORE: '${{ steps.flagger-baseline.outputs.template }}',
+        ROLLOUT_TIMEOUT_SECONDS: String(timeoutOf(d).toSeconds()),
+      },
+      run: [
+        'template="$(kubectl get deployment "${APP}" --namespace "${NAMESPACE}" --output jsonpath=\'{.spec.template}\')"',
+        'if [ "$(sha256sum <<< "${template}" | cut -d " " -f 1)" = "${TEMPLATE_BEFORE}" ]; then',
+        '  echo "the pod template did not change: Flagger has no new revision to analyse"',
+        '  exit 0',
+        'fi',
+        'deadline=$((SECONDS + ROLLOUT_TIMEOUT_SECONDS))',
+        'while :; do',
+        '  spec="$(kubectl get canaries.flagger.app "${APP}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.lastAppliedSpec}\')"',
+        '  phase="$(kubectl get canaries.flagger.app "${APP}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.phase}\')"',
+        '  if [ "${spec}" != "${SPEC_BEFORE}" ]; then',
+        '    case "${phase}" in',
+        '      Succeeded | Initialized)',
+        '        echo "canary ${APP}: ${phase}"',
+        '        exit 0',
+        '        ;;',
+        '      Failed)',
+        '        kubectl describe canaries.flagger.app "${APP}" --namespace "${NAMESPACE}" || true',
+        '        echo "::error::Flagger rolled back canary ${APP} in ${NAMESPACE}: its analysis failed"',
+        '        exit 1',
+        '        ;;',
+        '    esac',
+        '  fi',
+        '  if [ "${SECONDS}" -ge "${deadline}" ]; then',
+        '    echo "::error::canary ${APP} did not finish within ${ROLLOUT_TIMEOUT_SECONDS}s (last phase: ${phase:-unknown})"',
+        '    exit 1',
+        '  fi',
+        '  sleep 10',
+        'done',
+      ].join('\n'),
+    },
+  };
+}
+
+/** `helm upgrade` and the environment's manifests, or the Argo CD Application and its sync. @internal */
+export function applySteps(app: IPlatformApp, env: Environment, d: EnvDelivery): SlottedStep[] {
+  if (d.gitOps) return gitOpsApplySteps(app, d, d.gitOps);
+  const imageValue = app.chart.digestValue
+    ? `--set-string "${app.chart.digestValue}=\${IMAGE_DIGEST}"`
+    : '--set-string "image.tag=${GITHUB_SHA}@${IMAGE_DIGEST}"';
+  return [{
+    slot: DeploySlot.APPLY,
+    step: {
+      id: 'helm-upgrade',
+      name: `Deploy to ${env.name}`,
+      run: [
+        'if [ -z "${IMAGE_DIGEST}" ]; then',
+        '  echo "::error::the build job produced no image digest; deploys need the pushed image"',
+        '  exit 1',
+        'fi',
+        'helm upgrade --install "${RELEASE}" "${CHART}" \\',
+        `  --namespace "\${NAMESPACE}"${app.manageNamespaces ? '' : ' --create-namespace'} \\`,
+        '  --values "${VALUES_FILE}" \\',
+        `  ${imageValue} \\`,
+        '  --rollback-on-failure --wait=watcher --timeout 10m',
+      ].join('\n'),
+    },
+  }, {
+    slot: DeploySlot.APPLY,
+    step: {
+      id: 'apply-manifests',
+      name: 'Apply the environment manifests',
+      run: 'kubectl apply --server-side --field-manager="platform-pipeline-${APP}" -f "${MANIFEST}"',
+    },
+  }];
+}
+
+/** Applies the objects that must exist before Helm runs (the namespace, a Rollout taking over the Deployment). @internal */
+export function prepareStep(rollout: boolean, createNamespace: boolean): SlottedStep {
+  const apply = `kubectl apply --server-side --field-manager="platform-pipeline-\${APP}" -f "\${MANIFEST}" --selector ${APPLY_PHASE_LABEL}=${BEFORE_HELM}`;
+  return {
+    slot: DeploySlot.PRE_DEPLOY,
+    step: {
+      id: 'prepare-namespace',
+      // a Rollout that takes over the Deployment runs before Helm scales that Deployment to 0, so a
+      // migration never leaves the app without pods
+      name: rollout ? 'Apply what must exist before Helm (namespace, Rollout)' : 'Create or update the namespace',
+      run: createNamespace
+        // namespaces are managed elsewhere; on a first deploy Helm would create it, but the Rollout goes first
+        ? ['kubectl create namespace "${NAMESPACE}" --dry-run=client --output yaml | kubectl apply -f -', apply].join('\n')
+        : apply,
+    },
+  };
+}
+
+/**
+ * Rolls back after a failed verification and fails the job: aborts a Rollout (traffic back to stable at
+ * once), restores the previous release (`helm rollback`, or the previous Argo CD Application), waits for
+ * the Rollout to run it, and records the rollback for the DORA rules. @internal
+ */
+export function rollbackStep(app: IPlatformApp, d: EnvDelivery, condition: string): SlottedStep {
+  const argo = d.workload === Workload.ARGO_ROLLOUT;
+  const push = !!app.observability.pushgatewayUrl;
+  // whether a previous version was restored: the Rollout waits for it, the rollback event is pushed
+  const track = argo || push;
+  const lines: string[] = track ? ['rolled_back=false'] : [];
+  if (argo) {
+    lines.push(
+      '# stop the rollout at once: traffic goes back to the stable version',
+      'kubectl argo rollouts abort "${ROLLOUT}" --namespace "${NAMESPACE}" || true',
+    );
+  }
+  if (d.gitOps) {
+    lines.push(
+      ...gitOpsRestoreLines(track),
+    );
+  } else {
+    lines.push(
+      'revisions="$(helm history "${RELEASE}" --namespace "${NAMESPACE}" --max 2 --output json | jq length)"',
+      'if [ "${revisions}" -gt 1 ]; then',
+      '  helm rollback "${RELEASE}" --namespace "${NAMESPACE}" --wait --timeout 10m',
+      ...(track ? ['  rolled_back=true'] : []),
+      '  echo "::error::verification failed in ${NAMESPACE}; rolled back ${RELEASE} to its previous revision"',
+      'else',
+      '  echo "::error::verification failed in ${NAMESPACE}; ${RELEASE} has no previous revision to roll back to"',
+      'fi',
+    );
+  }
+  if (argo) {
+    lines.push(
+      'if [ "${rolled_back}" = true ]; then',
+      '  # the previous template matches the stable ReplicaSet: the Rollout returns to Healthy without steps',
+      '  kubectl argo rollouts status "${ROLLOUT}" --namespace "${NAMESPACE}" --timeout 10m || echo "::warning::rollout ${ROLLOUT} is not healthy after the rollback"',
+      'fi',
+    );
+  }
+  if (push) {
+    lines.push(
+      'if [ "${rolled_back}" != true ]; then',
+      '  exit 1',
+      'fi',
+      'now="$(date +%s)"',
+      pushgatewayScript([['app', '${APP}'], ['environment', '${ENVIRONMENT}']], [{ metric: PipelineMetrics.ROLLBACK_TIMESTAMP, value: '${now}' }]),
+    );
+  }
+  lines.push('exit 1');
+  return {
+    slot: DeploySlot.ROLLBACK,
+    step: {
+      id: 'rollback',
+      name: 'Roll back after a failed verification',
+      if: condition,
+      ...(push || d.gitOps ? {
+        env: {
+          ...(d.gitOps ? gitOpsEnv(d.gitOps) : {}),
+          ...(push ? { PUSHGATEWAY_URL: app.observability.pushgatewayUrl! } : {}),
+        },
+      } : {}),
+      run: lines.join('\n'),
+    },
+  };
+}
+
+/** Promotes a Rollout past its current gate or blue-green pause (in a promotion job). @internal */
+export function promoteStep(): SlottedStep {
+  return {
+    slot: DeploySlot.APPLY,
+    step: {
+      id: 'promote',
+      name: 'Promote the rollout',
+      run: [
+        'phase="$(kubectl get rollouts.argoproj.io "${ROLLOUT}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.phase}\')"',
+        'case "${phase}" in',
+        '  Paused) kubectl argo rollouts promote "${ROLLOUT}" --namespace "${NAMESPACE}" ;;',
+        '  Healthy) echo "::notice::rollout ${ROLLOUT} is already promoted" ;;',
+        '  *)',
+        '    echo "::error::rollout ${ROLLOUT} is ${phase:-unknown}, not paused at a gate; nothing to promote"',
+        '    exit 1',
+        '    ;;',
+        'esac',
+      ].join('\n'),
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The delivery dashboard of an app: the four DORA keys (deployment frequency, lead time for changes, change
+ * failure rate, time to restore) per environment, pipeline duration and failures, coverage, scan findings and
+ * policy violations — from the series the pipeline pushes (`PipelineMetrics`) and Kyverno's policy results,
+ * with the reference pipeline's success metrics as thresholds. Never exported from the package.
+ */
+import { customVariable, dashboardJson, datasourceVariable, RowSpec } from './dashboard-model';
+import { SUCCESS_METRICS } from './pipeline-rules';
+import { PipelineMetrics } from '../../platform/pipeline-metrics';
+import type { IPlatformApp } from '../../platform/platform-app-contract';
+
+/** What the delivery dashboard needs beyond the app. */
+export interface DeliveryDashboardOptions {
+  readonly uid: string;
+  readonly serviceUid: string;
+  readonly tags: string[];
+}
+
+const M = PipelineMetrics;
+const S = SUCCESS_METRICS;
+
+/** The delivery dashboard JSON. */
+export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions): Record<string, unknown> {
+  const a = `app="${app.name}"`;
+  const env = `${a}, environment="$environment"`;
+  const deploys = (result?: string) => `${M.DEPLOY_TIMESTAMP}{${env}${result ? `, result="${result}"` : ''}}`;
+  const namespaces = app.environments.map((e) => e.namespace).join('|');
+  const rows: RowSpec[] = [
+    {
+      title: 'DORA: $environment',
+      panels: [
+        {
+          type: 'stat',
+          title: 'Deployment frequency',
+          description: `Successful deploys per day over the time range; the target is daily (at least ${86400 / S.deployIntervalSeconds} per day).`,
+          w: 6,
+          h: 6,
+          unit: 'short',
+          decimals: 2,
+          queries: [{ expr: `sum(changes(${deploys('success')}[$__range])) / ($__range_s / 86400)`, instant: true }],
+          steps: [{ color: 'red', value: null }, { color: 'green', value: 86400 / S.deployIntervalSeconds }],
+        },
+        {
+          type: 'stat',
+          title: 'Lead time for changes',
+          description: 'Commit to successful deploy, for the last deploy.',
+          w: 6,
+          h: 6,
+          unit: 's',
+          queries: [{ expr: `max(${deploys('success')}) - max(${M.DEPLOY_COMMIT_TIMESTAMP}{${env}})`, instant: true }],
+          steps: [{ color: 'blue', value: null }],
+        },
+        {
+          type: 'stat',
+          title: 'Change failure rate',
+          description: `Failed deploys over all deploys in the time range; the target is under ${S.changeFailureRate * 100}%.`,
+          w: 6,
+          h: 6,
+          unit: 'percentunit',
+          decimals: 1,
+          queries: [{ expr: `sum(changes(${deploys('failure')}[$__range]))\n/\nclamp_min(sum(changes(${deploys()}[$__range])), 1)`, instant: true }],
+          steps: [{ color: 'green', value: null }, { color: 'red', value: S.changeFailureRate }],
+        },
+        {
+          type: 'stat',
+          title: 'Time to restore',
+          description: `From the last failed deploy to the next successful one; the target is under ${S.restoreSeconds / 60} minutes.`,
+          w: 6,
+          h: 6,
+          unit: 's',
+          queries: [{ expr: `(max(${deploys('success')}) - max(${deploys('failure')})) > 0`, instant: true }],
+          steps: [{ color: 'green', value: null }, { color: 'red', value: S.restoreSeconds }],
+        },
+        {
+          type: 'timeseries',
+          title: 'Deploys per day',
+          w: 24,
+          h: 7,
+          unit: 'short',
+          min: 0,
+          decimals: 0,
+          queries: [{ expr: `sum by (result) (changes(${deploys()}[1d]))`, legend: '{{result}}' }],
+        },
+      ],
+    },
+    {
+      title: 'Pipeline',
+      panels: [
+        {
+          type: 'timeseries',
+          title: 'Pipeline duration',
+          description: `Duration of the last run per result; the line is the ${S.pipelineSeconds / 60}-minute target.`,
+          w: 12,
+          h: 7,
+          unit: 's',
+          min: 0,
+          thresholdLines: true,
+          queries: [{ expr: `max by (result) (${M.RUN_DURATION}{${a}})`, legend: '{{result}}' }],
+          steps: [{ color: 'green', value: null }, { color: 'red', value: S.pipelineSeconds }],
+        },
+        {
+          type: 'stat',
+          title: 'Failed runs',
+          description: 'Failed pipeline runs on deploying branches in the time range.',
+          w: 6,
+          h: 7,
+          unit: 'short',
+          decimals: 0,
+          queries: [{ expr: `sum(changes(${M.RUN_TIMESTAMP}{${a}, result="failure"}[$__range]))`, instant: true }],
+          steps: [{ color: 'green', value: null }, { color: 'red', value: 1 }],
+        },
+        {
+          type: 'stat',
+          title: 'Test coverage',
+          description: `Line coverage of the last run; the target is over ${S.coveragePercent}%.`,
+          w: 6,
+          h: 7,
+          unit: 'percent',
+          decimals: 1,
+          min: 0,
+          max: 100,
+          queries: [{ expr: `max(${M.TEST_COVERAGE}{${a}})`, instant: true }],
+          steps: [{ color: 'red', value: null }, { color: 'green', value: S.coveragePercent }],
+        },
+      ],
+    },
+    {
+      title: 'Security',
+      panels: [
+        {
+          type: 'bargauge',
+          title: 'Scan findings (last run)',
+          w: 12,
+          h: 8,
+          unit: 'short',
+          decimals: 0,
+          min: 0,
+          queries: [{ expr: `sum by (scanner, severity) (${M.SCAN_FINDINGS}{${a}})`, legend: '{{scanner}} {{severity}}', instant: true }],
+          steps: [{ color: 'green', value: null }, { color: 'red', value: 1 }],
+        },
+        {
+          type: 'timeseries',
+          title: 'Kyverno policy failures',
+          w: 12,
+          h: 8,
+          unit: 'short',
+          min: 0,
+          queries: [{ expr: `sum by (policy_name, rule_name) (increase(kyverno_policy_results_total{rule_result=~"fail|FAIL", resource_namespace=~"${namespaces}"}[$__rate_interval]))`, legend: '{{policy_name}}/{{rule_name}}' }],
+        },
+      ],
+    },
+  ];
+  return dashboardJson({
+    uid: o.uid,
+    title: `${app.name} / delivery`,
+    description: `DORA keys, pipeline health and security results of ${app.name}, with the reference pipeline's success metrics as thresholds. Generated by platform-pipeline.`,
+    tags: o.tags,
+    time: 'now-30d',
+    variables: [
+      datasourceVariable('datasource', 'prometheus', 'Prometheus'),
+      customVariable('environment', 'Environment', app.environments.map((e) => e.name)),
+    ],
+    annotations: [],
+    links: [{ type: 'link', title: `${app.name} / service`, url: `/d/${o.serviceUid}`, icon: 'dashboard', targetBlank: false, asDropdown: false, includeVars: false, keepTime: true, tags: [], tooltip: '' }],
+    rows,
+  });
+}

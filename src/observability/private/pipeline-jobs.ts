@@ -1,0 +1,144 @@
+/**
+ * The two pipeline jobs of stage 8 (never exported from the package):
+ * - the gate job that checks and unit-tests the generated rules in the user's pipeline, whether or not a
+ *   TestStage exists. promtool comes from the Prometheus release tarball, pinned to a version and verified
+ *   against the `sha256sums.txt` the release publishes before it is extracted;
+ * - the report job that pushes the pipeline's own figures to the Pushgateway: run result, finish time and
+ *   duration, scan findings by scanner and severity, and test coverage, read from the jobs' results and
+ *   outputs (`needs`). It always runs, last, on the deploying branches (not on pull requests), and only when
+ *   the app names a Pushgateway.
+ */
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { github } from 'projen';
+import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
+import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metrics';
+import type { IPlatformApp } from '../../platform/platform-app-contract';
+
+
+/** Local id of the gate job. */
+export const RULES_GATE_ID = 'alert-rules';
+
+/** The install script: download, verify against the release's checksums, extract promtool only. */
+export function installPromtoolScript(): string {
+  const base = 'https://github.com/prometheus/prometheus/releases/download/v${PROMETHEUS_VERSION}';
+  const tarball = 'prometheus-${PROMETHEUS_VERSION}.linux-${arch}.tar.gz';
+  return [
+    'set -euo pipefail',
+    'case "$(uname -m)" in',
+    '  x86_64) arch=amd64 ;;',
+    '  aarch64 | arm64) arch=arm64 ;;',
+    '  *) echo "::error::no promtool build for $(uname -m)"; exit 1 ;;',
+    'esac',
+    'dir="${RUNNER_TEMP}/promtool"',
+    'mkdir -p "${dir}"',
+    'cd "${dir}"',
+    `curl --fail --silent --show-error --location --output "${tarball}" "${base}/${tarball}"`,
+    `curl --fail --silent --show-error --location --output sha256sums.txt "${base}/sha256sums.txt"`,
+    `grep " ${tarball}\\$" sha256sums.txt | sha256sum --check --strict -`,
+    `tar -xzf "${tarball}" --strip-components=1 "prometheus-\${PROMETHEUS_VERSION}.linux-\${arch}/promtool"`,
+    './promtool --version',
+    'echo "${dir}" >> "${GITHUB_PATH}"',
+  ].join('\n');
+}
+
+/** Adds the gate job: check every rules file (lint fatal), run every rule test file. `ruleFiles` are paths without the suffix. */
+export function addRulesGate(owner: IConstruct, app: IPlatformApp, version: string, ruleFiles: string[]): PipelineJob {
+  const job = app.pipeline.addJob(RULES_GATE_ID, {
+    kind: JobKind.GATE,
+    name: `${app.name} / alert rules`,
+    permissions: { contents: github.workflows.JobPermission.READ },
+    timeout: Duration.minutes(10),
+    estimatedDuration: Duration.minutes(1),
+  }, owner);
+  job.addStep({ id: 'checkout', name: 'Check out', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+  job.addStep({
+    id: 'install-promtool',
+    name: `Install promtool ${version} (checksum-verified)`,
+    env: { PROMETHEUS_VERSION: version },
+    run: installPromtoolScript(),
+  });
+  const files = (suffix: string) => ruleFiles.map((f) => `"${f}${suffix}"`).join(' ');
+  job.addStep({ id: 'check-rules', name: 'Check the alert rules (promtool check rules --lint-fatal)', run: `promtool check rules --lint-fatal ${files('.rules.yml')}` });
+  job.addStep({ id: 'test-rules', name: 'Unit-test the alert rules (promtool test rules)', run: `promtool test rules ${files('.rules.test.yml')}` });
+  return job;
+}
+
+/** Local id of the report job. */
+export const REPORT_JOB_ID = 'report-metrics';
+
+const M = PipelineMetrics;
+
+/** The run script: result and timing, then one push per scanner, then coverage. */
+export function reportScript(): string {
+  const severities = M.FINDING_SEVERITIES;
+  return [
+    'set -euo pipefail',
+    '# one push per scanner: a POST replaces every series of the same name in its group',
+    'push_findings() {',
+    pushgatewayScript([['app', '${APP}'], ['scanner', '${scanner}']],
+      severities.map((s) => ({ metric: M.SCAN_FINDINGS, labels: { severity: s }, value: `\${counts[${s}]}` }))),
+    '}',
+    '',
+    'if jq -e \'any(.[]; .result == "failure" or .result == "cancelled")\' <<< "${NEEDS_JSON}" > /dev/null; then',
+    '  result=failure',
+    'else',
+    '  result=success',
+    'fi',
+    'finished="$(date +%s)"',
+    'started="$(curl --fail --silent --show-error --max-time 10 \\',
+    '  --header "Authorization: Bearer ${GITHUB_TOKEN}" --header "Accept: application/vnd.github+json" \\',
+    '  "${GITHUB_API_URL}/repos/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}/attempts/${GITHUB_RUN_ATTEMPT}" \\',
+    '  | jq -r \'.run_started_at | fromdateiso8601\')" || started="${finished}"',
+    'duration=$((finished - started))',
+    pushgatewayScript([['app', '${APP}'], ['result', '${result}']], [
+      { metric: M.RUN_TIMESTAMP, value: '${finished}' },
+      { metric: M.RUN_DURATION, value: '${duration}' },
+    ]),
+    '',
+    `prefix="${M.FINDINGS_OUTPUT_PREFIX}"`,
+    'jobs="$(jq -r --arg prefix "${prefix}" \'to_entries[] | select((.value.outputs // {}) | keys | any(startswith($prefix))) | .key\' <<< "${NEEDS_JSON}")"',
+    'declare -A counts',
+    'while IFS= read -r job; do',
+    '  [ -n "${job}" ] || continue',
+    '  scanner="${job#"${APP}-"}"',
+    `  for severity in ${severities.join(' ')}; do`,
+    '    count="$(jq -r --arg job "${job}" --arg key "${prefix}${severity}" \'.[$job].outputs[$key] // "0"\' <<< "${NEEDS_JSON}")"',
+    '    case "${count}" in',
+    "      '' | *[!0-9]*) count=0 ;;",
+    '    esac',
+    '    counts["${severity}"]="${count}"',
+    '  done',
+    '  push_findings',
+    'done <<< "${jobs}"',
+    '',
+    `coverage="$(jq -r --arg key "${M.COVERAGE_OUTPUT}" '[.[] | .outputs[$key] // empty] | first // ""' <<< "\${NEEDS_JSON}")"`,
+    'if [[ "${coverage}" =~ ^[0-9]+([.][0-9]+)?$ ]]; then',
+    pushgatewayScript([['app', '${APP}']], [{ metric: M.TEST_COVERAGE, value: '${coverage}' }]),
+    'fi',
+  ].join('\n');
+}
+
+/** Adds the report job once per app (PrometheusRules and GrafanaDashboard both read what it pushes). */
+export function ensurePipelineReport(owner: IConstruct, app: IPlatformApp): PipelineJob | undefined {
+  const url = app.observability.pushgatewayUrl;
+  if (!url) return undefined;
+  const existing = app.pipeline.tryFindJob(REPORT_JOB_ID);
+  if (existing) return existing;
+  const job = app.pipeline.addJob(REPORT_JOB_ID, {
+    kind: JobKind.REPORT,
+    name: `${app.name} / push pipeline metrics`,
+    condition: "github.event_name != 'pull_request'",
+    timeout: Duration.minutes(5),
+    estimatedDuration: Duration.minutes(1),
+  }, owner);
+  job.addEnv('APP', app.name);
+  job.addEnv('PUSHGATEWAY_URL', url.replace(/\/+$/, ''));
+  job.addStep({
+    id: 'push-run-metrics',
+    name: 'Push run result, duration, scan findings and coverage to the Pushgateway',
+    env: { NEEDS_JSON: '${{ toJSON(needs) }}', GITHUB_TOKEN: '${{ github.token }}' },
+    run: reportScript(),
+  }, { permissions: { actions: github.workflows.JobPermission.READ } });
+  return job;
+}

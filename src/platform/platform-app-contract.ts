@@ -1,0 +1,81 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Project } from 'projen';
+import { HelmValues } from './helm-values';
+import { PlatformPipelineError, problem } from '../core/errors';
+import { MarkerStyle } from '../core/generated-file';
+import { ContainerImage } from '../model/container-image';
+import { Environment } from '../model/environment';
+import { HelmChart } from '../model/helm-chart';
+import { Mesh } from '../model/mesh';
+import { ObservabilityProps } from '../model/observability';
+import { Promotion } from '../model/promotion';
+import { Runner } from '../model/runner';
+import { SliSource } from '../model/sli-source';
+import { Slo } from '../model/slo';
+import { Pipeline } from '../pipeline/pipeline';
+
+/**
+ * What every construct sees of the app it belongs to: the typed definition with defaults resolved, the
+ * pipeline, the per-environment charts and values, and the side-file registration. `PlatformApp` (in
+ * `app/`) implements it; constructs reach it with {@link appOf} and never import `PlatformApp`, so the
+ * dependency direction stays `platform` ← constructs ← `app`.
+ */
+export interface IPlatformApp extends IConstruct {
+  readonly project: Project;
+  readonly name: string;
+  readonly image: ContainerImage;
+  readonly chart: HelmChart;
+  readonly releaseName: string;
+  readonly environments: Environment[];
+  readonly port: number;
+  readonly mesh: Mesh;
+  readonly promotion: Promotion;
+  readonly slos: Slo[];
+  readonly sliSource?: SliSource;
+  readonly observability: ObservabilityProps;
+  readonly team?: string;
+  readonly runbookBaseUrl?: string;
+  readonly runner: Runner;
+  readonly repository?: string;
+  readonly sourcePaths: string[];
+  readonly smokeTestPath: string;
+  readonly manageNamespaces: boolean;
+  readonly podDisruptionBudget: boolean;
+  readonly pipeline: Pipeline;
+  readonly workflowPath: string;
+  environment(name: string): Environment;
+  chartFor(environment: string): Chart;
+  valuesFor(environment: string): HelmValues;
+  sliSourceFor(slo: Slo): SliSource;
+  manifestPath(environment: string): string;
+  valuesPath(environment: string): string;
+  _addFile(owner: IConstruct, filePath: string, marker: MarkerStyle, render: () => string, executable?: boolean): void;
+}
+
+/** The one marker of a PlatformApp (a global symbol, so it works across copies of the library). */
+const APP_SYMBOL = Symbol.for('platform-pipeline.PlatformApp');
+
+/** Marks `app` as a PlatformApp; called once by its constructor. */
+export function markPlatformApp(app: IPlatformApp): void {
+  Object.defineProperty(app, APP_SYMBOL, { value: true });
+}
+
+/** Whether `x` is a PlatformApp. */
+export function isPlatformApp(x: unknown): x is IPlatformApp {
+  return x !== null && typeof x === 'object' && APP_SYMBOL in (x as object);
+}
+
+/** The app that `scope` belongs to, or a teaching error naming the construct path. */
+export function appOf(scope: IConstruct): IPlatformApp {
+  const scopes = scope.node.scopes;
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    if (isPlatformApp(scopes[i])) return scopes[i] as unknown as IPlatformApp;
+  }
+  throw new PlatformPipelineError(problem(scope, 'is not inside a PlatformApp: create stages and constructs with the app as their scope, e.g. new SecurityScanStage(app, \'Security\')'));
+}
+
+/** Every PlatformApp of a project, in declaration order. */
+export function appsOf(project: Project): IPlatformApp[] {
+  return project.components.filter(isPlatformApp) as unknown as IPlatformApp[];
+}
