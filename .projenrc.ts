@@ -73,6 +73,31 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/', '/.stryker-tmp/', '/reports/', '/stryker.config.mjs'] },
 });
 
+// The layers of DESIGN.md §2, enforced on every import, type-only ones included:
+// core <- model <- pipeline <- platform <- {stages, deploy, observability, policy} <- app <- index.ts.
+// Construct folders never import each other, and nothing outside an area imports its private/ helpers.
+// test/architecture.test.ts checks the same graph for cycles and names every violation.
+const LAYERS = [['core'], ['model'], ['pipeline'], ['platform'], ['stages', 'deploy', 'observability', 'policy'], ['app']];
+const AREAS = LAYERS.flat();
+const zones: Array<{ target: string | string[]; from: string[]; message: string }> = [];
+LAYERS.forEach((layer, rank) => {
+  for (const area of layer) {
+    const above = LAYERS.slice(rank + 1).flat();
+    const siblings = layer.filter((a) => a !== area);
+    const from = [...above, ...siblings].map((a) => `./src/${a}`);
+    if (area !== 'app') from.push('./src/index.ts', './src/testing.ts');
+    zones.push({ target: `./src/${area}`, from, message: `src/${area} is below these in the layers (DESIGN.md §2): depend on a lower layer, or register a contribution in platform/` });
+  }
+});
+for (const area of AREAS) {
+  zones.push({
+    target: ['./src/index.ts', './src/testing.ts', ...AREAS.filter((a) => a !== area).map((a) => `./src/${a}`)],
+    from: [`./src/${area}/private`],
+    message: `src/${area}/private holds ${area}'s helpers; another area reaches them through a contract in platform/`,
+  });
+}
+project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones }] });
+
 // The action pins are generated from the reference data (../shared/reference/actions.json);
 // test/pipeline/action-manifest.test.ts fails when the two disagree.
 project.addTask('gen:action-pins', {

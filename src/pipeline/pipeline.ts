@@ -5,7 +5,9 @@ import { JobKind, PipelineJob, PipelineJobOptions } from './pipeline-job';
 import { ActionManifest } from '../core/action-manifest';
 import { PlatformPipelineError, pathOf, problem, show } from '../core/errors';
 import { Runner } from '../model/runner';
+import { renderPipelineDoc } from './private/pipeline-doc';
 import { finishWorkflowFile } from './private/workflow-pins';
+import type { Environment } from '../model/environment';
 import { Promotion } from '../model/promotion';
 
 const PIPELINE_SYMBOL = Symbol.for('platform-pipeline.Pipeline');
@@ -254,6 +256,24 @@ export class Pipeline extends Construct {
     const path: string[] = [];
     for (let j = end; j; j = via.get(j)) path.unshift(j.id);
     return { jobIds: path, total: Duration.seconds(end ? finish.get(end)! : 0) };
+  }
+
+  /**
+   * `docs/<app>-pipeline.md`: the Mermaid graph with the critical path and the job table. Call after
+   * {@link _render} succeeded.
+   * @internal
+   */
+  public _renderDoc(ctx: PipelineRenderContext, environments: readonly Environment[]): string {
+    return renderPipelineDoc({
+      appName: this.appName,
+      workflowPath: this.workflowPath,
+      tagPatterns: this.tagPatterns,
+      deployingBranches: ctx.promotion.deployingBranches,
+      runner: ctx.runner,
+      jobs: this._ordered(ctx),
+      needs: this._needs(ctx),
+      critical: this._criticalPath(ctx),
+    }, environments);
   }
 
   /**

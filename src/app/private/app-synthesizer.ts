@@ -8,7 +8,6 @@ import { GeneratedFile, handWrittenFiles, MarkerStyle } from '../../core/generat
 import { ReleasePath } from '../../deploy/release-path';
 import type { Runner } from '../../model/runner';
 import { PipelineRenderContext } from '../../pipeline/pipeline';
-import { renderPipelineDoc } from '../../pipeline/private/pipeline-doc';
 import { renderValues } from '../../platform/default-values';
 import { HelmValues } from '../../platform/helm-values';
 import { appsOf, IPlatformApp } from '../../platform/platform-app-contract';
@@ -186,7 +185,7 @@ function renderApp(app: RenderableApp, problems: string[]): Planned[] {
   const pipelineProblems = app.pipeline._render(ctx);
   problems.push(...pipelineProblems);
   if (pipelineProblems.length === 0) {
-    files.push({ app, path: `docs/${app.name}-pipeline.md`, marker: MarkerStyle.HTML, executable: false, content: renderPipelineDoc(app.pipeline, ctx, app.environments) });
+    files.push({ app, path: `docs/${app.name}-pipeline.md`, marker: MarkerStyle.HTML, executable: false, content: app.pipeline._renderDoc(ctx, app.environments) });
   }
   return files;
 }

@@ -1,5 +1,19 @@
+import type { Duration } from 'cdk8s';
 import type { Environment } from '../../model/environment';
-import type { Pipeline, PipelineRenderContext } from '../pipeline';
+import type { Runner } from '../../model/runner';
+import type { PipelineJob } from '../pipeline-job';
+
+/** What the document shows of a rendered pipeline (computed by `Pipeline._renderDoc`). */
+export interface PipelineDocInput {
+  readonly appName: string;
+  readonly workflowPath: string;
+  readonly tagPatterns: readonly string[];
+  readonly deployingBranches: readonly string[];
+  readonly runner: Runner;
+  readonly jobs: readonly PipelineJob[];
+  readonly needs: ReadonlyMap<PipelineJob, PipelineJob[]>;
+  readonly critical: { readonly jobIds: readonly string[]; readonly total: Duration };
+}
 
 function minutes(seconds: number): string {
   return `${Math.round(seconds / 60)} min`;
@@ -15,16 +29,14 @@ function permissionsText(p: Record<string, string>): string {
  * every job (kind, needs, estimate, permissions, runner).
  * @internal
  */
-export function renderPipelineDoc(pipeline: Pipeline, ctx: PipelineRenderContext, environments: readonly Environment[]): string {
-  const app = { name: pipeline.appName, environments };
-  const jobs = pipeline._ordered(ctx);
-  const needs = pipeline._needs(ctx);
-  const critical = pipeline._criticalPath(ctx);
+export function renderPipelineDoc(doc: PipelineDocInput, environments: readonly Environment[]): string {
+  const app = { name: doc.appName, environments };
+  const { jobs, needs, critical } = doc;
   const lines = [
     `# ${app.name} pipeline`,
     '',
-    `Generated from the \`${app.name}\` PlatformApp in \`.projenrc.ts\` into \`${pipeline.workflowPath}\`.`,
-    `Triggers: pushes to ${ctx.promotion.deployingBranches.map((b) => `\`${b}\``).join(', ')}${pipeline.tagPatterns.length > 0 ? ` and of tags ${pipeline.tagPatterns.map((t) => `\`${t}\``).join(', ')} (build only; deploys run from branches)` : ''}, pull requests against those branches that touch the app's paths, and manual runs.`,
+    `Generated from the \`${app.name}\` PlatformApp in \`.projenrc.ts\` into \`${doc.workflowPath}\`.`,
+    `Triggers: pushes to ${doc.deployingBranches.map((b) => `\`${b}\``).join(', ')}${doc.tagPatterns.length > 0 ? ` and of tags ${doc.tagPatterns.map((t) => `\`${t}\``).join(', ')} (build only; deploys run from branches)` : ''}, pull requests against those branches that touch the app's paths, and manual runs.`,
     '',
     '```mermaid',
     'flowchart LR',
@@ -42,7 +54,7 @@ export function renderPipelineDoc(pipeline: Pipeline, ctx: PipelineRenderContext
   lines.push('Estimates are per-job defaults by kind; override them with `app.pipeline.setDurationEstimate(jobId, Duration)`.', '');
   lines.push('| job | kind | environment | needs | estimate | permissions | runs on |', '|---|---|---|---|---|---|---|');
   for (const j of jobs) {
-    const runner = j.runner ?? ctx.runner;
+    const runner = j.runner ?? doc.runner;
     const runsOn = j.uses ? `reusable workflow \`${j.uses.replace(/^.*\/\.github\/workflows\//, '')}\`` : runner.groupName ? `group ${runner.groupName}` : runner.labels.join(', ');
     lines.push(`| \`${j.id}\` | ${j.kind} | ${j.environment ?? ''} | ${(needs.get(j) ?? []).map((n) => `\`${n.id}\``).join(', ')} | ${minutes(j.estimatedDuration.toSeconds())} | ${permissionsText(j.permissions as Record<string, string>)} | ${runsOn} |`);
   }
