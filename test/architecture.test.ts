@@ -38,7 +38,12 @@ export function cyclesOf(graph: Map<string, string[]>): string[][] {
     idx.set(v, index); low.set(v, index); index++;
     stack.push(v); on.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (on.has(w)) {low.set(v, Math.min(low.get(v)!, idx.get(w)!));}
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) {
+        low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+      }
     }
     if (low.get(v) === idx.get(v)) {
       const scc: string[] = [];
