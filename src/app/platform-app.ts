@@ -23,6 +23,7 @@ import { HelmValues } from '../platform/helm-values';
 import { appOf, isPlatformApp, markPlatformApp } from '../platform/platform-app-contract';
 import { SideFile, synthesizeApps } from './private/app-synthesizer';
 import { validateAppProps } from './private/validate-app-props';
+import { paths } from '../core/paths';
 
 /**
  * The typed definition of one app and the root of everything generated for it: the pipeline, the Helm
@@ -178,12 +179,12 @@ export class PlatformApp extends Component {
 
   /** Path of an environment's manifests. */
   public manifestPath(environment: string): string {
-    return `deploy/${this.name}/${environment}.k8s.yaml`;
+    return paths.manifest(this.name, environment);
   }
 
   /** Path of an environment's Helm values. */
   public valuesPath(environment: string): string {
-    return `helm/${this.name}/values-${environment}.yaml`;
+    return paths.values(this.name, environment);
   }
 
   /** The workflow file's path, e.g. `.github/workflows/checkout-pipeline.yml`. */

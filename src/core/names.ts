@@ -25,6 +25,12 @@ export const K8S_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Longest app name: leaves room for suffixes such as `-canary`/`-preview` within Helm's 53 characters. @internal */
+/**
+ * An http(s) URL: a host right after the scheme, no whitespace or quotes anywhere (URLs land in shell
+ * variables, YAML and Alertmanager configuration).
+ */
+export const HTTP_URL = /^https?:\/\/[^\s/$.?#"'`][^\s"'`]*$/;
+
 export const MAX_APP_NAME = 40;
 
 /** Returns a problem message for `value` as a DNS-1123 label, or undefined when it is valid. @internal */

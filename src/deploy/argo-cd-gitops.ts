@@ -6,7 +6,9 @@ import { ReleasePath } from './release-path';
 import { ProblemList, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { dnsLabelProblem } from '../core/names';
+import { paths } from '../core/paths';
 import type { Environment } from '../model/environment';
+import { undeclaredEnvironment } from '../platform/environments';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 /** Properties of `ArgoCdGitOps`. */
@@ -75,7 +77,8 @@ export class ArgoCdGitOps extends Construct {
     if (!/^https:\/\/[^\s]+$/.test(server)) problems.add(`'destinationServer' must be an https URL, got ${show(server)}`);
     const envs = props.environments ?? app.environments.map((e) => e.name);
     for (const e of envs) {
-      if (!app.environments.some((x) => x.name === e)) problems.add(`'environments' names ${show(e)}, which the app does not declare; environments are ${show(app.environments.map((x) => x.name))}`);
+      const undeclared = undeclaredEnvironment(app, 'environments', e);
+      if (undeclared) problems.add(undeclared);
       else if (ReleasePath.of(app)._delivery(e).gitOps) problems.add(`environment ${show(e)} is already delivered through Argo CD; declare one ArgoCdGitOps`);
     }
     problems.throwIfAny();
@@ -84,7 +87,7 @@ export class ArgoCdGitOps extends Construct {
 
     for (const name of envs) {
       const env = app.environment(name);
-      const file = `deploy/${app.name}/argocd/${env.name}.yaml`;
+      const file = paths.argoCdApplication(app.name, env.name);
       const application = `${app.name}-${env.name}`;
       const options = { name: application, namespace, project, server, repoUrl: repoUrl!, autoSync: props.autoSync ?? false };
       // rendered at synth, when every construct has said how the environment is delivered
@@ -123,7 +126,7 @@ export function applicationFor(app: IPlatformApp, env: Environment, o: Applicati
           helm: { releaseName: app.releaseName, valueFiles: [`$values/${app.valuesPath(env.name)}`] },
         },
         { repoURL: o.repoUrl, targetRevision: revision, ref: 'values' },
-        { repoURL: o.repoUrl, targetRevision: revision, path: `deploy/${app.name}`, directory: { include: `${env.name}.k8s.yaml` } },
+        { repoURL: o.repoUrl, targetRevision: revision, path: paths.manifestDir(app.name), directory: { include: `${env.name}.k8s.yaml` } },
       ],
       syncPolicy: {
         ...(o.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { goDuration } from './delivery-strategy';
 import { show } from '../core/errors';
 import { dnsLabelProblem } from '../core/names';
+import { leMatcher } from '../core/prom-format';
 import { SliSource } from '../model/sli-source';
 import { Slo, SloKind } from '../model/slo';
 import type { IPlatformApp } from '../platform/platform-app-contract';
@@ -179,11 +180,6 @@ export function canaryMatchers(app: IPlatformApp, source: SliSource, namespace: 
   if (a.canarySelector) return a.canarySelector;
   if (source.kind === 'istio') return 'reporter="source", destination_service="{{args.service}}"';
   return `${source.selector(app.name, namespace)}, rollouts_pod_template_hash="{{args.canary-hash}}"`;
-}
-
-/** A matcher for a histogram bucket bound that survives Prometheus 3's float normalisation of `le`. @internal */
-export function leMatcher(bound: number): string {
-  return Number.isInteger(bound) ? `le=~"${bound}(\\\\.0)?"` : `le="${bound}"`;
 }
 
 /**

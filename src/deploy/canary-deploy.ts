@@ -13,6 +13,7 @@ import { ContributionKind, contributionOf, registerSingleton } from '../platform
 import { emitFlaggerCanary } from './private/flagger-manifests';
 import type { Environment } from '../model/environment';
 import { Mesh } from '../model/mesh';
+import { undeclaredEnvironment } from '../platform/environments';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 const CANARY_SYMBOL = Symbol.for('platform-pipeline.CanaryDeploy');
@@ -113,9 +114,8 @@ export class CanaryDeploy extends Construct {
     const defaultStrategy = props.strategy ?? DeliveryStrategy.canary(pickCanary(props));
     const overrides = props.environments ?? [];
     for (const o of overrides) {
-      if (!app.environments.some((e) => e.name === o.environment)) {
-        problems.add(`'environments' names ${show(o.environment)}, which the app does not declare; environments are ${show(app.environments.map((e) => e.name))}`);
-      }
+      const undeclared = undeclaredEnvironment(app, 'environments', o.environment);
+      if (undeclared) problems.add(undeclared);
     }
     if (new Set(overrides.map((o) => o.environment)).size !== overrides.length) problems.add(`'environments' names an environment twice: ${show(overrides.map((o) => o.environment))}`);
     problems.throwIfAny();

@@ -3,6 +3,7 @@ import { ReleasePath } from './release-path';
 import { PlatformPipelineError, ProblemList, show } from '../core/errors';
 import { secretNameProblem } from '../core/names';
 import { DeploySlot } from '../pipeline/pipeline-job';
+import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { appOf } from '../platform/platform-app-contract';
 
 /** ServiceNow change requests through the Table API (`POST /api/now/table/change_request`). */
@@ -145,10 +146,11 @@ export class ChangeRequest extends Construct {
     const problems = new ProblemList(this);
     if (!props || !props.system) problems.add("'system' is required: ChangeSystem.serviceNow({...}) or ChangeSystem.jira({...})");
     problems.throwIfAny();
-    const envs = props.environments ?? [app.environments[app.environments.length - 1].name];
+    const envs = props.environments ?? [lastEnvironment(app).name];
     for (const e of envs) {
-      if (!app.environments.some((x) => x.name === e)) problems.add(`'environments' names ${show(e)}, which the app does not declare; environments are ${show(app.environments.map((x) => x.name))}`);
-      if (ReleasePath.of(app)._delivery(e)?.changeRequest) problems.add(`environment ${show(e)} already opens a change request; declare one ChangeRequest per environment`);
+      const undeclared = undeclaredEnvironment(app, 'environments', e);
+      if (undeclared) problems.add(undeclared);
+      else if (ReleasePath.of(app)._delivery(e)?.changeRequest) problems.add(`environment ${show(e)} already opens a change request; declare one ChangeRequest per environment`);
     }
     problems.throwIfAny();
     this.environments = envs;

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { PlatformPipelineError, show } from '../core/errors';
+import { HTTP_URL } from '../core/names';
 
 /** Options of Istio traffic routing. */
 export interface IstioRoutingOptions {
@@ -283,7 +284,7 @@ export class Backend {
     if (!options || typeof options.chartServiceToggle !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/.test(options.chartServiceToggle)) {
       throw new PlatformPipelineError(`Backend.flagger: 'chartServiceToggle' must name the chart value that turns its Service off, e.g. 'service.enabled', got ${show(options?.chartServiceToggle)}`);
     }
-    if (options.loadTesterUrl !== undefined && !/^https?:\/\/[^\s/$.?#][^\s]*$/.test(options.loadTesterUrl)) {
+    if (options.loadTesterUrl !== undefined && !HTTP_URL.test(options.loadTesterUrl)) {
       throw new PlatformPipelineError(`Backend.flagger: 'loadTesterUrl' must be an http(s) URL, got ${show(options.loadTesterUrl)}`);
     }
     return new Backend('flagger', { ...options });

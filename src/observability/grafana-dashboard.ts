@@ -10,10 +10,12 @@ import { podPattern, serviceDashboard } from './private/service-dashboard';
 import { fail, pathOf, PlatformPipelineError, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { DNS1123_LABEL, K8S_LABEL_VALUE } from '../core/names';
+import { paths } from '../core/paths';
 import { Label, labelMap } from '../model/label';
 import { commonLabels } from '../platform/base-manifests';
 import { appOf, appsOf, IPlatformApp } from '../platform/platform-app-contract';
 import type { RulesContribution } from './private/contributions';
+import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 const DASHBOARD_SYMBOL = Symbol.for('platform-pipeline.GrafanaDashboard');
@@ -212,7 +214,7 @@ export class GrafanaDashboard extends Construct {
     this.app = app;
     this.props = props;
     this.provisioning = props.provisioning ?? DashboardProvisioning.sidecar();
-    this.environment = props.environment ?? app.environments[app.environments.length - 1].name;
+    this.environment = props.environment ?? lastEnvironment(app).name;
     const prefix = props.uidPrefix ?? app.name;
     this.serviceUid = `${prefix}-service`;
     this.deliveryUid = `${prefix}-delivery`;
@@ -261,7 +263,7 @@ export class GrafanaDashboard extends Construct {
 
   /** Path of a dashboard file, e.g. `monitoring/checkout/dashboards/checkout-service.json`. */
   public dashboardPath(uid: string): string {
-    return `monitoring/${this.app.name}/dashboards/${uid}.json`;
+    return paths.dashboard(this.app.name, uid);
   }
 
   private dashboard(uid: string): Record<string, unknown> {
@@ -291,9 +293,8 @@ export class GrafanaDashboard extends Construct {
       if (uid.length > MAX_UID) problems.push(`dashboard uid ${show(uid)} is ${uid.length} characters; Grafana allows at most ${MAX_UID}: set 'uidPrefix' to at most ${MAX_UID - '-delivery'.length} characters`);
       else if (!UID.test(uid)) problems.push(`dashboard uid ${show(uid)} may only use letters, digits, '-' and '_': fix 'uidPrefix'`);
     }
-    if (!this.app.environments.some((e) => e.name === this.environment)) {
-      problems.push(`'environment' ${show(this.environment)} is not an environment of the app; environments are ${show(this.app.environments.map((e) => e.name))}`);
-    }
+    const undeclared = undeclaredEnvironment(this.app, 'environment', this.environment);
+    if (undeclared) problems.push(undeclared);
     if (this.props.logSelector !== undefined && !this.props.loki) problems.push("'logSelector' is set but 'loki' is not; set loki: true to add the logs panel");
     if (this.props.traceQuery !== undefined && !this.props.tempo) problems.push("'traceQuery' is set but 'tempo' is not; set tempo: true to add the trace panel");
     if (this.props.logSelector !== undefined && !/^\{.*\}/s.test(this.props.logSelector.trim())) problems.push(`'logSelector' must be a LogQL stream selector such as '{namespace="$namespace"}', got ${show(this.props.logSelector)}`);

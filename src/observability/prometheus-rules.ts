@@ -9,11 +9,13 @@ import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
 import { promqlProblem, withoutPlaceholders } from './private/promql';
 import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
 import { dnsLabelProblem, PROM_LABEL_NAME } from '../core/names';
+import { paths } from '../core/paths';
 import { Label, labelMap } from '../model/label';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { commonLabels } from '../platform/base-manifests';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import type { DashboardContribution } from './private/contributions';
+import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
@@ -186,7 +188,7 @@ export class PrometheusRules extends Construct {
     this.labelPrefix = props.labelPrefix ?? 'sloth_';
     this.pageSeverity = props.pageSeverity ?? 'critical';
     this.ticketSeverity = props.ticketSeverity ?? 'warning';
-    this.pipelineEnvironment = props.pipelineEnvironment ?? app.environments[app.environments.length - 1].name;
+    this.pipelineEnvironment = props.pipelineEnvironment ?? lastEnvironment(app).name;
     this.validateProps(props);
 
     const labels = labelMap('labels', props.labels ?? [{ name: 'release', value: 'kube-prometheus-stack' }]).map;
@@ -206,7 +208,7 @@ export class PrometheusRules extends Construct {
       }));
     }
     this.gateJob = addRulesGate(this, app, props.promtoolVersion ?? DEFAULT_PROMETHEUS_VERSION,
-      app.environments.map((e) => `monitoring/${app.name}/${e.name}`));
+      app.environments.map((e) => paths.rulesBase(app.name, e.name)));
     ensurePipelineReport(this, app);
     this.node.addValidation({ validate: () => [...this._plan().problems] });
     // marked last: a construct whose props were refused does not count as the app's rules
@@ -217,12 +219,12 @@ export class PrometheusRules extends Construct {
 
   /** Path of an environment's plain rules file, e.g. `monitoring/checkout/production.rules.yml`. */
   public rulesPath(environment: string): string {
-    return `monitoring/${this.app.name}/${environment}.rules.yml`;
+    return paths.rules(this.app.name, environment);
   }
 
   /** Path of an environment's generated promtool tests. */
   public testsPath(environment: string): string {
-    return `monitoring/${this.app.name}/${environment}.rules.test.yml`;
+    return paths.ruleTests(this.app.name, environment);
   }
 
   /** Adds an alert of your own; its expression is parsed now, so a typo fails here with this construct's path. */
@@ -284,9 +286,8 @@ export class PrometheusRules extends Construct {
       if (!/^[a-z][a-z0-9_-]*$/.test(v)) problems.push(`'${k}' must be a lowercase word such as 'critical', got ${show(v)}`);
     }
     if (this.pageSeverity === this.ticketSeverity) problems.push(`'pageSeverity' and 'ticketSeverity' are both ${show(this.pageSeverity)}; pages and tickets need different severities to be routed apart`);
-    if (!app.environments.some((e) => e.name === this.pipelineEnvironment)) {
-      problems.push(`'pipelineEnvironment' ${show(this.pipelineEnvironment)} is not an environment of the app; environments are ${show(app.environments.map((e) => e.name))}`);
-    }
+    const undeclared = undeclaredEnvironment(app, 'pipelineEnvironment', this.pipelineEnvironment);
+    if (undeclared) problems.push(undeclared);
     if (props.namespace !== undefined) {
       const np = dnsLabelProblem('namespace', props.namespace);
       if (np) problems.push(np);

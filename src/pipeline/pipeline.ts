@@ -7,6 +7,7 @@ import { PlatformPipelineError, pathOf, problem, show } from '../core/errors';
 import { Runner } from '../model/runner';
 import { renderPipelineDoc } from './private/pipeline-doc';
 import { finishWorkflowFile } from './private/workflow-pins';
+import { paths } from '../core/paths';
 import type { Environment } from '../model/environment';
 import { Promotion } from '../model/promotion';
 
@@ -85,8 +86,8 @@ export class Pipeline extends Construct {
     if (!gh) {
       gh = new github.GitHub(project, { mergify: false, pullRequestLint: false });
     }
-    const fileName = `${props.appName}-pipeline.yml`;
-    this.workflowPath = `.github/workflows/${fileName}`;
+    this.workflowPath = paths.workflow(props.appName);
+    const fileName = this.workflowPath.split('/').pop()!;
     this.workflow = new github.GithubWorkflow(gh, `${props.appName}-pipeline`, { fileName, force: true });
     // top level: no default permissions (each job asks for its own); superseded PR runs are cancelled,
     // a push run (which may be deploying) never is.

@@ -1,6 +1,6 @@
 import { Severity } from './severity';
 import { PlatformPipelineError, show } from '../core/errors';
-import { REPO_PATH, secretNameProblem } from '../core/names';
+import { HTTP_URL, REPO_PATH, secretNameProblem } from '../core/names';
 
 /** A scanner's own severity threshold. */
 export interface ThresholdOptions {
@@ -294,7 +294,7 @@ export class Scanner {
   /** SonarQube Server or Cloud analysis with its quality gate. */
   public static sonarQube(options: SonarQubeOptions): Scanner {
     checkSecret('Scanner.sonarQube', 'tokenSecret', options?.tokenSecret, true);
-    if (options.hostUrl !== undefined && !/^https?:\/\/[^\s"']+$/.test(options.hostUrl)) {
+    if (options.hostUrl !== undefined && !HTTP_URL.test(options.hostUrl)) {
       throw new PlatformPipelineError(`Scanner.sonarQube: 'hostUrl' must be an http(s) URL, got ${show(options.hostUrl)}`);
     }
     return new Scanner('sonarqube', options);

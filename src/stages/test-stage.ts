@@ -6,6 +6,7 @@ import { TOOLS } from './private/tool-downloads';
 import { checkCoverage, UnitTests } from './unit-tests';
 import { fail, show } from '../core/errors';
 import { REPO_PATH, secretNameProblem } from '../core/names';
+import { paths } from '../core/paths';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { PipelineMetrics } from '../platform/pipeline-metrics';
@@ -257,7 +258,7 @@ export class TestStage extends Construct {
     });
     addRenderChart(app, job);
     const inputs = (env: string) => `rendered/${env}.yaml $(manifest ${env})`;
-    const manifestFn = `manifest() { if [ -f "deploy/${app.name}/$1.k8s.yaml" ]; then echo "deploy/${app.name}/$1.k8s.yaml"; fi; }`;
+    const manifestFn = `manifest() { if [ -f "${paths.manifest(app.name, '$1')}" ]; then echo "${paths.manifest(app.name, '$1')}"; fi; }`;
     if (score.enabled !== false) {
       const flags = [...(score.failOnWarning ? ['--exit-one-on-warning'] : []), ...(score.ignoreTests ?? []).map((t) => `--ignore-test ${t}`)].join(' ');
       job.addStep({
@@ -347,7 +348,7 @@ export class TestStage extends Construct {
       run: [
         'if [ ! -d "${POLICY_DIR}" ]; then echo "::error::no policy directory ${POLICY_DIR}; create it or remove \'opaPolicies\'"; exit 1; fi',
         'shopt -s nullglob',
-        `files=(rendered/*.yaml deploy/${app.name}/*.k8s.yaml)`,
+        `files=(rendered/*.yaml ${paths.manifestDir(app.name)}/*.k8s.yaml)`,
         'conftest test --all-namespaces --policy "${POLICY_DIR}" "${files[@]}"',
       ].join('\n'),
     });

@@ -124,7 +124,7 @@ describe('CanaryDeploy with Argo Rollouts', () => {
     expect(byName['availability-error-ratio'].successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.001');
     expect(byName['availability-error-ratio'].failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] > 0.001');
     expect(byName['latency-slow-ratio'].successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.01');
-    expect(byName['latency-slow-ratio'].provider.prometheus.query).toContain('istio_request_duration_milliseconds_bucket{reporter="source", destination_service="{{args.service}}", le=~"250(\\\\.0)?"}[2m]');
+    expect(byName['latency-slow-ratio'].provider.prometheus.query).toContain('istio_request_duration_milliseconds_bucket{reporter="source", destination_service="{{args.service}}", le=~"250([.]0)?"}[2m]');
     for (const m of template.spec.metrics) {
       expect(m).toMatchObject({ interval: '1m', count: 5, failureLimit: 2, inconclusiveLimit: 2 });
       expect(m.provider.prometheus.address).toBe('http://prometheus-operated.monitoring.svc:9090');

@@ -186,7 +186,7 @@ describe('GrafanaDashboard', () => {
     expect(errorOf(() => new pp.GrafanaDashboard(app, 'Long', { uidPrefix: 'a-very-long-dashboard-prefix-for-checkout' })))
       .toMatch(/checkout\/Long: dashboard uid 'a-very-long-dashboard-prefix-for-checkout-service' is 49 characters; Grafana allows at most 40: set 'uidPrefix' to at most 31 characters/);
     expect(errorOf(() => new pp.GrafanaDashboard(app, 'Chars', { uidPrefix: 'shop/checkout' }))).toMatch(/may only use letters, digits, '-' and '_'/);
-    expect(errorOf(() => new pp.GrafanaDashboard(app, 'Env', { environment: 'qa' }))).toMatch(/no environment 'qa'|'environment' 'qa' is not an environment/);
+    expect(errorOf(() => new pp.GrafanaDashboard(app, 'Env', { environment: 'qa' }))).toMatch(/no environment 'qa'|'environment' names 'qa', which the app does not declare/);
     expect(errorOf(() => new pp.GrafanaDashboard(app, 'Stray', { logSelector: '{app="x"}' }))).toMatch(/'logSelector' is set but 'loki' is not/);
     expect(errorOf(() => pp.DashboardProvisioning.grafanaOperator({ instanceSelector: [] }))).toMatch(/'instanceSelector' must name at least one label/);
     expect(errorOf(() => pp.DashboardProvisioning.sidecar({ labelValue: 'not valid' }))).toMatch(/'labelValue' must be a Kubernetes label value/);

@@ -303,7 +303,7 @@ describe('PrometheusRules: bad input', () => {
   });
 
   test('other props are checked with the prop, the value and the fix', () => {
-    expect(errorOf(() => synthRules({}, { pipelineEnvironment: 'qa' }))).toMatch(/'pipelineEnvironment' 'qa' is not an environment of the app; environments are \['production'\]/);
+    expect(errorOf(() => synthRules({}, { pipelineEnvironment: 'qa' }))).toMatch(/'pipelineEnvironment' names 'qa', which the app does not declare; environments are \['production'\]/);
     expect(errorOf(() => synthRules({}, { pageSeverity: 'x', ticketSeverity: 'x' }))).toMatch(/pages and tickets need different severities/);
     expect(errorOf(() => synthRules({}, { ruleLabels: [{ name: 'severity', value: 'x' }] }))).toMatch(/'ruleLabels' key 'severity' must be a Prometheus label name not used by the generated rules/);
     expect(errorOf(() => synthRules({}, { labelPrefix: 'Sloth' }))).toMatch(/'labelPrefix' must be lowercase/);

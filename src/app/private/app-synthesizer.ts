@@ -5,6 +5,7 @@ import * as YAML from 'yaml';
 import { renderSetupScript } from './setup-environments-script';
 import { PlatformPipelineError, pathOf, throwProblems } from '../../core/errors';
 import { GeneratedFile, handWrittenFiles, MarkerStyle } from '../../core/generated-file';
+import { paths } from '../../core/paths';
 import { ReleasePath } from '../../deploy/release-path';
 import type { Runner } from '../../model/runner';
 import { PipelineRenderContext } from '../../pipeline/pipeline';
@@ -106,7 +107,7 @@ export function synthesizeApps(project: Project): void {
 }
 
 /** actionlint's configuration: the custom runner labels of every app, so the lint gate knows them. */
-const ACTIONLINT_CONFIG = '.github/actionlint.yaml';
+const ACTIONLINT_CONFIG = paths.actionlintConfig();
 
 function actionlintConfig(apps: RenderableApp[]): string | undefined {
   const labels = new Set<string>();
@@ -171,7 +172,7 @@ function renderApp(app: RenderableApp, problems: string[]): Planned[] {
 
   const sidePlanned: Planned[] = app._sideFiles.map((f) => ({ app, path: f.path, marker: f.marker, executable: f.executable, content: f.render() }));
   files.push(...sidePlanned);
-  const setupPath = `scripts/${app.name}/setup-environments.sh`;
+  const setupPath = paths.setupScript(app.name);
   files.push({ app, path: setupPath, marker: MarkerStyle.HASH, executable: true, content: renderSetupScript(app) });
 
   const ctx: PipelineRenderContext = {
@@ -185,7 +186,8 @@ function renderApp(app: RenderableApp, problems: string[]): Planned[] {
   const pipelineProblems = app.pipeline._render(ctx);
   problems.push(...pipelineProblems);
   if (pipelineProblems.length === 0) {
-    files.push({ app, path: `docs/${app.name}-pipeline.md`, marker: MarkerStyle.HTML, executable: false, content: app.pipeline._renderDoc(ctx, app.environments) });
+    const doc = app.pipeline._renderDoc(ctx, app.environments);
+    files.push({ app, path: paths.pipelineDoc(app.name), marker: MarkerStyle.HTML, executable: false, content: doc });
   }
   return files;
 }

@@ -1,3 +1,4 @@
+import { paths } from '../../core/paths';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
 function q(s: string): string {
@@ -15,7 +16,7 @@ export function renderSetupScript(app: IPlatformApp): string {
     `# Configures the GitHub environments of ${app.name}: required reviewers, wait timer and the branches`,
     '# allowed to deploy. Environment protection rules are repository settings, not workflow YAML, so run this',
     '# once and after every change of the definition, as a repository admin with the GitHub CLI logged in:',
-    `#   GITHUB_REPOSITORY=owner/repo scripts/${app.name}/setup-environments.sh`,
+    `#   GITHUB_REPOSITORY=owner/repo ${paths.setupScript(app.name)}`,
     'set -euo pipefail',
     '',
     'repo="${GITHUB_REPOSITORY:-$(gh repo view --json nameWithOwner --jq .nameWithOwner)}"',

@@ -1,5 +1,5 @@
 import { ProblemList, show } from '../../core/errors';
-import { dnsLabelProblem } from '../../core/names';
+import { dnsLabelProblem, HTTP_URL } from '../../core/names';
 import { SloKind } from '../../model/slo';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 import type { PlatformAppProps } from '../platform-app-props';
@@ -27,7 +27,7 @@ export function validateAppProps(app: IPlatformApp, props: PlatformAppProps, pro
     if (!e.cluster) {
       problems.add(`'${at}.cluster' is required: a deploy to ${show(e.name)} cannot run without cluster access; use ClusterAccess.kubeconfigSecret('${(e.name ?? 'env').toUpperCase().replace(/-/g, '_')}_KUBECONFIG') or ClusterAccess.eks/gke/aks(...)`);
     }
-    if (e.url !== undefined && !/^https?:\/\/[^\s/$.?#][^\s]*$/.test(e.url)) problems.add(`'${at}.url' must be an http(s) URL, got ${show(e.url)}`);
+    if (e.url !== undefined && !HTTP_URL.test(e.url)) problems.add(`'${at}.url' must be an http(s) URL, got ${show(e.url)}`);
     if (e.replicas !== undefined && !(Number.isInteger(e.replicas) && e.replicas >= 1 && e.replicas <= 1000)) {
       problems.add(`'${at}.replicas' must be a whole number from 1 to 1000, got ${show(e.replicas)}`);
     }
@@ -63,7 +63,7 @@ export function validateAppProps(app: IPlatformApp, props: PlatformAppProps, pro
     if (tp) problems.add(tp);
   }
   for (const [k, v] of Object.entries({ 'runbookBaseUrl': app.runbookBaseUrl, 'observability.prometheusUrl': app.observability.prometheusUrl, 'observability.pushgatewayUrl': app.observability.pushgatewayUrl, 'observability.grafanaUrl': app.observability.grafanaUrl })) {
-    if (v !== undefined && !/^https?:\/\/[^\s/$.?#][^\s]*$/.test(v)) problems.add(`'${k}' must be an http(s) URL, got ${show(v)}`);
+    if (v !== undefined && !HTTP_URL.test(v)) problems.add(`'${k}' must be an http(s) URL, got ${show(v)}`);
   }
   const sloNames = new Set<string>();
   for (const slo of app.slos) {

@@ -8,6 +8,7 @@ import { doraGroup, pipelineAlertGroup, PipelineRuleContext, policyGroup } from 
 import { promDuration, promqlProblem, links, Rule, RuleGroup, SliTemplate, SloRuleContext } from './promql';
 import { absentTest, pipelineTests, sloTests, TestGroup } from './rule-tests';
 import { sliFromQueries, sliFromSource, sloGroups } from './slo-rules';
+import { lastEnvironment } from '../../platform/environments';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
 /** A custom alert as the construct keeps it. */
@@ -63,7 +64,7 @@ export interface RulesPlan {
 export function buildRulesPlan(app: IPlatformApp, s: RulesSettings): RulesPlan {
   const problems: string[] = [];
   const environments = new Map<string, EnvironmentRules>();
-  const lastEnv = app.environments[app.environments.length - 1];
+  const lastEnv = lastEnvironment(app);
 
   for (const env of app.environments) {
     // the service dashboard opens on this environment's namespace

@@ -1,4 +1,5 @@
 import type { Duration } from 'cdk8s';
+import { paths } from '../../core/paths';
 import type { Environment } from '../../model/environment';
 import type { Runner } from '../../model/runner';
 import type { PipelineJob } from '../pipeline-job';
@@ -63,6 +64,6 @@ export function renderPipelineDoc(doc: PipelineDocInput, environments: readonly 
     const approval = e.approval.reviewers.length > 0 ? `reviewers: ${e.approval.reviewers.join(', ')}` : e.approval.required ? 'wait timer' : 'none';
     lines.push(`| ${e.name} | ${e.namespace} | \`${e.branch}\` | ${approval} | ${e.cluster.kind} |`);
   }
-  lines.push('', `Approvals are repository settings: run \`scripts/${app.name}/setup-environments.sh\` after changing them.`);
+  lines.push('', `Approvals are repository settings: run \`${paths.setupScript(app.name)}\` after changing them.`);
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { addCheckout, addFindingsOutputs, addOutcomeGate, addRenderChart, addSarifUpload, addSetupHelm, addToolInstall, sarifGateScript } from './scan-steps';
+import { paths } from '../../core/paths';
 import { Severity } from '../severity';
 import { TOOLS } from './tool-downloads';
 import { AJV_CLI, SEMGREP_IMAGE } from '../../core/versions';
@@ -133,7 +134,7 @@ export function renderCheckov(ctx: ScanContext): void {
   addCheckout(app, job);
   const targets: Array<{ id: string; directory: string; framework: string; condition?: string }> = [
     { id: 'chart', directory: app.chart.path, framework: 'helm' },
-    { id: 'manifests', directory: `deploy/${app.name}`, framework: 'kubernetes', condition: `hashFiles('deploy/${app.name}/*.k8s.yaml') != ''` },
+    { id: 'manifests', directory: paths.manifestDir(app.name), framework: 'kubernetes', condition: `hashFiles('${paths.manifestDir(app.name)}/*.k8s.yaml') != ''` },
     ...(options.kubernetesDirectories ?? []).map((d: string, i: number) => ({ id: `kubernetes-${i + 1}`, directory: d, framework: 'kubernetes' })),
   ];
   const common: Record<string, string> = {};
