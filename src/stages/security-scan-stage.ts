@@ -1,7 +1,11 @@
 import { Construct } from 'constructs';
 import { github } from 'projen';
-import { renderCheckov, renderGitleaks, renderIac, renderKubesec, renderLint, renderSemgrep, renderTrufflehog, SCAN_ESTIMATES, ScanContext } from './private/scan-jobs-code';
-import { renderDependencyReview, renderFossa, renderLicenses, renderNpmAudit, renderOsvScanner, renderPipAudit, renderSnyk, renderSonar } from './private/scan-jobs-deps';
+import { renderDependencyReview, renderNpmAudit, renderOsvScanner, renderPipAudit, renderSnyk } from './private/dependency-scan-jobs';
+import { renderFossa, renderLicenses } from './private/license-scan-jobs';
+import { renderIac, renderLint } from './private/lint-jobs';
+import { renderCheckov, renderKubesec, renderSemgrep, renderSonar } from './private/sast-jobs';
+import { SCAN_ESTIMATES, ScanContext } from './private/scan-context';
+import { renderGitleaks, renderTrufflehog } from './private/secret-scan-jobs';
 import { Scanner } from './scanner';
 import { Severity, severityProp } from './severity';
 import { fail, show } from '../core/errors';

@@ -1,11 +1,12 @@
+// Dependency scanning: OSV-Scanner, npm audit, pip-audit, Snyk, GitHub dependency review.
 import { github } from 'projen';
-import { ScanContext } from './scan-jobs-code';
+import { ScanContext } from './scan-context';
 import { addCheckout, addFindingsOutputs, addOutcomeGate, addSarifUpload, addToolInstall, findingsOutputLines, requireJsonReport } from './scan-steps';
 import { TOOLS } from './tool-downloads';
 import { PIP_AUDIT, SNYK_CLI } from '../../core/versions';
 
-
-function osvScan(format: string, output: string, paths: string[], extra = ''): string {
+/** The osv-scanner command line shared by the vulnerability gate and the licence gate. @internal */
+export function osvScan(format: string, output: string, paths: string[], extra = ''): string {
   return `osv-scanner scan source --recursive --allow-no-lockfiles${extra} --format ${format} --output ${output} ${paths.map((p) => `"${p}"`).join(' ')}`;
 }
 
@@ -127,53 +128,4 @@ export function renderDependencyReview(ctx: ScanContext): void {
     if: "github.event_name != 'pull_request'",
     run: 'echo "dependency review compares the dependencies a pull request changes; nothing to review on ${GITHUB_EVENT_NAME}"',
   });
-}
-
-/** SonarQube Server or Cloud. @internal */
-export function renderSonar(ctx: ScanContext): void {
-  const { app, job, options } = ctx;
-  addCheckout(app, job, true);
-  const env: Record<string, string> = { SONAR_TOKEN: `\${{ secrets.${options.tokenSecret} }}` };
-  if (options.hostUrl) env.SONAR_HOST_URL = options.hostUrl;
-  job.addStep({
-    id: 'sonarqube',
-    name: options.hostUrl ? 'SonarQube Server analysis' : 'SonarQube Cloud analysis',
-    env,
-    uses: app.pipeline.actions.ref('SonarSource/sonarqube-scan-action'),
-    with: (options.qualityGate ?? true) ? { args: '-Dsonar.qualitygate.wait=true' } : undefined,
-  });
-}
-
-/** Licences against an allow-list. @internal */
-export function renderLicenses(ctx: ScanContext): void {
-  const { app, job, options } = ctx;
-  addCheckout(app, job);
-  addToolInstall(job, [TOOLS.osvScanner]);
-  job.addStep({
-    id: 'licenses',
-    name: 'Licences against the allow-list',
-    env: { ALLOWED_LICENSES: (options.allow as string[]).join(',') },
-    run: [
-      'status=0',
-      `${osvScan('json', 'licenses.json', ['.'], ' --licenses="${ALLOWED_LICENSES}"')} || status=$?`,
-      'if [ "${status}" -gt 1 ]; then echo "::error::osv-scanner failed (exit ${status})"; exit "${status}"; fi',
-      'select=\'.results[]?.packages[]? | select(((.license_violations // []) | length) > 0)\'',
-      ...requireJsonReport('osv-scanner', 'licenses.json', '.results | type == "array"'),
-      'violations="$(jq "[${select}] | length" licenses.json)"',
-      'jq -r "${select} | \\"::error::\\\\(.package.name) \\\\(.package.version): \\\\(.license_violations | join(\\", \\")) is not allowed\\"" licenses.json',
-      'echo "### licences: ${violations} package(s) outside the allow-list (${ALLOWED_LICENSES})" >> "${GITHUB_STEP_SUMMARY}"',
-      ...findingsOutputLines([['high', '${violations}']]),
-      'if [ "${violations}" -gt 0 ]; then exit 1; fi',
-    ].join('\n'),
-  });
-  addFindingsOutputs(job, 'licenses', ['high']);
-}
-
-/** FOSSA analysis and policy test. @internal */
-export function renderFossa(ctx: ScanContext): void {
-  const { app, job, options } = ctx;
-  addCheckout(app, job);
-  const key = `\${{ secrets.${options.apiKeySecret} }}`;
-  job.addStep({ id: 'fossa-analyze', name: 'FOSSA analyze', uses: app.pipeline.actions.ref('fossas/fossa-action'), with: { 'api-key': key } });
-  job.addStep({ id: 'fossa-test', name: 'FOSSA test (licence and vulnerability policy)', uses: app.pipeline.actions.ref('fossas/fossa-action'), with: { 'api-key': key, 'run-tests': true } });
 }
