@@ -10,7 +10,7 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   mutate: [
-    'src/app/promotion.ts',
+    'src/model/promotion.ts',
     'src/app/private/validate-app-props.ts',
     'src/pipeline/pipeline.ts',
   ],
@@ -20,7 +20,7 @@ export default {
     config: {
       testMatch: [
         '<rootDir>/test/app/**/*.test.ts',
-        '<rootDir>/test/private/**/*.test.ts',
+        '<rootDir>/test/model/promotion.test.ts',
         '<rootDir>/test/pipeline/pipeline.test.ts',
       ],
     },

@@ -110,4 +110,21 @@ describe('architecture of src/', () => {
     expect(problems).toEqual([]);
     expect(count).toBeGreaterThan(100);
   });
+
+  test('test/ mirrors src/: each test file of an area is named after the one src/ file it tests', () => {
+    const TEST = path.join(__dirname);
+    const orphans: string[] = [];
+    let count = 0;
+    for (const area of RANK.keys()) {
+      const dir = path.join(TEST, area);
+      if (!fs.existsSync(dir)) continue;
+      for (const t of sourceFiles(dir).filter((f) => f.endsWith('.test.ts'))) {
+        count++;
+        const srcFile = path.join(SRC, path.relative(TEST, t).replace(/\.test\.ts$/, '.ts'));
+        if (!fs.existsSync(srcFile)) orphans.push(path.relative(TEST, t));
+      }
+    }
+    expect(orphans).toEqual([]);
+    expect(count).toBeGreaterThan(20);
+  });
 });

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as pp from '../../src';
-import { checkPromqlExprs, crdErrors, k8sDocErrors, sharedDir } from '../conformance/validators';
-import { appProps, errorOf, makeApp, workflowOf } from '../util';
+import { checkPromqlExprs, crdErrors, k8sDocErrors, sharedDir, shellcheckWorkflow } from '../conformance/validators';
+import { appProps, errorOf, makeApp, minimalBuild, workflowOf } from '../util';
 
 const SCHEMAS = `${sharedDir()}/schemas`;
 /** Staging without canary (it has no reviewers for gates). */
@@ -287,5 +287,215 @@ describe('CanaryDeploy bad input', () => {
   test('autoscaling and timeouts are checked', () => {
     expect(errorOf(canary({ autoscaling: { minReplicas: 5, maxReplicas: 2 } }))).toContain("'autoscaling' needs whole numbers with 1 <= minReplicas <= maxReplicas");
     expect(errorOf(canary({ verifyTimeout: Duration.seconds(10) }))).toContain("'verifyTimeout' must be at least 1 minute");
+  });
+});
+
+describe('CanaryDeploy with a blue-green strategy', () => {
+
+  function synthBlueGreen(strategy: pp.DeliveryStrategy, overrides: Partial<pp.PlatformAppProps> = {}): pp.SynthOutput {
+    const { project, app } = makeApp(overrides);
+    minimalBuild(app);
+    new pp.CanaryDeploy(app, 'Delivery', {
+      strategy: pp.DeliveryStrategy.canary({ stepWeights: [10, 50] }),
+      environments: [{ environment: 'production', strategy }],
+    });
+    return pp.Testing.synth(project);
+  }
+
+  function rolloutOf(out: pp.SynthOutput, env = 'production'): any {
+    return out.yamlDocuments(`deploy/checkout/${env}.k8s.yaml`)!.find((d) => d.kind === 'Rollout');
+  }
+
+  describe('blue-green delivery', () => {
+    test('active is the chart Service, preview is ours; post-promotion analysis on the active host by default', () => {
+      const out = synthBlueGreen(pp.DeliveryStrategy.blueGreen());
+      const rollout = rolloutOf(out);
+      expect(rollout.spec.strategy).toEqual({
+        blueGreen: {
+          activeService: 'checkout',
+          previewService: 'checkout-preview',
+          autoPromotionEnabled: false,
+          scaleDownDelaySeconds: 30,
+          abortScaleDownDelaySeconds: 30,
+          postPromotionAnalysis: {
+            templates: [{ templateName: 'checkout-slo' }],
+            args: [{ name: 'service', value: 'checkout.platform-prod.svc.cluster.local' }],
+          },
+        },
+      });
+      expect(rollout.spec.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', scaleDown: 'never' });
+      const preview = out.yamlDocuments('deploy/checkout/production.k8s.yaml')!.find((d) => d.kind === 'Service' && d.metadata.name === 'checkout-preview');
+      expect(preview.spec.selector).toEqual({ 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'checkout' });
+      expect(crdErrors(rollout, SCHEMAS)).toEqual([]);
+      expect(k8sDocErrors(out.yamlDocuments('deploy/checkout/production.k8s.yaml')!, SCHEMAS)).toEqual([]);
+      // staging keeps its canary
+      expect(rolloutOf(out, 'staging').spec.strategy.canary).toBeDefined();
+    });
+
+    test('pre-promotion analysis on the preview, automatic promotion after a delay, preview replicas', () => {
+      const rollout = rolloutOf(synthBlueGreen(pp.DeliveryStrategy.blueGreen({
+        autoPromote: true,
+        autoPromotionDelay: Duration.minutes(10),
+        previewReplicas: 1,
+        scaleDownDelay: Duration.minutes(1),
+        prePromotionAnalysis: true,
+        postPromotionAnalysis: false,
+      })));
+      expect(rollout.spec.strategy.blueGreen).toEqual({
+        activeService: 'checkout',
+        previewService: 'checkout-preview',
+        autoPromotionEnabled: true,
+        autoPromotionSeconds: 600,
+        previewReplicaCount: 1,
+        scaleDownDelaySeconds: 60,
+        abortScaleDownDelaySeconds: 30,
+        prePromotionAnalysis: {
+          templates: [{ templateName: 'checkout-slo' }],
+          args: [{ name: 'service', value: 'checkout-preview.platform-prod.svc.cluster.local' }],
+        },
+      });
+    });
+
+    test('manual promotion: the deploy job stops at the pause, a promotion job held for the reviewers promotes', () => {
+      const out = synthBlueGreen(pp.DeliveryStrategy.blueGreen());
+      const wf = workflowOf(out);
+      const deploy = wf.jobs['checkout-deploy-production'];
+      const wait = deploy.steps.find((s: any) => s.id === 'rollout-status');
+      expect(wait.run).toContain('*BlueGreenPause*');
+      expect(wait.env.GATE_STEPS).toBe('');
+      const promote = wf.jobs['checkout-promote-production'];
+      expect(promote.environment).toEqual({ name: 'production', url: 'https://acme.dev' });
+      expect(promote.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
+      expect(promote.if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
+      expect(promote.steps.map((s: any) => s.id)).toEqual([
+        'checkout', 'aws-credentials', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'setup-argo-rollouts',
+        'promote', 'rollout-status', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
+      ]);
+      expect(promote.steps.find((s: any) => s.id === 'promote').run).toContain('kubectl argo rollouts promote "${ROLLOUT}" --namespace "${NAMESPACE}"');
+      expect(promote.steps.find((s: any) => s.id === 'rollout-status').run).toContain('kubectl argo rollouts status "${ROLLOUT}"');
+      expect(promote.steps.find((s: any) => s.id === 'rollback').if).toBe('failure()');
+      expect(shellcheckWorkflow(wf)).toEqual([]);
+    });
+
+    test('automatic promotion adds no promotion job', () => {
+      const jobs = Object.keys(workflowOf(synthBlueGreen(pp.DeliveryStrategy.blueGreen({ autoPromote: true }))).jobs);
+      expect(jobs.filter((j) => j.includes('promote'))).toEqual([]);
+    });
+
+    test('bad input', () => {
+      expect(() => pp.DeliveryStrategy.blueGreen({ autoPromotionDelay: Duration.minutes(5) })).toThrow("'autoPromotionDelay' needs 'autoPromote: true'");
+      expect(() => pp.DeliveryStrategy.blueGreen({ previewReplicas: 0 })).toThrow("'previewReplicas' must be a whole number of at least 1, got 0");
+      const { app } = makeApp({ environments: [appProps().environments[0]] });
+      expect(errorOf(() => new pp.CanaryDeploy(app, 'D', { strategy: pp.DeliveryStrategy.blueGreen() })))
+        .toContain("environment 'staging': manual blue-green promotion needs reviewers to approve the promotion job; set 'approval: Approval.requiredReviewers([...])' on the environment, or 'autoPromote: true'");
+    });
+  });
+});
+
+describe('CanaryDeploy with Flagger (backend)', () => {
+  const FLAGGER = pp.Backend.flagger({ chartServiceToggle: 'service.enabled' });
+
+  function synthFlagger(
+    props: pp.CanaryDeployProps = {},
+    overrides: Partial<pp.PlatformAppProps> = {},
+  ): { out: pp.SynthOutput; app: pp.PlatformApp } {
+    const { project, app } = makeApp(overrides);
+    new pp.CanaryDeploy(app, 'Canary', { backend: FLAGGER, ...props });
+    return { out: pp.Testing.synth(project), app };
+  }
+
+  function canaryOf(out: pp.SynthOutput, env = 'production'): any {
+    return out.yamlDocuments(`deploy/checkout/${env}.k8s.yaml`)!.find((d) => d.kind === 'Canary');
+  }
+
+  describe('CanaryDeploy with Flagger', () => {
+    test('a Canary with the Istio provider targeting the chart Deployment; nothing Flagger creates is emitted', () => {
+      const { out } = synthFlagger();
+      const canary = canaryOf(out);
+      expect(canary.apiVersion).toBe('flagger.app/v1beta1');
+      expect(canary.metadata).toMatchObject({ name: 'checkout', namespace: 'platform-prod' });
+      expect(canary.spec).toMatchObject({
+        provider: 'istio',
+        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' },
+        progressDeadlineSeconds: 600,
+        service: { port: 8080, targetPort: 8080, portName: 'http' },
+      });
+      expect(canary.spec.autoscalerRef).toBeUndefined();
+      const kinds = out.yamlDocuments('deploy/checkout/production.k8s.yaml')!.map((d) => d.kind);
+      expect(kinds).not.toContain('Rollout');
+      expect(kinds).not.toContain('VirtualService');
+      expect(kinds).not.toContain('Service');
+      expect(crdErrors(canary, SCHEMAS)).toEqual([]);
+    });
+
+    test('built-in metrics bound to the SLO objectives, steps and limits from the options', () => {
+      const { out } = synthFlagger({ stepWeights: [5, 20, 40], analysis: { interval: Duration.seconds(30), failureLimit: 4, count: 6 } });
+      const a = canaryOf(out).spec.analysis;
+      expect(a).toMatchObject({ interval: '30s', threshold: 5, stepWeights: [5, 20, 40] });
+      // availability 99.9 % -> at least 99.9 % non-5xx; latency 99 % under 250 ms -> P99 at most 250 ms
+      expect(a.metrics).toEqual([
+        { name: 'request-success-rate', thresholdRange: { min: 99.9 }, interval: '2m' },
+        { name: 'request-duration', thresholdRange: { max: 250 }, interval: '2m' },
+      ]);
+    });
+
+    test('the budget multiplier loosens the success-rate bound', () => {
+      const { out } = synthFlagger({ analysis: { budgetMultiplier: 2 } });
+      expect(canaryOf(out).spec.analysis.metrics[0].thresholdRange).toEqual({ min: 99.8 });
+    });
+
+    test('load-test webhook drives traffic to the canary Service', () => {
+      const { out } = synthFlagger();
+      expect(canaryOf(out).spec.analysis.webhooks).toEqual([{
+        name: 'load-test',
+        type: 'rollout',
+        url: 'http://flagger-loadtester.platform-prod/',
+        timeout: '5s',
+        metadata: { type: 'cmd', cmd: 'hey -z 1m -q 10 -c 2 http://checkout-canary.platform-prod:8080/' },
+      }]);
+      const quiet = synthFlagger({ backend: pp.Backend.flagger({ chartServiceToggle: 'service.enabled', loadTest: false }) }).out;
+      expect(canaryOf(quiet).spec.analysis.webhooks).toBeUndefined();
+    });
+
+    test('the chart Service is turned off (Flagger owns the Services); autoscaling adopts the chart HPA', () => {
+      const { project, app } = makeApp();
+      new pp.CanaryDeploy(app, 'Canary', { backend: FLAGGER });
+      app.valuesFor('production').set('autoscaling', { enabled: true, minReplicas: 4, maxReplicas: 12 });
+      const out = pp.Testing.synth(project);
+      expect(out.yaml('helm/checkout/values-production.yaml').service).toEqual({ type: 'ClusterIP', port: 8080, enabled: false });
+      expect(canaryOf(out).spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'checkout' });
+      expect(canaryOf(out, 'staging').spec.autoscalerRef).toBeUndefined();
+    });
+
+    test('blue-green with Flagger: iterations instead of step weights', () => {
+      const { out } = synthFlagger({ strategy: pp.DeliveryStrategy.blueGreen({ autoPromote: true }), analysis: { count: 8 } });
+      const a = canaryOf(out).spec.analysis;
+      expect(a.iterations).toBe(8);
+      expect(a.stepWeights).toBeUndefined();
+      expect(crdErrors(canaryOf(out), SCHEMAS)).toEqual([]);
+    });
+
+    test('the deploy job waits for Flagger\'s verdict against the state recorded before Helm', () => {
+      const { out } = synthFlagger();
+      const job = workflowOf(out).jobs['checkout-deploy-production'];
+      const ids = job.steps.map((s: any) => s.id);
+      expect(ids.indexOf('flagger-baseline')).toBeLessThan(ids.indexOf('helm-upgrade'));
+      expect(ids.indexOf('rollout-status')).toBeGreaterThan(ids.indexOf('apply-manifests'));
+      expect(ids).not.toContain('setup-argo-rollouts');
+      const wait = job.steps.find((s: any) => s.id === 'rollout-status');
+      expect(wait.env).toMatchObject({ SPEC_BEFORE: '${{ steps.flagger-baseline.outputs.spec }}', TEMPLATE_BEFORE: '${{ steps.flagger-baseline.outputs.template }}' });
+      expect(wait.run).toContain('Failed)');
+      expect(shellcheckWorkflow(workflowOf(out))).toEqual([]);
+    });
+
+    test('bad input', () => {
+      expect(() => pp.Backend.flagger({ chartServiceToggle: '' })).toThrow("Backend.flagger: 'chartServiceToggle' must name the chart value that turns its Service off");
+      const sli = pp.SliSource.custom({ requestsMetric: 'http_requests_total', latencyHistogram: 'http_request_duration_seconds' });
+      expect(errorOf(() => synthFlagger({}, { mesh: pp.Mesh.NONE, sliSource: sli }))).toContain("Backend.flagger() uses Flagger's Istio provider and built-in Istio metrics; declare 'mesh: Mesh.ISTIO'");
+      expect(errorOf(() => synthFlagger({ manualGates: [50] }))).toContain('manual gates and manual blue-green promotion need Backend.ARGO_ROLLOUTS');
+      expect(errorOf(() => synthFlagger({ stepPause: Duration.minutes(1) }))).toContain('Flagger advances one step per analysis interval');
+      expect(errorOf(() => synthFlagger({ analysis: { metrics: [{ name: 'x', query: 'up', max: 1 }] } }))).toContain("explicit 'analysis.metrics' need Backend.ARGO_ROLLOUTS");
+      expect(errorOf(() => synthFlagger({ autoscaling: { minReplicas: 1, maxReplicas: 3 } }))).toContain('with Flagger, autoscale through the chart');
+    });
   });
 });

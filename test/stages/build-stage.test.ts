@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { jobText } from './helpers';
 import * as pp from '../../src';
 import { errorOf, makeApp, workflowOf } from '../util';

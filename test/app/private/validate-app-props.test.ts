@@ -1,12 +1,12 @@
-import { Duration } from 'cdk8s';
-import * as pp from '../../src';
-import { makeApp } from '../util';
-
 /**
  * The problems a definition has, one line each without the `checkout: ` prefix, in the order they are
  * reported; [] when the app is valid. Every case below compares the whole list with text written by hand,
  * so a check that fires too often fails as surely as one that never fires.
  */
+import { Duration } from 'cdk8s';
+import * as pp from '../../../src';
+import { makeApp } from '../../util';
+
 function problemsOf(overrides: Partial<pp.PlatformAppProps>): string[] {
   try {
     makeApp(overrides);

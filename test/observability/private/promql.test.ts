@@ -1,5 +1,5 @@
-import { goG4, leMatcher, num, parseMatchers, promDuration, promqlProblem, valueSatisfying, withoutPlaceholders } from '../../src/observability/private/promql';
-import { checkPromqlExprs } from '../conformance/validators';
+import { goG4, leMatcher, num, parseMatchers, promDuration, promqlProblem, valueSatisfying, withoutPlaceholders } from '../../../src/observability/private/promql';
+import { checkPromqlExprs } from '../../conformance/validators';
 
 describe('PromQL helpers', () => {
   test('le matchers survive Prometheus 3 float normalization (hand-written table)', () => {

@@ -86,3 +86,11 @@ describe('Promotion.branchPerEnvironment', () => {
     expect(errorOf(one(7))).toBe(branchError("branch of environment 'production'", '7'));
   });
 });
+
+describe('Promotion: branches', () => {
+  test('promotion', () => {
+    expect(errorOf(() => pp.Promotion.sequential({ branch: 'feature/**' }))).toContain("must be a branch name or a prefix pattern ending in '/*', got 'feature/**'");
+    expect(errorOf(() => pp.Promotion.branchPerEnvironment({ branches: [] }))).toContain("'branches' must map every environment to a branch");
+    expect(pp.Promotion.sequential().deployCondition('x')).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
+  });
+});

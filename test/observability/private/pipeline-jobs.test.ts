@@ -1,7 +1,7 @@
-import * as pp from '../../src';
-import { actionlintFindings, shellcheckWorkflow, unverifiedDownloads, workflowErrors } from '../conformance/validators';
-import { makeApp, workflowOf } from '../util';
-import { BOTH_SLOS } from './helpers';
+import * as pp from '../../../src';
+import { actionlintFindings, shellcheckWorkflow, unverifiedDownloads, workflowErrors } from '../../conformance/validators';
+import { makeApp, workflowOf } from '../../util';
+import { BOTH_SLOS } from '../helpers';
 
 const PUSH = { pushgatewayUrl: 'http://pushgateway.monitoring:9091/' };
 

@@ -62,3 +62,11 @@ describe('runners', () => {
     expect(fs.readFileSync(path.join(project.outdir, '.github', 'actionlint.yaml'), 'utf8')).toBe('self-hosted-runner:\n  labels: [mine]\n');
   });
 });
+
+describe('Runner: labels', () => {
+  test('runner', () => {
+    expect(errorOf(() => pp.Runner.selfHosted([]))).toContain("'labels' must name at least one label");
+    expect(errorOf(() => pp.Runner.githubHosted('ubuntu latest'))).toContain("a runner label must be letters, digits, '.', '_' or '-', got 'ubuntu latest'");
+    expect(pp.Runner.selfHosted(['gpu']).labels).toEqual(['self-hosted', 'gpu']);
+  });
+});

@@ -1,8 +1,8 @@
+/** An app with all three stages, the defaults plus every opt-in tool. */
+import { actionlintFindings, shellcheckWorkflow, unverifiedDownloads, workflowErrors } from './validators';
 import * as pp from '../../src';
-import { actionlintFindings, shellcheckWorkflow, unverifiedDownloads, workflowErrors } from '../conformance/validators';
 import { makeApp, workflowOf } from '../util';
 
-/** An app with all three stages, the defaults plus every opt-in tool. */
 function fullApp(overrides: Partial<pp.PlatformAppProps> = {}) {
   const { project, app } = makeApp({ repository: 'acme/checkout', ...overrides });
   new pp.SecurityScanStage(app, 'Security', {
