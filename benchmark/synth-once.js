@@ -18,6 +18,7 @@ const { Duration } = require('cdk8s');
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-bench-'));
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 const project = new typescript.TypeScriptProject({
   name: 'bench', outdir, defaultReleaseBranch: 'main', projenrcTs: true, sampleCode: false,
   packageManager: javascript.NodePackageManager.NPM, typescriptVersion: '~5.9.3',
@@ -52,6 +53,8 @@ for (let i = 0; i < apps; i++) {
 }
 project.synth();
 const ms = performance.now() - start;
+const cpu = process.cpuUsage(cpuStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 const files = JSON.parse(fs.readFileSync(path.join(outdir, '.projen', 'files.json'), 'utf8')).files.length;
 fs.rmSync(outdir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ apps, ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, files }) + '\n');
+process.stdout.write(JSON.stringify({ apps, ms, cpuMs, maxRssMiB: process.resourceUsage().maxRSS / 1024, files }) + '\n');

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { FileBase, IResolver } from 'projen';
+import { FileBase, IResolver, Project } from 'projen';
 
 /** How projen's marker is written into a file of each kind. @internal */
 export enum MarkerStyle {
@@ -21,6 +21,23 @@ export interface GeneratedFileOptions {
   readonly executable?: boolean;
 }
 
+/** projen's marker text per project (see `GeneratedFile.marker`). */
+const MARKERS = new WeakMap<Project, { readonly text: string | undefined }>();
+
+/**
+ * projen's marker for a file of `project` that carries one: `compute` (projen's own getter, which walks
+ * the whole tree) runs once per project.
+ * @internal
+ */
+export function projectMarker(project: Project, compute: () => string | undefined): string | undefined {
+  let marker = MARKERS.get(project);
+  if (marker === undefined) {
+    marker = { text: compute() };
+    MARKERS.set(project, marker);
+  }
+  return marker.text;
+}
+
 /**
  * A read-only projen file whose content is rendered by the app in `preSynthesize`, before projen
  * deletes or writes anything: a failed render leaves every earlier generated file untouched.
@@ -38,6 +55,17 @@ export class GeneratedFile extends FileBase {
       marker: options.marker !== MarkerStyle.NONE,
     });
     this.style = options.marker;
+  }
+
+  /**
+   * projen's marker. projen computes it on every read by looking up the project's projenrc
+   * (`ProjenrcFile.of`, a walk of the whole construct tree), and reads it twice per file at synth; with
+   * thousands of files that walk dominated synth. The text depends only on the project, so it is computed
+   * once per project (files are created at render, after the projenrc component exists).
+   */
+  public get marker(): string | undefined {
+    if (this.style === MarkerStyle.NONE) return super.marker;
+    return projectMarker(this.project, () => super.marker);
   }
 
   /** Sets the rendered body (without the marker). */

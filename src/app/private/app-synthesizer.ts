@@ -1,6 +1,7 @@
+import * as path from 'path';
 import { Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Project } from 'projen';
+import { FileBase, Project } from 'projen';
 import * as YAML from 'yaml';
 import { renderSetupScript } from './setup-environments-script';
 import { PlatformPipelineError, pathOf, throwProblems } from '../../core/errors';
@@ -99,11 +100,39 @@ export function synthesizeApps(project: Project): void {
   }
   throwProblems('platform-pipeline: synthesis failed; nothing was written', problems);
 
-  for (const p of planned) {
-    const file = new GeneratedFile(p.app, p.path, { marker: p.marker, executable: p.executable });
-    file.setContent(p.content);
-  }
+  createFiles(project, planned);
   for (const app of pending) app._rendered = true;
+}
+
+/**
+ * Creates the projen files of `planned`. projen's FileBase constructor checks that its path is unique
+ * with `root.tryFindFile`, a walk of the whole tree per file, which made creating thousands of files
+ * quadratic. While the files are created, the root's `tryFindFile` answers from an index built by one
+ * walk (the files projen's walk finds, the first one per path) and extended with each created file.
+ */
+function createFiles(project: Project, planned: readonly Planned[]): void {
+  const root = project.root;
+  const index = new Map<string, FileBase>();
+  const add = (f: FileBase) => {
+    if (!index.has(f.absolutePath)) index.set(f.absolutePath, f);
+  };
+  for (const c of root.node.findAll()) if (c instanceof FileBase) add(c);
+  const own = Object.getOwnPropertyDescriptor(root, 'tryFindFile');
+  Object.defineProperty(root, 'tryFindFile', {
+    configurable: true,
+    writable: true,
+    value: (filePath: string): FileBase | undefined => index.get(path.isAbsolute(filePath) ? filePath : path.resolve(root.outdir, filePath)),
+  });
+  try {
+    for (const p of planned) {
+      const file = new GeneratedFile(p.app, p.path, { marker: p.marker, executable: p.executable });
+      file.setContent(p.content);
+      add(file);
+    }
+  } finally {
+    if (own) Object.defineProperty(root, 'tryFindFile', own);
+    else delete (root as { tryFindFile?: unknown }).tryFindFile;
+  }
 }
 
 /** actionlint's configuration: the custom runner labels of every app, so the lint gate knows them. */

@@ -1,6 +1,7 @@
-import { YamlFile } from 'projen';
+import { FileBase, ObjectFile, YamlFile } from 'projen';
 import * as YAML from 'yaml';
 import { ActionManifest } from '../../core/action-manifest';
+import { projectMarker } from '../../core/generated-file';
 
 const TOP_LEVEL_ORDER = ['name', 'run-name', 'on', 'permissions', 'concurrency', 'env', 'defaults', 'jobs'];
 
@@ -13,13 +14,21 @@ const TOP_LEVEL_ORDER = ['name', 'run-name', 'on', 'permissions', 'concurrency',
  */
 export function finishWorkflowFile(file: YamlFile, manifest: () => ActionManifest, topLevel: Record<string, unknown>): void {
   const target = file as any;
-  const render = target.synthesizeContent.bind(file);
+  // projen's YamlFile renders the resolved object to text; this renders the same object (projen's
+  // ObjectFile content: resolved, overrides merged, patches applied) straight into a YAML document, so
+  // the workflow is stringified once and never parsed back.
+  const resolve: (resolver: unknown) => string | undefined = (ObjectFile.prototype as any).synthesizeContent.bind(file);
+  // projen computes the marker by walking the whole tree on every read; workflow files carry projen's
+  // default marker, the same text as every other marked file of the project
+  const baseMarker = Object.getOwnPropertyDescriptor(FileBase.prototype, 'marker')!.get!;
+  Object.defineProperty(file, 'marker', { configurable: true, get: () => projectMarker(file.project, () => baseMarker.call(file)) });
   target.synthesizeContent = (resolver: unknown): string | undefined => {
-    const text: string | undefined = render(resolver);
-    if (text === undefined) return text;
-    const lines = text.split('\n');
-    const header = lines.filter((l, i) => i < 3 && l.startsWith('#'));
-    const doc = YAML.parseDocument(text);
+    const json = resolve(resolver);
+    if (!json) return undefined;
+    const marker = file.marker;
+    const header = marker ? [`# ${marker}`] : [];
+    // JSON.parse never shares objects, so there is nothing to alias
+    const doc = new YAML.Document(JSON.parse(json), { aliasDuplicateObjects: false });
     const root = doc.contents as YAML.YAMLMap;
     if (YAML.isMap(root)) {
       for (const [k, v] of Object.entries(topLevel)) {
@@ -38,8 +47,7 @@ export function finishWorkflowFile(file: YamlFile, manifest: () => ActionManifes
         }
       },
     });
-    doc.commentBefore = null;
-    const body = doc.toString({ indent: 2, lineWidth: 0 });
+    const body = doc.toString({ indent: 2, lineWidth: 0, directives: false });
     return [...header, '', body].join('\n');
   };
 }
