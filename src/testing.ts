@@ -87,4 +87,6 @@ export class Testing {
     }
     return SynthOutput._of(files, project.outdir);
   }
+
+  private constructor() {}
 }

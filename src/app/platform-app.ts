@@ -127,15 +127,15 @@ export class PlatformApp extends Component {
     validateAppProps(this, props, problems);
     problems.throwIfAny();
 
-    this.environments = props.environments.map((e) => new Environment(e, this.promotion.branchFor(e.name)!));
+    this.environments = props.environments.map((e) => Environment._create(e, this.promotion.branchFor(e.name)!));
     const actions = ActionManifest.bundled();
     for (const pin of props.actionOverrides ?? []) actions.override(pin);
-    this.pipeline = new Pipeline(this, 'Pipeline', { appName: name, actions });
+    this.pipeline = Pipeline._create(this, 'Pipeline', { appName: name, actions });
     this.k8sApp = new App({ outdir: project.outdir });
     for (const env of this.environments) {
       const chart = new Chart(this.k8sApp, `${name}-${env.name}`, { disableResourceNameHashes: true });
       this.charts.set(env.name, chart);
-      this.values.set(env.name, new HelmValues(env.name));
+      this.values.set(env.name, HelmValues._create(env.name));
       addBaseManifests(chart, {
         appName: name,
         releaseName: this.releaseName,
@@ -147,7 +147,7 @@ export class PlatformApp extends Component {
     }
     // the one build job; its BuildStage (declared, or created with the defaults at synth) fills it
     this.pipeline.addJob('build', { kind: JobKind.BUILD, permissions: { contents: github.workflows.JobPermission.READ } }, this);
-    this.releasePath = new ReleasePath(this, 'Release');
+    this.releasePath = ReleasePath._create(this, 'Release');
     addSummaryJob(this);
   }
 

@@ -28,6 +28,11 @@ import { ContributionKind, contributionOf, registerSingleton } from '../platform
  * waits for the environment's reviewers.
  */
 export class ReleasePath extends Construct {
+  /** The app creates its one release path; reach it with `app.releasePath` or `ReleasePath.of(scope)`. @internal */
+  public static _create(scope: Construct, id: string): ReleasePath {
+    return new ReleasePath(scope, id);
+  }
+
   /** The release path of the app that `scope` belongs to. */
   public static of(scope: IConstruct): ReleasePath {
     const app = appOf(scope);
@@ -42,8 +47,7 @@ export class ReleasePath extends Construct {
   private readonly promotionJobsByEnv = new Map<string, PipelineJob[]>();
   private rendered = false;
 
-  /** The app creates its one release path; reach it with `app.releasePath` or `ReleasePath.of(scope)`. @internal */
-  constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string) {
     super(scope, id);
     const app = appOf(this);
     this.app = app;

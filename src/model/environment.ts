@@ -43,6 +43,11 @@ export interface EnvironmentProps {
 
 /** One environment of an app, with defaults resolved. */
 export class Environment {
+  /** @internal */
+  public static _create(props: EnvironmentProps, branch: string): Environment {
+    return new Environment(props, branch);
+  }
+
   /** Name. */
   public readonly name: string;
   /** Namespace. */
@@ -62,8 +67,7 @@ export class Environment {
   /** Where its deploy and promotion jobs run, if not on the app's runner. */
   public readonly runner?: Runner;
 
-  /** @internal */
-  constructor(props: EnvironmentProps, branch: string) {
+  private constructor(props: EnvironmentProps, branch: string) {
     this.name = props.name;
     this.namespace = props.namespace;
     this.cluster = props.cluster!;

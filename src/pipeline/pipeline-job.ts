@@ -125,6 +125,11 @@ const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
  * their `needs` follow from their kind, so the order in which constructs are declared does not matter.
  */
 export class PipelineJob {
+  /** Use `Pipeline.addJob()`; it names the job after the app and checks its id is unique. @internal */
+  public static _create(owner: IConstruct, appName: string, localId: string, options: PipelineJobOptions): PipelineJob {
+    return new PipelineJob(owner, appName, localId, options);
+  }
+
   /** The GitHub job id, `<app>-<local id>`. */
   public readonly id: string;
   /** The id within the app, e.g. `build`. */
@@ -161,8 +166,7 @@ export class PipelineJob {
   private readonly removedIds = new Set<string>();
   private contributing = false;
 
-  /** Use `Pipeline.addJob()`; it names the job after the app and checks its id is unique. @internal */
-  constructor(owner: IConstruct, appName: string, localId: string, options: PipelineJobOptions) {
+  private constructor(owner: IConstruct, appName: string, localId: string, options: PipelineJobOptions) {
     if (!GITHUB_JOB_ID.test(localId ?? '') || localId.length > 60) {
       throw new PlatformPipelineError(problem(owner, `job id must be letters, digits, '-' or '_' (starting with a letter), at most 60 characters, got ${show(localId)}`));
     }

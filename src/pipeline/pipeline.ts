@@ -49,6 +49,11 @@ const KIND_ORDER = [JobKind.BUILD, JobKind.GATE, JobKind.DEPLOY, JobKind.VERIFY,
  * the promotion model, so construct order never matters.
  */
 export class Pipeline extends Construct {
+  /** The app creates its one pipeline; reach it with `app.pipeline` or `Pipeline.of(scope)`. @internal */
+  public static _create(scope: Construct, id: string, props: PipelineProps): Pipeline {
+    return new Pipeline(scope, id, props);
+  }
+
   /** Whether `x` is a Pipeline (works across copies of the library). */
   public static isPipeline(x: any): x is Pipeline {
     return x !== null && typeof x === 'object' && PIPELINE_SYMBOL in x;
@@ -75,8 +80,7 @@ export class Pipeline extends Construct {
   private readonly jobsById = new Map<string, PipelineJob>();
   private readonly pushTags: string[] = [];
 
-  /** The app creates its one pipeline; reach it with `app.pipeline` or `Pipeline.of(scope)`. @internal */
-  constructor(scope: Construct, id: string, props: PipelineProps) {
+  private constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
     Object.defineProperty(this, PIPELINE_SYMBOL, { value: true });
     this.appName = props.appName;
@@ -102,7 +106,7 @@ export class Pipeline extends Construct {
 
   /** Adds a job. Its GitHub id is `<app>-<localId>`. */
   public addJob(localId: string, options: PipelineJobOptions, owner?: IConstruct): PipelineJob {
-    const job = new PipelineJob(owner ?? this, this.appName, localId, options);
+    const job = PipelineJob._create(owner ?? this, this.appName, localId, options);
     const existing = this.jobsById.get(job.id);
     if (existing) {
       throw new PlatformPipelineError(problem(owner ?? this, `job ${show(localId)} already exists (added by ${pathOf(existing._owner)}); give it another id`));

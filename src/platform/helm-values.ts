@@ -7,10 +7,19 @@ const KEY_PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
  * here, by the user or by constructs, are deep-merged on top, last write wins.
  */
 export class HelmValues {
+  /** The app creates one per environment; reach it with `app.valuesFor(environment)`. @internal */
+  public static _create(environment: string): HelmValues {
+    return new HelmValues(environment);
+  }
+
   private readonly layers: Array<{ path: string; value: any }> = [];
 
-  /** @param environment the environment these values belong to */
-  constructor(public readonly environment: string) {}
+  /** The environment these values belong to. */
+  public readonly environment: string;
+
+  private constructor(environment: string) {
+    this.environment = environment;
+  }
 
   /**
    * Sets a value by dotted key path, e.g. `set('ingress.enabled', true)`. Objects are deep-merged into

@@ -316,7 +316,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
 
   test('Pipeline.of takes the nearest pipeline up the tree', () => {
     const project = pp.Testing.project();
-    const outer = new pp.Pipeline(project, 'Outer', { appName: 'outer', actions: pp.ActionManifest.bundled() });
+    const outer = pp.Pipeline._create(project, 'Outer', { appName: 'outer', actions: pp.ActionManifest.bundled() });
     const { app } = makeApp({}, 'checkout', project);
     expect(pp.Pipeline.of(minimalBuild(app))).toBe(app.pipeline);
     expect(pp.Pipeline.of(outer)).toBe(outer);
@@ -587,7 +587,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     const ctx = {
       environments: [], environmentUrls: new Map(), promotion: pp.Promotion.sequential(), runner: pp.Runner.UBUNTU_24_04, triggerPaths: [],
     };
-    const pipeline = new pp.Pipeline(pp.Testing.project(), 'P', { appName: 'a', actions: pp.ActionManifest.bundled() });
+    const pipeline = pp.Pipeline._create(pp.Testing.project(), 'P', { appName: 'a', actions: pp.ActionManifest.bundled() });
     expect(pipeline._criticalPath(ctx)).toEqual({ jobIds: [], total: Duration.seconds(0) });
   });
 });
