@@ -1,3 +1,4 @@
+import { Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
 
 // A fast YAML emitter for plain JSON-like data that writes exactly what the `yaml` package (v2, bundled)
@@ -44,11 +45,13 @@ export function stringifyYaml(value: unknown, options: YamlWriterOptions = {}): 
 
 /**
  * cdk8s's `Yaml.stringify(...docs)` (cdk8s 2.x: each document `YAML.stringify`d with YAML 1.1,
- * `keepUndefined`, `lineWidth: 0`; an undefined document is an empty line; separated by `---`).
+ * `keepUndefined`, `lineWidth: 0`; an undefined document is an empty line; separated by `---`). A
+ * document the fast writer does not cover is written by cdk8s (with the yaml it bundles), as before.
  * @internal
  */
 export function stringifyCdk8sDocuments(docs: readonly unknown[]): string {
-  return docs.map((d) => d === undefined ? '\n' : stringifyYaml(d, CDK8S)).join('---\n');
+  if (!yamlWriter.fast) return Yaml.stringify(...docs);
+  return docs.map((d) => d === undefined ? '\n' : writeYaml(d, CDK8S) ?? Yaml.stringify(d)).join('---\n');
 }
 
 const CDK8S: YamlWriterOptions = { version: '1.1', keepUndefined: true };

@@ -132,6 +132,11 @@ describe('writeYaml writes what YAML.stringify writes', () => {
       undefined, { kind: 'List', items: [] }, { a: 'x\n' }];
     expect(stringifyCdk8sDocuments(docs)).toBe(Yaml.stringify(...docs));
     expect(stringifyCdk8sDocuments([])).toBe(Yaml.stringify());
+    // a document the writer does not cover (a shared object: an alias) is cdk8s's
+    const shared = { a: 1 };
+    const aliased = [{ x: shared, y: shared }, { z: 'on' }];
+    expect(stringifyCdk8sDocuments(aliased)).toBe(Yaml.stringify(...aliased));
+    expect(stringifyCdk8sDocuments(aliased)).toContain('*a1');
   });
 
   test('yamlWriter.fast = false renders with yaml', () => {
