@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { commonLabels } from '../platform/base-manifests';
 import { Workload } from './private/delivery-plan';
 import { ReleasePath } from './release-path';
@@ -7,6 +6,7 @@ import { ProblemList, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { dnsLabelProblem } from '../core/names';
 import { paths } from '../core/paths';
+import { stringifyYaml } from '../core/yaml-writer';
 import type { Environment } from '../model/environment';
 import { undeclaredEnvironment } from '../platform/environments';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
@@ -91,7 +91,7 @@ export class ArgoCdGitOps extends Construct {
       const application = `${app.name}-${env.name}`;
       const options = { name: application, namespace, project, server, repoUrl: repoUrl!, autoSync: props.autoSync ?? false };
       // rendered at synth, when every construct has said how the environment is delivered
-      app._addFile(this, file, MarkerStyle.HASH, () => YAML.stringify(applicationFor(app, env, options), { indent: 2, lineWidth: 0 }));
+      app._addFile(this, file, MarkerStyle.HASH, () => stringifyYaml(applicationFor(app, env, options)));
       ReleasePath.of(app)._configure(env.name, { gitOps: { application, namespace, file, autoSync: props.autoSync ?? false } });
     }
   }

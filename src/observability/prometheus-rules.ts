@@ -1,6 +1,5 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { AlertTier, BurnRateWindows, secondsOf } from './burn-rate-windows';
 import { ensurePipelineReport, addRulesGate } from './private/pipeline-jobs';
 import { fail, show } from '../core/errors';
@@ -10,6 +9,7 @@ import { promqlProblem, withoutPlaceholders } from './private/promql';
 import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
 import { dnsLabelProblem, PROM_LABEL_NAME } from '../core/names';
 import { paths } from '../core/paths';
+import { stringifyYaml } from '../core/yaml-writer';
 import { Label, labelMap } from '../model/label';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { commonLabels } from '../platform/base-manifests';
@@ -327,5 +327,6 @@ export class PrometheusRules extends Construct {
 
 /** YAML as promtool and reviewers read it: no line folding, no anchors for repeated label sets. */
 function toYaml(value: unknown): string {
-  return YAML.stringify(value, { indent: 2, lineWidth: 0, aliasDuplicateObjects: false });
+  // YAML.stringify(value, { indent: 2, lineWidth: 0, aliasDuplicateObjects: false }), byte for byte
+  return stringifyYaml(value, { aliasDuplicateObjects: false });
 }

@@ -1,12 +1,12 @@
 import * as path from 'path';
-import { Chart, Yaml } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { FileBase, Project } from 'projen';
-import * as YAML from 'yaml';
 import { renderSetupScript } from './setup-environments-script';
 import { PlatformPipelineError, pathOf, throwProblems } from '../../core/errors';
 import { GeneratedFile, handWrittenFiles, MarkerStyle } from '../../core/generated-file';
 import { paths } from '../../core/paths';
+import { stringifyCdk8sDocuments, stringifyYaml } from '../../core/yaml-writer';
 import { ReleasePath } from '../../deploy/release-path';
 import type { Runner } from '../../model/runner';
 import { PipelineRenderContext } from '../../pipeline/pipeline';
@@ -149,7 +149,7 @@ function actionlintConfig(apps: RenderableApp[]): string | undefined {
     for (const job of app.pipeline.jobs) add(job.runner);
   }
   if (labels.size === 0) return undefined;
-  return YAML.stringify({ 'self-hosted-runner': { labels: [...labels].sort() } }, { indent: 2, lineWidth: 0 });
+  return stringifyYaml({ 'self-hosted-runner': { labels: [...labels].sort() } });
 }
 
 function validateTree(app: RenderableApp): string[] {
@@ -185,7 +185,8 @@ function crossAppProblems(apps: RenderableApp[]): string[] {
 
 function renderApp(app: RenderableApp, problems: string[]): Planned[] {
   const files: Planned[] = [];
-  const yaml = (v: unknown) => YAML.stringify(v, { indent: 2, lineWidth: 0 });
+  // YAML.stringify(v, { indent: 2, lineWidth: 0 }), byte for byte (src/core/yaml-writer)
+  const yaml = (v: unknown) => stringifyYaml(v);
 
   for (const env of app.environments) {
     const values = app._values.get(env.name)!._render(renderValues(app, env));
@@ -195,7 +196,7 @@ function renderApp(app: RenderableApp, problems: string[]): Planned[] {
       app.pipeline.deployJob(env.name)?.removeStep('apply-manifests');
       app.pipeline.deployJob(env.name)?.removeStep('prepare-namespace');
     } else {
-      files.push({ app, path: app.manifestPath(env.name), marker: MarkerStyle.HASH, executable: false, content: Yaml.stringify(...docs) });
+      files.push({ app, path: app.manifestPath(env.name), marker: MarkerStyle.HASH, executable: false, content: stringifyCdk8sDocuments(docs) });
     }
   }
 

@@ -2,6 +2,7 @@ import { FileBase, ObjectFile, YamlFile } from 'projen';
 import * as YAML from 'yaml';
 import { ActionManifest } from '../../core/action-manifest';
 import { projectMarker } from '../../core/generated-file';
+import { writeYaml, yamlWriter } from '../../core/yaml-writer';
 
 const TOP_LEVEL_ORDER = ['name', 'run-name', 'on', 'permissions', 'concurrency', 'env', 'defaults', 'jobs'];
 
@@ -27,8 +28,12 @@ export function finishWorkflowFile(file: YamlFile, manifest: () => ActionManifes
     if (!json) return undefined;
     const marker = file.marker;
     const header = marker ? [`# ${marker}`] : [];
+    const versions = manifest()._versionsBySha();
+    const value = JSON.parse(json);
+    const fast = yamlWriter.fast ? writeWorkflow(value, topLevel, versions) : undefined;
+    if (fast !== undefined) return [...header, '', fast].join('\n');
     // JSON.parse never shares objects, so there is nothing to alias
-    const doc = new YAML.Document(JSON.parse(json), { aliasDuplicateObjects: false });
+    const doc = new YAML.Document(value, { aliasDuplicateObjects: false });
     const root = doc.contents as YAML.YAMLMap;
     if (YAML.isMap(root)) {
       for (const [k, v] of Object.entries(topLevel)) {
@@ -38,7 +43,6 @@ export function finishWorkflowFile(file: YamlFile, manifest: () => ActionManifes
       }
       root.items.sort((a, b) => rank(a.key) - rank(b.key));
     }
-    const versions = manifest()._versionsBySha();
     YAML.visit(doc, {
       Pair(_, pair) {
         if (YAML.isScalar(pair.key) && pair.key.value === 'uses' && YAML.isScalar(pair.value)) {
@@ -50,6 +54,26 @@ export function finishWorkflowFile(file: YamlFile, manifest: () => ActionManifes
     const body = doc.toString({ indent: 2, lineWidth: 0, directives: false });
     return [...header, '', body].join('\n');
   };
+}
+
+/**
+ * The text of the document above, written by the fast YAML writer (src/core/yaml-writer) from the same
+ * values: the top-level keys set and put in order in a Map (`YAMLMap.set` replaces a value in place and
+ * appends a new key, as `Map.set` does; the sort is stable in both), each pinned `uses:` with its comment.
+ * Undefined when the writer does not cover the value.
+ */
+function writeWorkflow(value: unknown, topLevel: Record<string, unknown>, versions: ReadonlyMap<string, string>): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const root = new Map(Object.entries(value as Record<string, unknown>));
+  for (const [k, v] of Object.entries(topLevel)) {
+    if (v === undefined) return undefined; // yaml writes `k: null`; a Map entry would be left out
+    root.set(k, v);
+  }
+  const ordered = new Map([...root].sort(([a], [b]) => rank(a) - rank(b)));
+  return writeYaml(ordered, {
+    aliasDuplicateObjects: false,
+    comment: (key, v) => key === 'uses' ? versions.get(String(v)) : undefined,
+  });
 }
 
 function rank(key: unknown): number {
