@@ -136,12 +136,25 @@ let realBinDir: string | undefined;
 function realBin(root: string): string {
   if (realBinDir && fs.existsSync(realBinDir)) return realBinDir;
   const dir = fs.mkdtempSync(path.join(root, 'realbin-'));
-  for (const tool of REAL_TOOLS) {
-    const found = spawnSync('bash', ['-c', `command -v -- "${tool}"`], { encoding: 'utf8' }).stdout.trim();
-    if (found.startsWith('/')) fs.symlinkSync(found, path.join(dir, tool));
+  // one shell looks every tool up (a process per tool costs seconds here): "<tool>\t<path>" per found tool
+  const found = spawnSync('bash', ['-c', 'for t in "$@"; do p="$(command -v -- "$t")" && printf "%s\\t%s\\n" "$t" "$p"; done; true', 'x', ...REAL_TOOLS], { encoding: 'utf8' });
+  if (found.status !== 0) throw new Error(`looking up the real tools failed: ${found.stderr}`);
+  for (const line of found.stdout.split('\n')) {
+    const [tool, where] = line.split('\t');
+    if (REAL_TOOLS.includes(tool) && where?.startsWith('/')) fs.symlinkSync(where, path.join(dir, tool));
   }
   realBinDir = dir;
   return dir;
+}
+
+let python3: string | null | undefined;
+/** The real python3 (looked up once per process), or undefined when there is none. */
+function python3Path(): string | undefined {
+  if (python3 === undefined) {
+    const found = spawnSync('bash', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
+    python3 = found.startsWith('/') ? found : null;
+  }
+  return python3 ?? undefined;
 }
 
 function harnessRoot(): string {
@@ -263,8 +276,9 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     fs.writeFileSync(path.join(workspace, rel), content);
   }
   // a git repository, as after actions/checkout
-  spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness'], { cwd: workspace });
-  const sha = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8' }).stdout.trim();
+  const git = spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness && git rev-parse HEAD'], { cwd: workspace, encoding: 'utf8' });
+  const sha = git.stdout.trim();
+  if (git.status !== 0 || !/^[0-9a-f]{40}$/.test(sha)) throw new Error(`git init of the workspace failed (exit ${git.status}): ${git.stderr}`);
 
   // the stubs
   const stubsSrc = path.join(__dirname, 'stubs');
@@ -296,8 +310,8 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     const p = path.join(toolsBin, real);
     if (fs.existsSync(p)) fs.symlinkSync(fs.realpathSync(p), path.join(harness, 'real', real));
   }
-  const python = spawnSync('bash', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
-  if (python.startsWith('/')) fs.symlinkSync(python, path.join(harness, 'real', 'python3'));
+  const python = python3Path();
+  if (python) fs.symlinkSync(python, path.join(harness, 'real', 'python3'));
 
   const event = scenario.event ?? {};
   const eventName = event.name ?? 'push';

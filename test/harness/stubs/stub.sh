@@ -3,7 +3,7 @@
 # PATH, inside fake release archives, or installed by a generated script). It records the call, then
 # runs the scenario's behaviour for the tool (behaviours/<tool>.sh, sourced with the call's arguments),
 # or the harness default (defaults/<tool>.sh), or does nothing and succeeds.
-__tool="$(basename "$0")"
+__tool="${0##*/}"
 # the harness sets HARNESS_DIR for every step (a copy inside an archive or installed by a script finds it so)
 __harness="${HARNESS_DIR:?the harness sets HARNESS_DIR}"
 {
