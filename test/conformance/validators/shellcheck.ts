@@ -74,7 +74,7 @@ function checkMany(scripts: ReadonlyArray<{ script: string; dialect: Dialect }>,
       return file;
     });
     for (const dialect of ['bash', 'sh'] as const) {
-      const mine = scripts.map((s, i) => i).filter((i) => scripts[i].dialect === dialect);
+      const mine = scripts.map((_, i) => i).filter((i) => scripts[i].dialect === dialect);
       if (mine.length === 0) continue;
       const r = runTool('shellcheck', ['-s', dialect, '-S', severity, '-f', 'gcc', '-e', SHELLCHECK_EXCLUDES, ...mine.map((i) => files[i])]);
       if (r.rc === 0) continue;
