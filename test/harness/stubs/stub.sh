@@ -1,4 +1,5 @@
-#!/usr/bin/env bash
+#!/bin/bash
+# (bash by absolute path: `/usr/bin/env bash` costs an extra process per stubbed call)
 # The harness's stand-in for an external tool. Its name is the name it is called by (a copy per tool on
 # PATH, inside fake release archives, or installed by a generated script). It records the call, then
 # runs the scenario's behaviour for the tool (behaviours/<tool>.sh, sourced with the call's arguments),
