@@ -8,6 +8,35 @@ const CDK8S = '2.70.106';
 const CDK8S_PLUS = '2.9.5';
 const PROJEN = '0.103.25';
 
+// jest projects: each project is a full project config (jest does not merge the root's project options
+// into inline projects), so the shared options are spelt out once here.
+const TEST_PATH_IGNORE = ['/node_modules/', '/examples/', '/.tmp/'];
+const MODULE_PATH_IGNORE = ['/examples/', '/.tmp/', '/.stryker-tmp/'];
+const jestProject = (displayName: string, testMatch: string[], extra: Record<string, unknown> = {}) => ({
+  displayName,
+  testMatch,
+  testPathIgnorePatterns: TEST_PATH_IGNORE,
+  modulePathIgnorePatterns: MODULE_PATH_IGNORE,
+  coveragePathIgnorePatterns: TEST_PATH_IGNORE,
+  clearMocks: true,
+  transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+  ...extra,
+});
+const JEST_PROJECTS = [
+  // the library's unit tests: test/<area>/ mirrors src/<area>/
+  jestProject('unit', ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'], {
+    testPathIgnorePatterns: [...TEST_PATH_IGNORE, '<rootDir>/test/conformance/', '<rootDir>/test/harness/', '<rootDir>/test/property.test.ts'],
+  }),
+  // DESIGN §2b: the generated scripts run under the script harness
+  jestProject('harness', ['<rootDir>/test/harness/**/*.test.ts']),
+  // validators proven to fail, every example's output through every validator, stale output, the packed
+  // library, and the property test; the examples are synthesized once for the whole run by the global setup
+  jestProject('conformance', ['<rootDir>/test/conformance/**/*.test.ts', '<rootDir>/test/property.test.ts'], {
+    globalSetup: '<rootDir>/test/conformance/examples-setup.ts',
+    globalTeardown: '<rootDir>/test/conformance/examples-teardown.ts',
+  }),
+];
+
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'platform-pipeline',
   description: 'One typed app definition in .projenrc.ts -> the whole enterprise CI/CD for a Kubernetes service: GitHub Actions, Helm values, canary, policies, SLO alerts, dashboards.',
@@ -64,9 +93,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
-      testPathIgnorePatterns: ['/node_modules/', '/examples/', '/.tmp/'],
+      testPathIgnorePatterns: TEST_PATH_IGNORE,
       watchPathIgnorePatterns: ['/node_modules/', '/examples/'],
-      modulePathIgnorePatterns: ['/examples/', '/.tmp/', '/.stryker-tmp/'],
+      modulePathIgnorePatterns: MODULE_PATH_IGNORE,
+      // Two workers on the 2-core CI machine (jest's default, cores - 1, runs in band). The test files are
+      // split into projects (see JEST_PROJECTS) so that the conformance project's global setup (the examples,
+      // synthesized once per run) only runs when a conformance test does.
+      maxWorkers: 2,
+      projects: JEST_PROJECTS,
     },
   },
   gitignore: ['/.tmp/', '/.tools/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/'],

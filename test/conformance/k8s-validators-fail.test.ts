@@ -133,6 +133,20 @@ describe('k8sDocErrors (dispatch + TypeScript unknown-field check)', () => {
       expect.stringMatching(/^Rollout\/web: Object literal may only specify known properties, and '"setWeigth"' does not exist in type/),
     ]);
   });
+
+  test('unknownFieldErrors: programs reused across calls see each call\'s documents, never a previous call\'s', () => {
+    const good = one('good/deployment.yaml');
+    const bad = one('broken/deployment-imagepullpolicyy.yaml');
+    const typo = "Deployment/web: Object literal may only specify known properties, and '\"imagePullPolicyy\"' does not exist in type 'IContainer'.";
+    expect(unknownFieldErrors([good])).toEqual([]);
+    expect(unknownFieldErrors([good, bad])).toEqual([typo]);
+    expect(unknownFieldErrors([good])).toEqual([]);
+    const labelz = { ...(good as object), metadata: { name: 'web', labelz: {} } };
+    expect(unknownFieldErrors([labelz])).toEqual([
+      "Deployment/web: Object literal may only specify known properties, and '\"labelz\"' does not exist in type 'IObjectMeta'.",
+    ]);
+    expect(unknownFieldErrors([bad])).toEqual([typo]);
+  });
 });
 
 describe('helm template', () => {

@@ -1,7 +1,8 @@
 /**
  * The conformance checks over one synthesized output (an example, or the packed library installed in a
- * fresh project). Each check returns its findings; the suite requires zero. Checks also fail when they
- * find nothing to check where something must exist (a run over zero files fails).
+ * fresh project). Each check returns its findings; the suite requires zero. A check that finds no file of
+ * its kind returns a "nothing to check" finding, never a pass; an example that legitimately generates
+ * nothing of a kind declares it in ABSENT_KINDS, and the tests then expect exactly that finding.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,12 +17,42 @@ import {
 /** One named check. */
 export interface OutputCheck {
   readonly name: string;
+  /**
+   * What the check reads (`workflow`, `Grafana dashboard`, …). When the output has none, the check's only
+   * finding is {@link nothingToCheck}(kind): a check over zero files never passes.
+   */
+  readonly kind: string;
   run(o: ExampleOutput): Promise<string[]>;
+}
+
+/** The one finding of a check that found no file of its kind. */
+export function nothingToCheck(kind: string): string {
+  return `nothing to check: no ${kind} was generated`;
+}
+
+/**
+ * Kinds an example legitimately does not generate (the library generates no k6 scripts; `minimal` declares
+ * no SLOs, so no rules and no dashboards). For these, the conformance tests expect exactly the check's
+ * "nothing to check" finding instead of running it, so a declaration that turns false fails too.
+ */
+export const ABSENT_KINDS: Record<string, readonly string[]> = {
+  'minimal': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
+  'enterprise-platform': ['k6 script'],
+};
+
+/**
+ * The expected result of a check on an example: `[]`, or exactly the "nothing to check" finding when the
+ * example declares that it generates nothing of the check's kind.
+ */
+export function expectedFindings(check: OutputCheck, example: string): string[] {
+  const absent = ABSENT_KINDS[example];
+  if (!absent) throw new Error(`ABSENT_KINDS has no entry for examples/${example}: declare what it does not generate ([] for nothing)`);
+  return absent.includes(check.kind) ? [nothingToCheck(check.kind)] : [];
 }
 
 const generated = (o: ExampleOutput, re: RegExp) => o.files.filter((f) => re.test(f));
 const workflows = (o: ExampleOutput) => generated(o, /^\.github\/workflows\/.*\.ya?ml$/);
-const none = (what: string) => [`nothing to check: no ${what} was generated`];
+const none = (what: string) => [nothingToCheck(what)];
 
 function schemasDir(): string {
   return path.join(sharedDir(), 'schemas');
@@ -37,6 +68,7 @@ function actionsJson(): any[] {
 export const OUTPUT_CHECKS: OutputCheck[] = [
   {
     name: 'workflows: GitHub workflow parser',
+    kind: 'workflow',
     async run(o) {
       if (workflows(o).length === 0) return none('workflow');
       const out: string[] = [];
@@ -46,6 +78,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'workflows: shellcheck on every run: script, no unverified download, no ${{ }} in run:',
+    kind: 'run: script',
     async run(o) {
       const out: string[] = [];
       let scripts = 0;
@@ -66,6 +99,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'workflows: every action pinned to the manifest\'s commit (tag for the SLSA workflow), every with: key an input',
+    kind: 'action reference',
     async run(o) {
       const out: string[] = [];
       let count = 0;
@@ -95,7 +129,9 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'workflows: least privilege per job (hand-written table), none at the top, no pull_request_target, no persisted credentials',
+    kind: 'workflow',
     async run(o) {
+      if (workflows(o).length === 0) return none('workflow');
       const out: string[] = [];
       for (const f of workflows(o)) {
         const wf = o.yamlDocs(f)[0];
@@ -122,6 +158,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'YAML: yamllint on every generated YAML file',
+    kind: 'YAML file',
     async run(o) {
       const files = generated(o, /\.ya?ml$/).map((f) => path.join(o.dir, f));
       return files.length === 0 ? none('YAML file') : yamllintFindings(files);
@@ -129,6 +166,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'scripts: shellcheck and the download checker on every generated shell script',
+    kind: 'shell script',
     async run(o) {
       const scripts = generated(o, /\.sh$/);
       if (scripts.length === 0) return none('shell script');
@@ -140,6 +178,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'Kubernetes: every manifest validates (kubernetes-models for core kinds, CRD schemas for the rest)',
+    kind: 'manifest',
     async run(o) {
       const manifests = generated(o, /^deploy\/.*\.k8s\.yaml$/);
       if (manifests.length === 0) return none('manifest');
@@ -151,6 +190,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'Helm: lint and template the chart with each environment\'s values; rendered objects validate',
+    kind: 'deploy job with a chart and values',
     async run(o) {
       const out: string[] = [];
       let deploys = 0;
@@ -172,22 +212,32 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
   },
   {
     name: 'Prometheus: rule files pass promtool check rules, rule tests pass promtool test rules',
+    kind: 'Prometheus rule file',
     async run(o) {
       const rules = generated(o, /\.rules\.ya?ml$/).map((f) => path.join(o.dir, f));
       const tests = generated(o, /\.rules\.test\.ya?ml$/).map((f) => path.join(o.dir, f));
+      if (rules.length === 0 && tests.length === 0) return none('Prometheus rule file');
       const out = [...(rules.length ? checkRules(rules) : []), ...(tests.length ? testRules(tests) : [])];
       if ((rules.length > 0) !== (tests.length > 0)) out.push(`${rules.length} rule files but ${tests.length} rule test files`);
       return out;
     },
   },
   {
-    name: 'k6 scripts type-check; dashboard queries are PromQL',
+    name: 'k6: every generated load-test script type-checks against @types/k6',
+    kind: 'k6 script',
     async run(o) {
-      const out: string[] = [];
       const k6 = generated(o, /^tests\/load\/.*\.js$/).map((f) => path.join(o.dir, f));
-      if (k6.length > 0) out.push(...k6TypeErrors(k6));
+      return k6.length === 0 ? none('k6 script') : k6TypeErrors(k6);
+    },
+  },
+  {
+    name: 'Grafana: every dashboard query is PromQL (promtool)',
+    kind: 'Grafana dashboard',
+    async run(o) {
+      const files = generated(o, /dashboards\/.*\.json$/);
+      if (files.length === 0) return none('Grafana dashboard');
       const exprs: Array<{ name: string; expr: string }> = [];
-      for (const f of generated(o, /dashboards\/.*\.json$/)) {
+      for (const f of files) {
         const walk = (node: any) => {
           if (Array.isArray(node)) {
             node.forEach(walk);
@@ -198,15 +248,15 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
         };
         walk(JSON.parse(o.read(f)));
       }
-      if (exprs.length > 0) out.push(...checkPromqlExprs(exprs));
-      return out;
+      return exprs.length === 0 ? [`${files.join(', ')}: no query (expr) in any dashboard`] : checkPromqlExprs(exprs);
     },
   },
   {
     name: 'Grafana: dashboards type-check against the foundation SDK and pass the structural asserts',
+    kind: 'Grafana dashboard',
     async run(o) {
       const files = generated(o, /dashboards\/.*\.json$/);
-      if (files.length === 0) return [];
+      if (files.length === 0) return none('Grafana dashboard');
       const docs = files.map((f) => JSON.parse(o.read(f)));
       return [
         ...dashboardTypeErrors(docs),
@@ -219,6 +269,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
 /** actionlint, with self-hosted labels accepted only where the definition declares them. */
 export const ACTIONLINT_CHECK: OutputCheck = {
   name: 'workflows: actionlint',
+  kind: 'workflow',
   async run(o) {
     const out: string[] = [];
     if (workflows(o).length === 0) return none('workflow');

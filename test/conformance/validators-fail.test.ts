@@ -105,6 +105,28 @@ describe('shellcheck', () => {
     expect(dialectOf('pwsh')).toBeUndefined();
   });
 
+  test('all run: scripts of a workflow go to one shellcheck per dialect; each finding names its own job and step', () => {
+    // clean steps around the broken ones, two jobs, bash and sh: a finding must not land on a neighbour
+    const clean = 'echo "ok: ${GITHUB_SHA}"';
+    const wf = {
+      jobs: {
+        a: { 'runs-on': 'ubuntu-24.04', 'steps': [{ id: 'a1', run: clean }, { id: 'a2', run: 'x="$(date)"\n\necho $x\n' }, { id: 'a3', run: clean }] },
+        b: {
+          'runs-on': 'ubuntu-24.04',
+          'defaults': { run: { shell: 'sh' } },
+          'steps': [{ id: 'b1', run: clean }, { id: 'b2', run: 'if [[ -n "${{ github.ref }}" ]]; then echo y; fi' }, { name: 'Clean', run: clean }],
+        },
+        c: { 'runs-on': 'ubuntu-24.04', 'steps': [{ uses: 'actions/checkout@v4' }, { run: 'echo $((1 +' }] },
+      },
+    };
+    const findings = shellcheckWorkflow(wf);
+    expect(findings.filter((f) => !f.startsWith('job c, step #2: '))).toEqual([
+      'job a, step id a2: -:3:6: note: Double quote to prevent globbing and word splitting. [SC2086]',
+      'job b, step id b2: -:1:4: warning: In POSIX sh, [[ ]] is undefined. [SC3010]',
+    ]);
+    expect(findings.filter((f) => f.startsWith('job c, step #2: '))).toContainEqual(expect.stringMatching(/^job c, step #2: -:1:\d+: error: /));
+  });
+
   test('standalone scripts: dialect from the shebang', () => {
     expect(shellcheckScript(fixture('good/download-verified.sh'))).toEqual([]);
     const findings = shellcheckScript(fixture('broken/unclosed-if.sh'));

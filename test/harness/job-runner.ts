@@ -136,16 +136,33 @@ let realBinDir: string | undefined;
 function realBin(root: string): string {
   if (realBinDir && fs.existsSync(realBinDir)) return realBinDir;
   const dir = fs.mkdtempSync(path.join(root, 'realbin-'));
-  for (const tool of REAL_TOOLS) {
-    const found = spawnSync('bash', ['-c', `command -v -- "${tool}"`], { encoding: 'utf8' }).stdout.trim();
-    if (found.startsWith('/')) fs.symlinkSync(found, path.join(dir, tool));
+  // one shell looks every tool up (a process per tool costs seconds here): "<tool>\t<path>" per found tool
+  const found = spawnSync('bash', ['-c', 'for t in "$@"; do p="$(command -v -- "$t")" && printf "%s\\t%s\\n" "$t" "$p"; done; true', 'x', ...REAL_TOOLS], { encoding: 'utf8' });
+  if (found.status !== 0) throw new Error(`looking up the real tools failed: ${found.stderr}`);
+  for (const line of found.stdout.split('\n')) {
+    const [tool, where] = line.split('\t');
+    if (REAL_TOOLS.includes(tool) && where?.startsWith('/')) fs.symlinkSync(where, path.join(dir, tool));
   }
   realBinDir = dir;
   return dir;
 }
 
+let python3: string | null | undefined;
+/** The real python3 (looked up once per process), or undefined when there is none. */
+function python3Path(): string | undefined {
+  if (python3 === undefined) {
+    const found = spawnSync('bash', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
+    python3 = found.startsWith('/') ? found : null;
+  }
+  return python3 ?? undefined;
+}
+
+/**
+ * This process's harness directory. Per process: jest runs test files in parallel workers, and one file's
+ * cleanup must not remove the workspaces of a job another worker is running.
+ */
 function harnessRoot(): string {
-  const dir = path.join(__dirname, '..', '..', '.tmp', 'harness');
+  const dir = path.join(__dirname, '..', '..', '.tmp', 'harness', `pid-${process.pid}`);
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -160,6 +177,40 @@ function copyTree(src: string, dst: string): void {
     if (e.isDirectory()) copyTree(s, d);
     else if (e.isFile()) fs.copyFileSync(s, d);
   }
+}
+
+/** Copies `repo` to `workspace`, adds `files`, and commits everything in a fresh git repository; returns the commit. */
+function gitWorkspace(repo: string, files: Record<string, string>, workspace: string): string {
+  copyTree(repo, workspace);
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, rel), content);
+  }
+  const git = spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness && git rev-parse HEAD'], { cwd: workspace, encoding: 'utf8' });
+  const sha = git.stdout.trim();
+  if (git.status !== 0 || !/^[0-9a-f]{40}$/.test(sha)) throw new Error(`git init of the workspace failed (exit ${git.status}): ${git.stderr}`);
+  return sha;
+}
+
+/** Committed copies of a repository without scenario files, made once per process and repository. */
+const checkouts = new Map<string, { dir: string; sha: string }>();
+
+/**
+ * The job's workspace: `repo` plus the scenario's files, committed. Without scenario files (most jobs), the
+ * repository is committed once per process and the job gets a byte-identical copy of that (work tree and
+ * .git), which spares the git processes; with scenario files, they are committed with the repository.
+ * @returns the commit sha
+ */
+function checkout(repo: string, files: Record<string, string>, workspace: string, root: string): string {
+  if (Object.keys(files).length > 0) return gitWorkspace(repo, files, workspace);
+  let c = checkouts.get(repo);
+  if (!c || !fs.existsSync(c.dir)) {
+    const dir = path.join(fs.mkdtempSync(path.join(root, 'checkout-')), 'repo');
+    c = { dir, sha: gitWorkspace(repo, {}, dir) };
+    checkouts.set(repo, c);
+  }
+  fs.cpSync(c.dir, workspace, { recursive: true, preserveTimestamps: true });
+  return c.sha;
 }
 
 /** Parses a `GITHUB_OUTPUT` / `GITHUB_ENV` file (`k=v` lines and `k<<EOF` blocks). */
@@ -257,14 +308,8 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
   for (const d of [harness, temp, path.join(harness, 'bin'), path.join(harness, 'behaviours'), path.join(harness, 'fixtures'), path.join(harness, 'missing'), path.join(harness, 'real')]) {
     fs.mkdirSync(d, { recursive: true });
   }
-  copyTree(options.repo, workspace);
-  for (const [rel, content] of Object.entries(scenario.files ?? {})) {
-    fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
-    fs.writeFileSync(path.join(workspace, rel), content);
-  }
-  // a git repository, as after actions/checkout
-  spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness'], { cwd: workspace });
-  const sha = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8' }).stdout.trim();
+  // a git repository, as after actions/checkout (with the scenario's files committed)
+  const sha = checkout(options.repo, scenario.files ?? {}, workspace, root);
 
   // the stubs
   const stubsSrc = path.join(__dirname, 'stubs');
@@ -296,8 +341,8 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     const p = path.join(toolsBin, real);
     if (fs.existsSync(p)) fs.symlinkSync(fs.realpathSync(p), path.join(harness, 'real', real));
   }
-  const python = spawnSync('bash', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
-  if (python.startsWith('/')) fs.symlinkSync(python, path.join(harness, 'real', 'python3'));
+  const python = python3Path();
+  if (python) fs.symlinkSync(python, path.join(harness, 'real', 'python3'));
 
   const event = scenario.event ?? {};
   const eventName = event.name ?? 'push';
@@ -494,10 +539,11 @@ function truthyContinue(v: unknown, ctx: Contexts): boolean {
   return interpolate(String(v), ctx) === 'true';
 }
 
-/** Removes the harness's temporary files. */
+/** Removes this process's harness files. */
 export function cleanupHarness(): void {
-  fs.rmSync(path.join(__dirname, '..', '..', '.tmp', 'harness'), { recursive: true, force: true });
+  fs.rmSync(harnessRoot(), { recursive: true, force: true });
   realBinDir = undefined;
+  checkouts.clear();
 }
 
 /** A temp dir outside the harness, for tests. */

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { repoRoot } from './paths';
+import { reusableProgram } from './ts-program';
 
 /**
  * The generated dashboards are checked against the Grafana foundation SDK's types (validators.md §5).
@@ -52,7 +53,7 @@ export function dashboardTypeErrors(dashboards: unknown[]): string[] {
   try {
     const file = path.join(dir, 'dashboards.ts');
     fs.writeFileSync(file, PRELUDE + dashboards.map((d, i) => `export const d${i}: D = ${JSON.stringify(d, null, 2)};\n`).join(''));
-    const program = ts.createProgram([file], {
+    const program = reusableProgram([file], {
       strict: true,
       noEmit: true,
       skipLibCheck: true,

@@ -5,6 +5,7 @@
 import * as path from 'path';
 import * as ts from 'typescript';
 import { repoRoot } from './paths';
+import { reusableProgram } from './ts-program';
 
 /**
  * Directory of the installed `@types/k6` package.
@@ -27,7 +28,7 @@ export function k6TypesDir(): string {
 export function k6TypeErrors(files: readonly string[]): string[] {
   const typeRoot = path.dirname(k6TypesDir());
   if (files.length === 0) throw new Error('k6TypeErrors: no files given');
-  const program = ts.createProgram(files.map((f) => path.resolve(f)), {
+  const program = reusableProgram(files.map((f) => path.resolve(f)), {
     allowJs: true,
     checkJs: true,
     noEmit: true,

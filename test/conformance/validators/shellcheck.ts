@@ -3,7 +3,9 @@
  * (validators.md §2.3).
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { runTool } from './exec';
+import { tmpDir } from './paths';
 
 /** The exclusions native actionlint uses for `${{ }}` placeholders (validators.md §2.3). */
 export const SHELLCHECK_EXCLUDES = 'SC1091,SC2194,SC2050,SC2154,SC2157';
@@ -55,6 +57,43 @@ function check(script: string, dialect: Dialect, severity: ShellcheckSeverity): 
 }
 
 /**
+ * Checks many scripts with one shellcheck process per dialect (a process per script costs ~0.1 s here, and
+ * a workflow has dozens of `run:` steps). Each script is written to its own file; shellcheck's gcc-format
+ * lines (`<file>:<line>:<col>: <level>: <message> [SCnnnn]`) are mapped back to the script they belong to,
+ * with the file name replaced by `-` so a finding reads as it does for a script on stdin.
+ * @returns findings per script, in the order given (empty arrays for clean scripts)
+ */
+function checkMany(scripts: ReadonlyArray<{ script: string; dialect: Dialect }>, severity: ShellcheckSeverity): string[][] {
+  const findings: string[][] = scripts.map(() => []);
+  if (scripts.length === 0) return findings;
+  const dir = fs.mkdtempSync(path.join(tmpDir('shellcheck'), 'run-'));
+  try {
+    const files = scripts.map((s, i) => {
+      const file = path.join(dir, `s${i}.sh`);
+      fs.writeFileSync(file, s.script);
+      return file;
+    });
+    for (const dialect of ['bash', 'sh'] as const) {
+      const mine = scripts.map((_, i) => i).filter((i) => scripts[i].dialect === dialect);
+      if (mine.length === 0) continue;
+      const r = runTool('shellcheck', ['-s', dialect, '-S', severity, '-f', 'gcc', '-e', SHELLCHECK_EXCLUDES, ...mine.map((i) => files[i])]);
+      if (r.rc === 0) continue;
+      const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+      if (r.rc !== 1 || lines.length === 0) throw new Error(`shellcheck failed (exit ${r.rc}): ${r.stderr || r.stdout}`);
+      for (const line of lines) {
+        const m = /^(.*?\/s(\d+)\.sh):(\d+:\d+: .*)$/.exec(line);
+        const i = m ? Number(m[2]) : NaN;
+        if (!m || m[1] !== files[i] || scripts[i].dialect !== dialect) throw new Error(`shellcheck: cannot tell which script this finding is about: ${line}`);
+        findings[i].push(`-:${m[3]}`);
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return findings;
+}
+
+/**
  * Runs shellcheck on every `run:` step of a parsed workflow whose shell is bash or sh (step `shell`,
  * else job `defaults.run.shell`, else workflow `defaults.run.shell`, else bash, or pwsh on Windows
  * runners). `${{ … }}` expressions are replaced with the word `GHA_EXPR` first.
@@ -64,7 +103,7 @@ function check(script: string, dialect: Dialect, severity: ShellcheckSeverity): 
  */
 export function shellcheckWorkflow(workflow: unknown, opts: ShellcheckOptions = {}): string[] {
   if (!isObj(workflow) || !isObj(workflow.jobs)) throw new Error('shellcheckWorkflow: not a workflow object (no `jobs:` mapping)');
-  const findings: string[] = [];
+  const steps: Array<{ where: string; script: string; dialect: Dialect }> = [];
   const wfShell = shellOf(workflow.defaults);
   for (const [jobId, job] of Object.entries(workflow.jobs)) {
     if (!isObj(job) || !Array.isArray(job.steps)) continue; // reusable-workflow call: no steps
@@ -75,11 +114,12 @@ export function shellcheckWorkflow(workflow: unknown, opts: ShellcheckOptions = 
       const dialect = dialectOf(shell);
       if (!dialect) return;
       const label = typeof step.id === 'string' ? `id ${step.id}` : typeof step.name === 'string' ? `"${step.name}"` : `#${i + 1}`;
-      const script = step.run.replace(/\$\{\{[\s\S]*?\}\}/g, 'GHA_EXPR');
-      for (const f of check(script, dialect, opts.severity ?? 'style')) findings.push(`job ${jobId}, step ${label}: ${f}`);
+      steps.push({ where: `job ${jobId}, step ${label}`, script: step.run.replace(/\$\{\{[\s\S]*?\}\}/g, 'GHA_EXPR'), dialect });
     });
   }
-  return findings;
+  // every run: script of the workflow in one shellcheck process per dialect
+  const found = checkMany(steps, opts.severity ?? 'style');
+  return steps.flatMap((s, i) => found[i].map((f) => `${s.where}: ${f}`));
 }
 
 /**

@@ -1,9 +1,10 @@
-#!/usr/bin/env bash
+#!/bin/bash
+# (bash by absolute path: `/usr/bin/env bash` costs an extra process per stubbed call)
 # The harness's stand-in for an external tool. Its name is the name it is called by (a copy per tool on
 # PATH, inside fake release archives, or installed by a generated script). It records the call, then
 # runs the scenario's behaviour for the tool (behaviours/<tool>.sh, sourced with the call's arguments),
 # or the harness default (defaults/<tool>.sh), or does nothing and succeeds.
-__tool="$(basename "$0")"
+__tool="${0##*/}"
 # the harness sets HARNESS_DIR for every step (a copy inside an archive or installed by a script finds it so)
 __harness="${HARNESS_DIR:?the harness sets HARNESS_DIR}"
 {
