@@ -1,5 +1,6 @@
 import { cdk8s, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
+import { LAYERS } from './projenrc/layers';
 
 // Versions proven to build together on Node 20 (see ../shared/DESIGN.md §6): constructs must be the
 // exact copy projen resolves, or jsii sees two `constructs` and fails with TS2345.
@@ -111,7 +112,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // core <- model <- pipeline <- platform <- {stages, deploy, observability, policy} <- app <- index.ts.
 // Construct folders never import each other, and nothing outside an area imports its private/ helpers.
 // test/architecture.test.ts checks the same graph for cycles and names every violation.
-const LAYERS = [['core'], ['model'], ['pipeline'], ['platform'], ['stages', 'deploy', 'observability', 'policy'], ['app']];
 const AREAS = LAYERS.flat();
 const zones: Array<{ target: string | string[]; from: string[]; message: string }> = [];
 LAYERS.forEach((layer, rank) => {

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { LAYERS } from '../projenrc/layers';
 
 // The shape of src/ (DESIGN.md §2 "Layers"), measured on the import graph with type-only imports counted:
 // no cycle, one dependency direction, helpers never exported. ESLint's import/no-restricted-paths enforces
 // the layers as you type; this test also finds cycles inside a folder, which lint cannot see.
 
 const SRC = path.join(__dirname, '..', 'src');
-const LAYERS = [['core'], ['model'], ['pipeline'], ['platform'], ['stages', 'deploy', 'observability', 'policy'], ['app']];
 const RANK = new Map(LAYERS.flatMap((layer, rank) => layer.map((area) => [area, rank] as [string, number])));
 
 function sourceFiles(dir: string): string[] {

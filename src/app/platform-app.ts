@@ -20,7 +20,7 @@ import { Pipeline } from '../pipeline/pipeline';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { addBaseManifests } from '../platform/base-manifests';
 import { HelmValues } from '../platform/helm-values';
-import { appOf, isPlatformApp, markPlatformApp } from '../platform/platform-app-contract';
+import { appOf, appsOf, isPlatformApp, markPlatformApp } from '../platform/platform-app-contract';
 import { SideFile, synthesizeApps } from './private/app-synthesizer';
 import { validateAppProps } from './private/validate-app-props';
 import { paths } from '../core/paths';
@@ -94,7 +94,7 @@ export class PlatformApp extends Component {
   public _rendered = false;
 
   constructor(project: Project, name: string, props: PlatformAppProps) {
-    const clash = project.components.find((c) => PlatformApp.isPlatformApp(c) && (c as PlatformApp).name === name);
+    const clash = appsOf(project).find((a) => a.name === name);
     if (clash) throw new PlatformPipelineError(`${name}: another PlatformApp is already named ${show(name)}; app names must be unique in a project`);
     super(project, name);
     markPlatformApp(this);

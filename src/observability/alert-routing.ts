@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { promDuration } from './private/promql';
 import { fail, PlatformPipelineError, show } from '../core/errors';
+import { promDuration } from '../core/prom-format';
 import { Label, labelMap } from '../model/label';
 import { commonLabels } from '../platform/base-manifests';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';

@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ArtifactStore, simulateAction } from './actions';
 import { Contexts, evaluateCondition, interpolate, stringify } from './expressions';
-import { TOOLS } from '../../src/stages/private/tool-downloads';
+import { TOOLS } from '../../src/core/versions';
 
 /** Tools that are real on the harness's PATH: the runner image's basics. Everything else is a stub. */
 const REAL_TOOLS = [

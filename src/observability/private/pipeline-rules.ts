@@ -5,9 +5,10 @@
  * `kyverno_policy_results_total`. Events are counted with `changes()` over timestamp gauges or aged with
  * `time() - ts`; never `increase()` of a pushed value. Never exported from the package.
  */
+import { num } from '../../core/prom-format';
 import { PipelineMetrics } from '../../platform/pipeline-metrics';
 import { AlertTier } from '../burn-rate-windows';
-import { num, links, pascal, Rule, RuleGroup } from './promql';
+import { links, pascal, Rule, RuleGroup } from './promql';
 
 /**
  * The reference pipeline's success metrics (enterprise-pipeline.md §7): thresholds of the delivery

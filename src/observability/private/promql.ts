@@ -5,12 +5,10 @@
  * Also the plain rule model the generators share (a subset of Prometheus' `rulefmt`, which the
  * PrometheusRule CRD mirrors). Nothing here is exported from the package.
  */
-import { factorOf, leMatcher, num, promDuration } from '../../core/prom-format';
 import type { SliSource } from '../../model/sli-source';
 import type { Slo } from '../../model/slo';
 import type { ResolvedWindow } from '../burn-rate-windows';
 
-export { factorOf, leMatcher, num, promDuration };
 
 /** The part of lezer's parser API used here (the package is ESM-typed; its CommonJS build is required). */
 interface PromqlParser {

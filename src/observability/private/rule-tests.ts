@@ -5,8 +5,9 @@
  * tests exercise the real SLI expressions. Never exported from the package.
  */
 import { pipelineAlertNames } from './pipeline-rules';
-import { goG4, LabelMatcher, matches, num, parseMatchers, promDuration, valueSatisfying, Rule, RuleGroup, SloRuleContext } from './promql';
+import { goG4, LabelMatcher, matches, parseMatchers, valueSatisfying, Rule, RuleGroup, SloRuleContext } from './promql';
 import { absentAlertName, burnAlertName, exhaustedAlertName, identityOf, sloLabelNames, TIER_LABEL } from './slo-rules';
+import { num, promDuration } from '../../core/prom-format';
 import { SloKind } from '../../model/slo';
 import { PipelineMetrics } from '../../platform/pipeline-metrics';
 import { AlertTier, ResolvedWindow } from '../burn-rate-windows';

@@ -5,9 +5,10 @@
  */
 import { AlertTier, BurnRateWindows } from '../burn-rate-windows';
 import { doraGroup, pipelineAlertGroup, PipelineRuleContext, policyGroup } from './pipeline-rules';
-import { promDuration, promqlProblem, links, Rule, RuleGroup, SliTemplate, SloRuleContext } from './promql';
+import { promqlProblem, links, Rule, RuleGroup, SliTemplate, SloRuleContext } from './promql';
 import { absentTest, pipelineTests, sloTests, TestGroup } from './rule-tests';
 import { sliFromQueries, sliFromSource, sloGroups } from './slo-rules';
+import { promDuration } from '../../core/prom-format';
 import { lastEnvironment } from '../../platform/environments';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 

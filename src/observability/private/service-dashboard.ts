@@ -6,7 +6,8 @@
  */
 import { AlertTier, BurnRateWindows } from '../burn-rate-windows';
 import { customVariable, dashboardJson, datasourceVariable, LOKI, PanelSpec, promAnnotation, RowSpec, Step, TEMPO } from './dashboard-model';
-import { num, promDuration, pascal } from './promql';
+import { pascal } from './promql';
+import { num, promDuration } from '../../core/prom-format';
 import { LatencyUnit } from '../../model/sli-source';
 import { PipelineMetrics } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';

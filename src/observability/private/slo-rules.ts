@@ -3,11 +3,12 @@
  * metadata recordings, one multi-window burn-rate alert per window pair (page and ticket tiers with a
  * stable tier label), the metric-absent and budget-exhausted alerts. Never exported from the package.
  */
-import { AlertTier } from '../burn-rate-windows';
-import { leMatcher, num, promDuration, atWindow, links, pascal, Rule, RuleGroup, selectorOf, SliTemplate, SloRuleContext } from './promql';
+import { atWindow, links, pascal, Rule, RuleGroup, selectorOf, SliTemplate, SloRuleContext } from './promql';
+import { leMatcher, num, promDuration } from '../../core/prom-format';
 import type { SliSource } from '../../model/sli-source';
 import type { Slo } from '../../model/slo';
 import { SloKind } from '../../model/slo';
+import { AlertTier } from '../burn-rate-windows';
 
 /** Label names with the prefix applied. */
 export function sloLabelNames(prefix: string) {

@@ -31,12 +31,12 @@ function permissionsText(p: Record<string, string>): string {
  * @internal
  */
 export function renderPipelineDoc(doc: PipelineDocInput, environments: readonly Environment[]): string {
-  const app = { name: doc.appName, environments };
+  const app = doc.appName;
   const { jobs, needs, critical } = doc;
   const lines = [
-    `# ${app.name} pipeline`,
+    `# ${app} pipeline`,
     '',
-    `Generated from the \`${app.name}\` PlatformApp in \`.projenrc.ts\` into \`${doc.workflowPath}\`.`,
+    `Generated from the \`${app}\` PlatformApp in \`.projenrc.ts\` into \`${doc.workflowPath}\`.`,
     `Triggers: pushes to ${doc.deployingBranches.map((b) => `\`${b}\``).join(', ')}${doc.tagPatterns.length > 0 ? ` and of tags ${doc.tagPatterns.map((t) => `\`${t}\``).join(', ')} (build only; deploys run from branches)` : ''}, pull requests against those branches that touch the app's paths, and manual runs.`,
     '',
     '```mermaid',
@@ -60,10 +60,10 @@ export function renderPipelineDoc(doc: PipelineDocInput, environments: readonly 
     lines.push(`| \`${j.id}\` | ${j.kind} | ${j.environment ?? ''} | ${(needs.get(j) ?? []).map((n) => `\`${n.id}\``).join(', ')} | ${minutes(j.estimatedDuration.toSeconds())} | ${permissionsText(j.permissions as Record<string, string>)} | ${runsOn} |`);
   }
   lines.push('', '## Environments', '', '| environment | namespace | branch | approval | cluster access |', '|---|---|---|---|---|');
-  for (const e of app.environments) {
+  for (const e of environments) {
     const approval = e.approval.reviewers.length > 0 ? `reviewers: ${e.approval.reviewers.join(', ')}` : e.approval.required ? 'wait timer' : 'none';
     lines.push(`| ${e.name} | ${e.namespace} | \`${e.branch}\` | ${approval} | ${e.cluster.kind} |`);
   }
-  lines.push('', `Approvals are repository settings: run \`${paths.setupScript(app.name)}\` after changing them.`);
+  lines.push('', `Approvals are repository settings: run \`${paths.setupScript(app)}\` after changing them.`);
   return lines.join('\n');
 }

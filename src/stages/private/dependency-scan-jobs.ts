@@ -2,8 +2,7 @@
 import { github } from 'projen';
 import { ScanContext } from './scan-context';
 import { addCheckout, addFindingsOutputs, addOutcomeGate, addSarifUpload, addToolInstall, findingsOutputLines, requireJsonReport } from './scan-steps';
-import { TOOLS } from './tool-downloads';
-import { PIP_AUDIT, SNYK_CLI } from '../../core/versions';
+import { TOOLS, PIP_AUDIT, SNYK_CLI } from '../../core/versions';
 
 /** The osv-scanner command line shared by the vulnerability gate and the licence gate. @internal */
 export function osvScan(format: string, output: string, paths: string[], extra = ''): string {

@@ -2,7 +2,7 @@
 import { osvScan } from './dependency-scan-jobs';
 import { ScanContext } from './scan-context';
 import { addCheckout, addFindingsOutputs, addToolInstall, findingsOutputLines, requireJsonReport } from './scan-steps';
-import { TOOLS } from './tool-downloads';
+import { TOOLS } from '../../core/versions';
 
 /** Licences against an allow-list. @internal */
 export function renderLicenses(ctx: ScanContext): void {

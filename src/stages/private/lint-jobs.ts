@@ -1,8 +1,7 @@
 // Lint and schema gates: yamllint, JSON, actionlint, and IaC validation (terraform, tflint, conftest).
 import { ScanContext } from './scan-context';
 import { addCheckout, addSetupHelm, addToolInstall } from './scan-steps';
-import { TOOLS } from './tool-downloads';
-import { AJV_CLI } from '../../core/versions';
+import { TOOLS, AJV_CLI } from '../../core/versions';
 
 /** yamllint, JSON syntax, actionlint, schema checks. @internal */
 export function renderLint(ctx: ScanContext): void {

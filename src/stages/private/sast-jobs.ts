@@ -1,9 +1,8 @@
 // Static analysis of code and manifests: Semgrep, SonarQube, Checkov, kubesec.
 import { ScanContext } from './scan-context';
 import { addCheckout, addFindingsOutputs, addOutcomeGate, addRenderChart, addSarifUpload, addSetupHelm, addToolInstall, sarifGateScript } from './scan-steps';
-import { TOOLS } from './tool-downloads';
 import { paths } from '../../core/paths';
-import { SEMGREP_IMAGE } from '../../core/versions';
+import { TOOLS, SEMGREP_IMAGE } from '../../core/versions';
 
 /** Semgrep in its pinned container image. @internal */
 export function renderSemgrep(ctx: ScanContext): void {

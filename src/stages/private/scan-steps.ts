@@ -1,6 +1,6 @@
 import { github } from 'projen';
-import { installToolsScript, ToolRelease } from './tool-downloads';
-import { HELM_VERSION } from '../../core/versions';
+import { installToolsScript } from './tool-downloads';
+import { ToolRelease, HELM_VERSION } from '../../core/versions';
 import { PipelineJob } from '../../pipeline/pipeline-job';
 import { PipelineMetrics } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';

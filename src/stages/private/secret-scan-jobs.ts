@@ -1,7 +1,7 @@
 // Secret scanning: gitleaks over the history, TruffleHog for verified secrets.
 import { ScanContext } from './scan-context';
 import { addCheckout, addOutcomeGate, addSarifUpload, addToolInstall } from './scan-steps';
-import { TOOLS } from './tool-downloads';
+import { TOOLS } from '../../core/versions';
 
 /** gitleaks over the full history. @internal */
 export function renderGitleaks(ctx: ScanContext): void {

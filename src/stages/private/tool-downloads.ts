@@ -1,6 +1,5 @@
 import { ToolRelease } from '../../core/versions';
 
-export { TOOLS, ToolRelease } from '../../core/versions';
 
 /** Where installed tools go; the install step adds it to `GITHUB_PATH`. @internal */
 export const TOOLS_BIN = '${RUNNER_TEMP}/platform-tools/bin';

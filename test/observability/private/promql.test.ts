@@ -1,4 +1,5 @@
-import { goG4, leMatcher, num, parseMatchers, promDuration, promqlProblem, valueSatisfying, withoutPlaceholders } from '../../../src/observability/private/promql';
+import { leMatcher, num, promDuration } from '../../../src/core/prom-format';
+import { goG4, parseMatchers, promqlProblem, valueSatisfying, withoutPlaceholders } from '../../../src/observability/private/promql';
 import { checkPromqlExprs } from '../../conformance/validators';
 
 describe('PromQL helpers', () => {
