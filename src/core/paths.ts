@@ -16,15 +16,15 @@ export const paths = {
   /** `deploy/<app>` (the folder of the manifests) */
   manifestDir: (app: string) => `deploy/${app}`,
   /** `deploy/<app>/<env>.k8s.yaml` */
-  manifest: (app: string, env: string) => `deploy/${app}/${env}.k8s.yaml`,
+  manifest: (app: string, env: string) => `${paths.manifestDir(app)}/${env}.k8s.yaml`,
   /** `deploy/<app>/argocd/<env>.yaml` */
-  argoCdApplication: (app: string, env: string) => `deploy/${app}/argocd/${env}.yaml`,
+  argoCdApplication: (app: string, env: string) => `${paths.manifestDir(app)}/argocd/${env}.yaml`,
   /** `monitoring/<app>/<env>` (rule files without their extension) */
   rulesBase: (app: string, env: string) => `monitoring/${app}/${env}`,
   /** `monitoring/<app>/<env>.rules.yml` */
-  rules: (app: string, env: string) => `monitoring/${app}/${env}.rules.yml`,
+  rules: (app: string, env: string) => `${paths.rulesBase(app, env)}.rules.yml`,
   /** `monitoring/<app>/<env>.rules.test.yml` */
-  ruleTests: (app: string, env: string) => `monitoring/${app}/${env}.rules.test.yml`,
+  ruleTests: (app: string, env: string) => `${paths.rulesBase(app, env)}.rules.test.yml`,
   /** `monitoring/<app>/dashboards/<uid>.json` */
   dashboard: (app: string, uid: string) => `monitoring/${app}/dashboards/${uid}.json`,
 };

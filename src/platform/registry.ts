@@ -15,8 +15,6 @@ export enum ContributionKind {
   PROMETHEUS_RULES = 'PrometheusRules',
   ALERT_ROUTING = 'AlertRouting',
   GRAFANA_DASHBOARD = 'GrafanaDashboard',
-  SECURITY_SCAN = 'SecurityScanStage',
-  TEST_STAGE = 'TestStage',
 }
 
 /** How an error names an existing contribution: "a BuildStage", "PrometheusRules". */
@@ -27,8 +25,6 @@ const ARTICLE: Record<ContributionKind, string> = {
   [ContributionKind.PROMETHEUS_RULES]: '',
   [ContributionKind.ALERT_ROUTING]: '',
   [ContributionKind.GRAFANA_DASHBOARD]: 'a ',
-  [ContributionKind.SECURITY_SCAN]: 'a ',
-  [ContributionKind.TEST_STAGE]: 'a ',
 };
 
 const REGISTRY = Symbol.for('platform-pipeline.Registry');

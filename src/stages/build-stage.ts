@@ -161,8 +161,6 @@ export interface BuildStageProps {
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/;
 const BUILD_STAGE_SYMBOL = Symbol.for('platform-pipeline.BuildStage');
-/** Construct id of the build stage the app creates when the user declares none. @internal */
-export const DEFAULT_BUILD_ID = 'DefaultBuild';
 
 /**
  * Stage 2: the one build job of the app, and what follows it. The build job builds the image with docker
