@@ -66,6 +66,28 @@ describe('CanaryDeploy with Argo Rollouts', () => {
     ]);
   });
 
+  test('background analysis measures until the rollout ends (no count); the inline step takes count measurements', () => {
+    const out = synth({ analysis: { count: 4 } });
+    const canary = find(out, 'Rollout').spec.strategy.canary;
+    // with a count, Argo Rollouts completes a background run after that many measurements: the weights
+    // after it would run unwatched
+    expect(canary.analysis.templates).toEqual([{ templateName: 'checkout-slo-background' }]);
+    const background = find(out, 'AnalysisTemplate', 'production', 'checkout-slo-background');
+    expect(background.spec.metrics.length).toBeGreaterThan(0);
+    for (const m of background.spec.metrics) {
+      expect(m).not.toHaveProperty('count');
+      expect(m.interval).toBe('1m');
+    }
+    const inline = find(out, 'AnalysisTemplate', 'production', 'checkout-slo');
+    expect(inline.spec.metrics.map((m: any) => m.count)).toEqual(background.spec.metrics.map(() => 4));
+    expect(inline.spec.metrics.map((m: any) => m.query)).toEqual(background.spec.metrics.map((m: any) => m.query));
+  });
+
+  test('without an inline analysis step only the background template is emitted', () => {
+    const out = synth({ analysis: { inlineBeforeLastWeight: false } });
+    expect(docs(out).filter((d) => d.kind === 'AnalysisTemplate').map((d) => d.metadata.name)).toEqual(['checkout-slo-background']);
+  });
+
   test('a gate before the first weight delays the background analysis to after that weight', () => {
     const canary = find(synth({ stepWeights: [10, 50], manualGates: [10], environments: ROLLING_STAGING }), 'Rollout').spec.strategy.canary;
     expect(canary.steps[0]).toEqual({ pause: {} });
@@ -147,7 +169,7 @@ describe('CanaryDeploy with Argo Rollouts', () => {
         budgetMultiplier: 2, interval: Duration.seconds(30), count: 10, failureLimit: 3, inconclusiveLimit: 1, window: Duration.minutes(5),
       },
     }, { observability: { prometheusUrl: 'http://prometheus.istio-system:9090' } });
-    const m = find(out, 'AnalysisTemplate').spec.metrics.find((x: any) => x.name === 'availability-error-ratio');
+    const m = find(out, 'AnalysisTemplate', 'production', 'checkout-slo').spec.metrics.find((x: any) => x.name === 'availability-error-ratio');
     expect(m).toMatchObject({ interval: '30s', count: 10, failureLimit: 3, inconclusiveLimit: 1 });
     expect(m.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.002');
     expect(m.provider.prometheus.address).toBe('http://prometheus.istio-system:9090');
