@@ -82,7 +82,8 @@ new pp.CanaryDeploy(app, 'Delivery', {
   stepWeights: [10, 25, 50],
   stepPause: Duration.minutes(2),
   manualGates: [50],
-  trafficRouting: pp.TrafficRouting.istio(),
+  // the public host enters through the shared ingress gateway: its traffic follows the canary weights too
+  trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
   analysis: { interval: Duration.minutes(1), count: 5, failureLimit: 2 },
   environments: [
     { environment: 'staging', strategy: pp.DeliveryStrategy.blueGreen({ autoPromote: true }) },
