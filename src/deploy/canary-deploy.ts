@@ -72,6 +72,15 @@ export interface CanaryDeployProps extends CanaryStrategyOptions {
    * @default - the steps' pauses and analysis time plus 10 minutes
    */
   readonly verifyTimeout?: Duration;
+  /**
+   * How long a canary may wait at a manual gate (or a blue-green rollout for its promotion). A promotion
+   * approved later is refused (the analysis that justified it is stale), and the promotion job rolls back.
+   * The canary never advances on its own: while it waits, the background analysis keeps measuring and
+   * aborts it when the SLOs fail; when a reviewer rejects the promotion, its approval expires or the run is
+   * cancelled, the `abandon-<env>` job aborts it and rolls back.
+   * @default Duration.hours(24)
+   */
+  readonly gateTimeout?: Duration;
 }
 
 /**
@@ -124,6 +133,9 @@ export class CanaryDeploy extends Construct {
     for (const p of analysisProblems) problems.add(p);
     for (const a of [props.autoscaling, ...overrides.map((o) => o.autoscaling)]) if (a) checkAutoscaling(a, problems);
     if (props.verifyTimeout && !(props.verifyTimeout.toSeconds() >= 60)) problems.add(`'verifyTimeout' must be at least 1 minute, got ${props.verifyTimeout.toHumanString()}`);
+    if (props.gateTimeout && !(props.gateTimeout.toSeconds() >= 300 && props.gateTimeout.toSeconds() <= 30 * 86400)) {
+      problems.add(`'gateTimeout' must be from 5 minutes to 30 days (GitHub expires a pending approval after 30 days), got ${props.gateTimeout.toHumanString()}`);
+    }
 
     for (const env of app.environments) {
       const o = overrides.find((x) => x.environment === env.name);
@@ -186,6 +198,7 @@ export class CanaryDeploy extends Construct {
       workload: Workload.ARGO_ROLLOUT,
       rollout: plan,
       verifyTimeout: props.verifyTimeout ?? minutes(plan.expectedSeconds + margin),
+      gateTimeout: props.gateTimeout,
     });
   }
 

@@ -10,7 +10,7 @@ function deployJob(overrides: Partial<pp.PlatformAppProps> = {}, env = 'staging'
 describe('ReleasePath deploy jobs', () => {
   test('steps in slot order', () => {
     expect(deployJob().steps.map((s: any) => s.id)).toEqual([
-      'checkout', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'prepare-namespace',
+      'checkout', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'deploy-order', 'prepare-namespace',
       'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
     ]);
   });
@@ -50,7 +50,7 @@ describe('ReleasePath deploy jobs', () => {
     expect(steps.find((s: any) => s.id === 'smoke-test').env).toEqual({ SMOKE_URL: 'https://staging.acme.dev/' });
     const rollback = steps.find((s: any) => s.id === 'rollback');
     expect(rollback.if).toBe("failure() && steps.helm-upgrade.outcome == 'success'");
-    expect(rollback.run).toContain('helm rollback "${RELEASE}" --namespace "${NAMESPACE}"');
+    expect(rollback.run).toContain('helm rollback "${RELEASE}" "${previous}" --namespace "${NAMESPACE}"');
     expect(rollback.run.trim().endsWith('exit 1')).toBe(true);
   });
 
