@@ -316,7 +316,7 @@ function rollbackLines(app: IPlatformApp, d: EnvDelivery, reason: string, notOwn
   } else {
     lines.push(
       '# the last revision that ran before this one, and the commit it was deployed from',
-      'previous="$(jq -r --argjson r "${latest}" \'[.[] | select(.revision < $r and (.status == "superseded" or .status == "deployed"))] | last | .revision // empty\' <<< "${history}")"',
+      'previous="$(jq -r --argjson r "${newest}" \'[.[] | select(.revision < $r and (.status == "superseded" or .status == "deployed"))] | last | .revision // empty\' <<< "${history}")"',
       'if [ -n "${previous}" ]; then',
       '  previous_commit="$(commit_of "${previous}" || true)"',
       '  helm rollback "${RELEASE}" "${previous}" --namespace "${NAMESPACE}" --wait --timeout 10m',

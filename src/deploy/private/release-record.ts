@@ -20,14 +20,14 @@ export const RELEASE_DESCRIPTION = 'platform-pipeline commit=${GITHUB_SHA} run=$
 /**
  * Bash that loads the release's history into `history` (an empty list for a new release) and defines
  * `commit_of <revision>` (the commit a revision was deployed from, following rollbacks; fails when the
- * revision records none) and `latest` (the newest revision number, empty for a new release). @internal
+ * revision records none) and `newest` (the newest revision number, empty for a new release). @internal
  */
 export const RELEASE_HISTORY: string[] = [
   '# the release\'s revisions, with the commit and run each records (an empty list for a new release)',
   'if ! history="$(helm history "${RELEASE}" --namespace "${NAMESPACE}" --max 20 --output json 2> "${RUNNER_TEMP}/helm-history.err")"; then',
   '  if grep -q "not found" "${RUNNER_TEMP}/helm-history.err"; then history="[]"; else cat "${RUNNER_TEMP}/helm-history.err" >&2; exit 1; fi',
   'fi',
-  'latest="$(jq -r \'map(.revision) | max // empty\' <<< "${history}")"',
+  'newest="$(jq -r \'map(.revision) | max // empty\' <<< "${history}")"',
   'commit_of() {',
   '  local rev="$1" desc hops=0',
   '  while [ "${hops}" -lt 20 ]; do',
@@ -50,9 +50,9 @@ export const RELEASE_HISTORY: string[] = [
 export function unlessOwnRevision(code: number, what: string): string[] {
   return [
     'own="platform-pipeline commit=${GITHUB_SHA} run=${GITHUB_RUN_ID}"',
-    'current="$(jq -r --argjson r "${latest:-0}" \'.[] | select(.revision == $r) | .description // ""\' <<< "${history}")"',
+    'current="$(jq -r --argjson r "${newest:-0}" \'.[] | select(.revision == $r) | .description // ""\' <<< "${history}")"',
     'if [ "${current}" != "${own}" ]; then',
-    `  echo "::notice::${what}: revision \${latest:-none} of \${RELEASE} is not this run's deploy (\${current:-no record}); it belongs to a newer run or is already a rollback"`,
+    `  echo "::notice::${what}: revision \${newest:-none} of \${RELEASE} is not this run's deploy (\${current:-no record}); it belongs to a newer run or is already a rollback"`,
     `  exit ${code}`,
     'fi',
   ];
@@ -86,7 +86,7 @@ export function deployOrderStep(): SlottedStep {
         'elif ! git cat-file -e "${running}^{commit}" 2> /dev/null; then',
         '  echo "::warning::${NAMESPACE} runs ${running}, which is not in this repository\'s history (rewritten?); deploying ${GITHUB_SHA}"',
         'elif git merge-base --is-ancestor "${running}" "${GITHUB_SHA}"; then',
-        '  echo "${NAMESPACE} runs ${running} (revision ${deployed}, newest ${latest}), an ancestor of ${GITHUB_SHA}: deploying"',
+        '  echo "${NAMESPACE} runs ${running} (revision ${deployed}, newest ${newest}), an ancestor of ${GITHUB_SHA}: deploying"',
         'else',
         '  echo "::error::${NAMESPACE} runs ${running} (revision ${deployed}), which ${GITHUB_SHA} does not contain: this run is older than what the environment runs (a re-run of an old run?). Deploy a newer commit; to go back, revert on the deploying branch"',
         '  exit 1',
