@@ -17,6 +17,8 @@ const project = new typescript.TypeScriptProject({
   githubOptions: { pullRequestLint: false, mergify: false },
   pullRequestTemplate: false,
 });
+// what the service's tests leave behind
+project.gitignore.exclude('__pycache__/', '.coverage', 'coverage.xml');
 
 const app = new pp.PlatformApp(project, 'checkout', {
   image: pp.ContainerImage.fromRegistry('ghcr.io/acme/checkout', { context: 'services/checkout' }),
@@ -73,10 +75,11 @@ new pp.BuildStage(app, 'Build', {
   imageScan: { threshold: pp.Severity.HIGH },
 });
 
-// Stage 3: unit tests with a coverage gate, chart and manifest validation. kube-score does not know Argo
-// Rollouts, so it reads the production HPA, which scales the Rollout, as targeting nothing: that test is skipped.
+// Stage 3: unit tests with a coverage gate (of the service's package, not of its tests), chart and
+// manifest validation. kube-score does not know Argo Rollouts, so it reads the production HPA, which
+// scales the Rollout, as targeting nothing: that test is skipped.
 new pp.TestStage(app, 'Test', {
-  unitTests: [pp.UnitTests.python({ workingDirectory: 'services/checkout', coverageSource: '.' })],
+  unitTests: [pp.UnitTests.python({ workingDirectory: 'services/checkout', coverageSource: 'checkout' })],
   coverageThreshold: 80,
   kubeScore: { ignoreTests: ['horizontalpodautoscaler-has-target'] },
 });
