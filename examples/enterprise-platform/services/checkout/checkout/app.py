@@ -69,6 +69,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(415, {"error": "send application/json"})
         length = self.headers.get("Content-Length")
         if length is None or not length.isdigit():
+            self.close_connection = True  # a body of unknown length stays unread
             return self._json(411, {"error": "Content-Length is required"})
         if int(length) > MAX_BODY_BYTES:
             self.close_connection = True  # the body stays unread
