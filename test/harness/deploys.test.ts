@@ -36,7 +36,8 @@ const DEPLOY: Case[] = [
     expect: 'success',
     cluster: {},
     check: (r, job) => {
-      expect(helmCalls(r, 'upgrade')[0]).toEqual(expect.arrayContaining(['--rollback-on-failure', '--set-string', expect.stringContaining(`@${DIGEST}`)]));
+      // the exact digest: as `image.tag=<sha>@<digest>`, or in the chart's own digest key (HelmChart digestValue)
+      expect(helmCalls(r, 'upgrade')[0]).toEqual(expect.arrayContaining(['--rollback-on-failure', '--set-string', expect.stringMatching(new RegExp(`[@=]${DIGEST}$`))]));
       expect(helmCalls(r, 'rollback')).toEqual([]);
       expect(r.step('rollback').outcome).toBe('skipped');
       expect(r.summary).toContain('| result | `success` |');
