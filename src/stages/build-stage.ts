@@ -1,17 +1,20 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  addImageScanReportJob, addImageScanSteps, addProvenanceJob, addPublishJob, addRegistryLogin, addSbomSteps,
-  ImageScanSettings, PUSH_CONDITION, SCAN_IMAGE_TAG,
+  addImageScanReportJob, addImageScanSteps, addProvenanceJob, addPublishJob, addSbomSteps,
+  ImageScanSettings, PUSH_CONDITION, SBOM_PREDICATE_TYPES, SCAN_IMAGE_TAG,
 } from './private/build-publish-jobs';
 import { Severity, severityProp } from './severity';
-import { BuildCache, keylessIdentity, Provenance, Signing, SigningIdentity } from './signing';
+import { BuildCache, Provenance, Signing } from './signing';
+import { keylessIdentity, SigningIdentity } from '../model/signing-identity';
+import { ImageVerification, REPOSITORY_PLACEHOLDER } from '../platform/image-verification';
 import { fail, show } from '../core/errors';
 import { REPO_PATH } from '../core/names';
 import { Runner } from '../model/runner';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { ContributionKind, registerSingleton } from '../platform/registry';
+import { registryLoginSteps } from '../platform/registry-login';
 
 
 /** The image scan inside the build, between the local build and the push. */
@@ -193,6 +196,7 @@ export class BuildStage extends Construct {
   public readonly imageScanReportJob?: PipelineJob;
 
   private readonly app: IPlatformApp;
+  private readonly verification: { sbom: boolean; provenance: Provenance };
 
   constructor(scope: Construct, id: string, props: BuildStageProps = {}) {
     super(scope, id);
@@ -216,6 +220,7 @@ export class BuildStage extends Construct {
     const semver = props.semverTags ?? true;
     const cache = props.cache ?? BuildCache.github();
     const scan = this.scanSettings(props.imageScan);
+    this.verification = { sbom, provenance };
     if (provenance.kind === 'slsa-generator' && ecr) {
       fail(this, "'provenance: Provenance.slsaGenerator()' cannot log in to ECR (the generator takes a user name and password); use Provenance.githubAttestation() for ECR images");
     }
@@ -255,7 +260,7 @@ export class BuildStage extends Construct {
     const actions = app.pipeline.actions;
     const job = this.job;
     job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
-    addRegistryLogin(app, job, PUSH_CONDITION);
+    for (const l of registryLoginSteps(app, job.localId, 'push', PUSH_CONDITION)) job.addStep(l.step, { permissions: l.permissions });
     if (props.platforms && props.platforms.length > 0) {
       job.addStep({ id: 'setup-qemu', name: 'Set up QEMU', uses: actions.ref('docker/setup-qemu-action'), with: { platforms: props.platforms.join(',') } });
     }
@@ -316,6 +321,22 @@ export class BuildStage extends Construct {
       fail(this, "the keyless signing identity names the repository: set 'repository' ('owner/name') on the PlatformApp so verifiers (e.g. a Kyverno verifyImages policy) can check the certificate subject");
     }
     return keylessIdentity(this.app.repository!, this.app.workflowPath, this.app.promotion.deployingBranches, this.app.pipeline.tagPatterns);
+  }
+
+  /**
+   * What each deploy verifies before it deploys the image: the signature by {@link signingIdentity}, the
+   * SBOM attestations the publish job attaches to the digest, and the build provenance. @internal
+   */
+  public _verification(): ImageVerification {
+    // without 'repository' the deploy job reads it from GITHUB_REPOSITORY (REPOSITORY_PLACEHOLDER)
+    const identity = this.signing.kind === 'keyless' && !this.app.repository
+      ? keylessIdentity(REPOSITORY_PLACEHOLDER, this.app.workflowPath, this.app.promotion.deployingBranches, this.app.pipeline.tagPatterns)
+      : this.signingIdentity;
+    return {
+      identity,
+      attestations: identity && this.verification.sbom ? SBOM_PREDICATE_TYPES : [],
+      provenance: this.verification.provenance.kind,
+    };
   }
 
   private scanSettings(o: ImageScanOptions = {}): ImageScanSettings {

@@ -10,7 +10,7 @@ function deployJob(overrides: Partial<pp.PlatformAppProps> = {}, env = 'staging'
 describe('ReleasePath deploy jobs', () => {
   test('steps in slot order', () => {
     expect(deployJob().steps.map((s: any) => s.id)).toEqual([
-      'checkout', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'deploy-order', 'prepare-namespace',
+      'checkout', 'registry-login', 'setup-cosign', 'verify-image', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'deploy-order', 'prepare-namespace',
       'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
     ]);
   });
@@ -79,12 +79,12 @@ describe('ReleasePath deploy jobs', () => {
 
     const gke = deployJob({ environments: [{ name: 'staging', namespace: 'ns', cluster: pp.ClusterAccess.gke({ workloadIdentityProvider: 'projects/123/locations/global/workloadIdentityPools/gh/providers/gh', serviceAccount: 'deploy@acme-prod.iam.gserviceaccount.com', clusterName: 'prod', location: 'europe-west1', projectId: 'acme-prod' }) }] });
     // actions: read lets the report list who approved the run
-    expect(gke.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
+    expect(gke.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     expect(gke.steps.find((s: any) => s.id === 'cluster-credentials').run).toContain('gcloud container clusters get-credentials');
 
     const guid = '00000000-0000-0000-0000-000000000000';
     const aks = deployJob({ environments: [{ name: 'staging', namespace: 'ns', cluster: pp.ClusterAccess.aks({ clientId: guid, tenantId: guid, subscriptionId: guid, resourceGroup: 'rg', clusterName: 'aks' }) }] });
-    expect(aks.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
+    expect(aks.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     expect(aks.steps.find((s: any) => s.id === 'cluster-credentials').run).toContain('az login --service-principal');
   });
 
@@ -315,7 +315,7 @@ describe('release path: verification, reports and events', () => {
       });
       expect(step(wf.jobs['checkout-promote-production-50'], 'deploy-report').with.name).toBe('checkout-deploy-report-production-promote-50');
       // approvals are read with the job token: actions read, nothing more
-      expect(prod.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
+      expect(prod.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     });
 
     test('every deploy pushes timestamp gauges per result, and the commit time of a successful one', () => {

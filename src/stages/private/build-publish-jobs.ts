@@ -7,6 +7,7 @@ import { COSIGN_RELEASE, TRIVY_VERSION } from '../../core/versions';
 import { Runner } from '../../model/runner';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
+import { registryLoginSteps } from '../../platform/registry-login';
 import { Severity } from '../severity';
 import { Provenance, Signing } from '../signing';
 
@@ -18,36 +19,6 @@ export const SCAN_IMAGE_TAG = (app: string) => `scan.local/${app}:candidate`;
 
 /** The condition under which images are pushed: never on pull requests, never from a fork. @internal */
 export const PUSH_CONDITION = "github.event_name != 'pull_request' && !github.event.repository.fork";
-
-/** Registry login steps (OIDC role for ECR, GITHUB_TOKEN for GHCR, named secrets otherwise). @internal */
-export function addRegistryLogin(app: IPlatformApp, job: PipelineJob, condition?: string): void {
-  const actions = app.pipeline.actions;
-  const image = app.image;
-  const creds = image.credentials;
-  if (creds.kind === 'ecr') {
-    job.addStep({
-      id: 'aws-credentials',
-      name: 'Assume the image-push role (OIDC)',
-      if: condition,
-      uses: actions.ref('aws-actions/configure-aws-credentials'),
-      with: { 'role-to-assume': creds.roleArn, 'aws-region': creds.region, 'role-session-name': `${app.name}-${job.localId}` },
-    }, { permissions: { idToken: WRITE } });
-    job.addStep({ id: 'registry-login', name: 'Log in to Amazon ECR', if: condition, uses: actions.ref('aws-actions/amazon-ecr-login') });
-    return;
-  }
-  const ghcr = creds.kind === 'github-token';
-  job.addStep({
-    id: 'registry-login',
-    name: `Log in to ${image.registry}`,
-    if: condition,
-    uses: actions.ref('docker/login-action'),
-    with: {
-      registry: image.registry,
-      username: ghcr ? '${{ github.actor }}' : `\${{ secrets.${creds.usernameSecret} }}`,
-      password: ghcr ? '${{ secrets.GITHUB_TOKEN }}' : `\${{ secrets.${creds.passwordSecret} }}`,
-    },
-  }, ghcr ? { permissions: { packages: WRITE } } : {});
-}
 
 /** Resolved image-scan settings. @internal */
 export interface ImageScanSettings {
@@ -158,10 +129,13 @@ export function addImageScanReportJob(app: IPlatformApp, owner: IConstruct, s: I
   return job;
 }
 
-/** The SBOMs the build makes: syft format, local file, cosign predicate type. */
+/** The cosign attestation types of the SBOMs the publish job attaches to the image digest. @internal */
+export const SBOM_PREDICATE_TYPES = ['cyclonedx', 'spdxjson'];
+
+/** The SBOMs the build makes: syft format, local file, cosign predicate type (one per SBOM_PREDICATE_TYPES). */
 const SBOMS = [
-  { format: 'cyclonedx-json', file: 'sbom.cdx.json', predicateType: 'cyclonedx' },
-  { format: 'spdx-json', file: 'sbom.spdx.json', predicateType: 'spdxjson' },
+  { format: 'cyclonedx-json', file: 'sbom.cdx.json', predicateType: SBOM_PREDICATE_TYPES[0] },
+  { format: 'spdx-json', file: 'sbom.spdx.json', predicateType: SBOM_PREDICATE_TYPES[1] },
 ];
 /** Where the publish job downloads them. */
 const SBOM_DIR = 'sbom';
@@ -230,7 +204,7 @@ export function addPublishJob(app: IPlatformApp, owner: IConstruct, opts: Publis
     estimatedDuration: Duration.minutes(3),
   }, owner);
   job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } }, { permissions: { contents: READ } });
-  addRegistryLogin(app, job);
+  for (const l of registryLoginSteps(app, job.localId, 'push')) job.addStep(l.step, { permissions: l.permissions });
   const signing = opts.signing.kind !== 'none';
   const keyless = opts.signing.kind === 'keyless';
   const keyed = opts.signing.kind === 'key';
@@ -332,7 +306,7 @@ export function addProvenanceJob(app: IPlatformApp, owner: IConstruct, provenanc
     runner,
     estimatedDuration: Duration.minutes(2),
   }, owner);
-  addRegistryLogin(app, job);
+  for (const l of registryLoginSteps(app, job.localId, 'push')) job.addStep(l.step, { permissions: l.permissions });
   job.addStep({
     id: 'attest',
     name: 'Attest build provenance (GitHub artifact attestation)',
