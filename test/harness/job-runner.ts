@@ -290,7 +290,13 @@ function earlySkip(job: any, jobId: string, scenario: Scenario): JobResult | und
   const cond = job.if === undefined ? undefined : String(job.if);
   const event = scenario.event ?? {};
   const ref = event.ref ?? 'refs/heads/main';
-  const github = { event_name: event.name ?? 'push', ref, event: { repository: { fork: false }, ...(event.payload ?? {}) } };
+  const github = {
+    event_name: event.name ?? 'push',
+    ref,
+    ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
+    ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    event: { repository: { fork: false }, ...(event.payload ?? {}) },
+  };
   const runs = cond === undefined
     ? !failedNeed && !skippedNeed
     : evaluateCondition(cond, { github, needs, vars: scenario.vars ?? {} }, { status: { failed: failedNeed, cancelled: false } })
