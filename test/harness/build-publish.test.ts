@@ -99,6 +99,17 @@ describe.each(exampleNames())('examples/%s: build then publish', (name) => {
     }
   });
 
+  (slugs.length > 0 ? test : test.skip)('a pushed index that lacks a platform fails the build before any SBOM is made', () => {
+    // a registry whose index holds only the first platform's manifest
+    const [os, arch] = platforms[0].split('/');
+    const onlyFirst = `if [ "$3" = inspect ]; then jq -n '{ digest: "sha256:${'e'.repeat(64)}", manifests: [{ digest: "sha256:${'f'.repeat(64)}", platform: { os: "${os}", architecture: "${arch}" } }] }'; fi`;
+    const b = runJob(ex.workflow, build, { tools: { docker: onlyFirst } }, { repo: ex.repo });
+    expect(b.conclusion).toBe('failure');
+    expect(b.step('platform-digests').stdout).toContain(`::error::the pushed image ${repository}@sha256:`);
+    expect(b.step('platform-digests').stdout).toContain(`has no manifest for ${platforms[1]}`);
+    expect(b.steps.filter((x) => x.id.startsWith('sbom-') && x.outcome !== 'skipped')).toEqual([]);
+  });
+
   const releases = promote ? test : test.skip;
   const tagsFor = (sha: string) => [`${repository}:${sha}`, `${repository}:1.2.3`, `${repository}:1.2`].join('\n');
   /** The staged image's digest as the harness registry derives it (test/harness/stubs/defaults/docker.sh). */

@@ -275,8 +275,8 @@ export function addSbomSteps(app: IPlatformApp, job: PipelineJob, platforms: str
       id: 'platform-digests',
       name: 'Resolve the manifest digest of each platform in the pushed image index',
       if: allOf(PUSH_CONDITION, when),
-      env: { IMAGE: `${app.image.repository}@\${{ steps.build.outputs.digest }}`, PLATFORMS: platforms.join(' ') },
-      run: platformDigestsScript(),
+      env: { IMAGE: `${app.image.repository}@\${{ steps.build.outputs.digest }}` },
+      run: platformDigestsScript(targets),
     });
     for (const t of targets) job.addOutput(platformDigestOutput(t), 'platform-digests', platformDigestOutput(t));
   }
@@ -301,25 +301,29 @@ export function addSbomSteps(app: IPlatformApp, job: PipelineJob, platforms: str
 }
 
 /**
- * Writes `digest-<os>-<arch>[-<variant>]=sha256:…` for every platform in `PLATFORMS`, read from the index
- * `IMAGE` names (`docker buildx imagetools inspect`; attestation manifests have the platform unknown/unknown
- * and never match). A platform missing from the index fails the step.
+ * Writes `digest-<os>-<arch>[-<variant>]=sha256:…` for each of `targets`, read from the index `IMAGE` names
+ * (`docker buildx imagetools inspect`; attestation manifests have the platform unknown/unknown and never
+ * match). A platform missing from the index fails the step.
  */
-function platformDigestsScript(): string {
+function platformDigestsScript(targets: ScanTarget[]): string {
+  const v = (t: ScanTarget) => `d${t.suffix.replace(/-/g, '_')}`;
   return [
     'set -euo pipefail',
     'index="$(docker buildx imagetools inspect "${IMAGE}" --format \'{{json .Manifest}}\')"',
-    'for platform in ${PLATFORMS}; do',
-    '  IFS=/ read -r os arch variant <<< "${platform}"',
-    '  digest="$(jq -r --arg os "${os}" --arg arch "${arch}" --arg variant "${variant:-}" \\',
+    '# sets digest to the manifest digest of platform $1 (os $2, architecture $3, variant $4)',
+    'digest_of() {',
+    '  digest="$(jq -r --arg os "$2" --arg arch "$3" --arg variant "${4:-}" \\',
     '    \'[.manifests[]? | select(.platform.os == $os and .platform.architecture == $arch and (.platform.variant // "") == $variant)][0].digest // empty\' <<< "${index}")"',
     '  if ! [[ "${digest}" =~ ^sha256:[0-9a-f]{64}$ ]]; then',
-    '    echo "::error::the pushed image ${IMAGE} has no manifest for ${platform}"',
+    '    echo "::error::the pushed image ${IMAGE} has no manifest for $1"',
     '    exit 1',
     '  fi',
-    '  echo "digest-${platform//\\//-}=${digest}" >> "${GITHUB_OUTPUT}"',
-    '  echo "${platform}: ${digest}"',
-    'done',
+    '  echo "$1: ${digest}"',
+    '}',
+    ...targets.map((t) => `digest_of ${t.platform} ${t.platform!.split('/').join(' ')}; ${v(t)}="\${digest}"`),
+    '{',
+    ...targets.map((t) => `  echo "${platformDigestOutput(t)}=\${${v(t)}}"`),
+    '} >> "${GITHUB_OUTPUT}"',
   ].join('\n');
 }
 
