@@ -140,7 +140,7 @@ project.addTask('gen:action-pins', {
 });
 
 // The tool checksums are generated from one reference file in the repo (src/core/tool-checksums.json);
-// test/core/tool-pins.test.ts fails when the two disagree.
+// test/core/tool-install.test.ts fails when the two disagree.
 project.addTask('gen:tool-pins', {
   description: 'Regenerate src/core/tool-pins.generated.ts from src/core/tool-checksums.json',
   exec: 'ts-node --project projenrc/tsconfig.json projenrc/gen-tool-pins.ts',

@@ -1,7 +1,7 @@
 /**
  * Generates `src/core/tool-pins.generated.ts` from `src/core/tool-checksums.json`, the one reference file
  * of the sha256 of every tool asset a generated `run:` step downloads (with where each sum was read).
- * Run with `npx projen gen:tool-pins`. `test/core/tool-pins.test.ts` checks that the two agree.
+ * Run with `npx projen gen:tool-pins`. `test/core/tool-install.test.ts` checks that the two agree.
  */
 import * as fs from 'fs';
 import * as path from 'path';
