@@ -17,8 +17,10 @@ export const REPOSITORY_PLACEHOLDER = '@REPOSITORY@';
 export interface ImageVerification {
   /** Undefined when the build does not sign (`Signing.none()`): nothing to verify. */
   readonly identity?: SigningIdentity;
-  /** cosign `--type`s of the attestations on the pushed digest (e.g. `cyclonedx`, `spdxjson`). */
+  /** cosign `--type`s of the attestations the build attaches (e.g. `cyclonedx`, `spdxjson`). */
   readonly attestations: string[];
+  /** The digests they are attached to, as expressions of the build job's outputs (the image's, or each platform's). */
+  readonly attestedDigests: string[];
   /** `slsa-generator`, `github-attestation` or `none`. */
   readonly provenance: string;
 }

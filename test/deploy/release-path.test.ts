@@ -245,12 +245,11 @@ describe('release path: verification, reports and events', () => {
     const { wf } = everything();
     const prod = wf.jobs['checkout-deploy-production'];
 
-    test('the plugin is downloaded pinned and checked against the release\'s checksum file before use', () => {
+    test('the plugin is downloaded pinned and checked against the sha256 the library pins, not a checksum file of the release', () => {
       const setup = step(prod, 'setup-argo-rollouts');
-      expect(setup.env).toEqual({ ARGO_ROLLOUTS_VERSION: 'v1.10.0' });
-      expect(setup.run).toContain('"https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/${asset}"');
-      expect(setup.run).toContain('"https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/argo-rollouts-checksums.txt"');
-      expect(setup.run).toContain('asset="kubectl-argo-rollouts-linux-${arch}"');
+      expect(setup.run).toContain('"https://github.com/argoproj/argo-rollouts/releases/download/v1.9.1/${kubectl_argo_rollouts_asset}"');
+      expect(setup.run).toContain('amd64) kubectl_argo_rollouts_asset="kubectl-argo-rollouts-linux-amd64"; kubectl_argo_rollouts_sha256="466d93ccf767e975691359c6c9bb6750696e54c336d28ccd4d39e0f0519e8bf6" ;;');
+      expect(setup.run).not.toContain('checksums.txt');
       expect(unverifiedDownloads(setup.run)).toEqual([]);
       // the check can fail: without the checksum line the same script is flagged
       const unchecked = setup.run.split('\n').filter((l: string) => !l.includes('sha256sum')).join('\n');

@@ -139,7 +139,8 @@ describe('Pipeline rendering', () => {
     const step = build.steps.find((s: any) => s.id === 'build');
     expect(step.with.push).toBe("${{ github.event_name != 'pull_request' && !github.event.repository.fork }}");
     expect(step.with['cache-from']).toBe('type=gha,scope=checkout');
-    expect(build.outputs).toEqual({ digest: '${{ steps.build.outputs.digest }}' });
+    // the built digest, or on a release tag the promoted one (BuildStage)
+    expect(build.outputs).toEqual({ digest: '${{ steps.image-digest.outputs.digest }}' });
     expect(build.steps[0].with).toEqual({ 'persist-credentials': false });
   });
 

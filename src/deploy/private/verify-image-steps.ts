@@ -51,14 +51,23 @@ export function verifyImageSteps(app: IPlatformApp, jobLocalId: string, v: Image
     'echo "signature of ${image}: verified"',
   ];
   if (v.attestations.length > 0) {
+    env.ATTESTED_DIGESTS = v.attestedDigests.join(' ');
     lines.push(
-      'for type in ${ATTESTATION_TYPES}; do',
-      `  cosign verify-attestation --type "\${type}" ${identityFlags} "\${image}" > "\${RUNNER_TEMP}/attestation.json"`,
-      '  if ! jq -se \'length > 0\' "${RUNNER_TEMP}/attestation.json" > /dev/null; then',
-      '    echo "::error::cosign verified no ${type} attestation of ${image}"',
-      '    exit 1',
-      '  fi',
-      '  echo "${type} attestation of ${image}: verified"',
+      '# the SBOM attestations, on the digest each describes (a multi-platform build: each platform\'s manifest)',
+      'read -ra digests <<< "${ATTESTED_DIGESTS}"',
+      `if [ "\${#digests[@]}" -ne ${v.attestedDigests.length} ]; then`,
+      `  echo "::error::the build reported \${#digests[@]} of the ${v.attestedDigests.length} attested digests (\${ATTESTED_DIGESTS:-none}); nothing to verify the SBOMs on"`,
+      '  exit 1',
+      'fi',
+      'for digest in "${digests[@]}"; do',
+      '  for type in ${ATTESTATION_TYPES}; do',
+      `    cosign verify-attestation --type "\${type}" ${identityFlags} "\${IMAGE_REPOSITORY}@\${digest}" > "\${RUNNER_TEMP}/attestation.json"`,
+      '    if ! jq -se \'length > 0\' "${RUNNER_TEMP}/attestation.json" > /dev/null; then',
+      '      echo "::error::cosign verified no ${type} attestation of ${IMAGE_REPOSITORY}@${digest}"',
+      '      exit 1',
+      '    fi',
+      '    echo "${type} attestation of ${IMAGE_REPOSITORY}@${digest}: verified"',
+      '  done',
       'done',
     );
   }
