@@ -10,7 +10,7 @@ import { ArtifactStore } from './actions';
 import { exampleNames, loadExample } from './examples';
 import { cleanupHarness, JobResult, NeedResult, runJob, Scenario } from './job-runner';
 import { record, writeVerdicts } from './verdicts';
-import { Cluster, deployScenario as scenario, DIGEST, OURS } from './worlds';
+import { buildOutputs, Cluster, deployScenario as scenario, DIGEST, OURS } from './worlds';
 
 afterAll(() => {
   writeVerdicts('deploys');
@@ -88,9 +88,12 @@ const DEPLOY: Case[] = [
     expect: 'failure',
     cluster: {},
     extra: (ex) => ({ needs: { [`${ex.app}-build`]: { result: 'success', outputs: { digest: '' } } } }),
-    check: (r) => {
+    check: (r, job) => {
       expect(helmCalls(r, 'upgrade')).toEqual([]);
-      expect(r.step('helm-upgrade').outcome).toBe('failure');
+      // the first step that needs the digest: the image verification when the build signs, else helm
+      const first = has(job, 'verify-image') ? 'verify-image' : 'helm-upgrade';
+      expect(r.step(first).outcome).toBe('failure');
+      expect(r.step(first).stdout).toContain('the build job produced no image digest');
     },
   },
 ];
@@ -136,6 +139,72 @@ const RECORD: Case[] = [
       expect(applies).toHaveLength(1);
       expect(r.callsOf('kubectl').filter((a) => a[0] === 'delete')).toEqual([expect.arrayContaining(['prometheusrule.monitoring.coreos.com/app-added'])]);
       expect(r.step('rollback').stdout).toMatch(/restored the environment manifests of [0-9a-f]{40}/);
+    },
+  },
+];
+
+/** Cases of the image verification before a deploy (when the build signs). */
+const VERIFY: Case[] = [
+  {
+    name: 'the image verifies: signature by the build identity, SBOM attestations on each attested digest, provenance',
+    expect: 'success',
+    cluster: {},
+    check: (r, job) => {
+      const env = job.steps.find((s: any) => s.id === 'verify-image').env;
+      const verify = r.callsOf('cosign').filter((a) => a[0] === 'verify');
+      expect(verify).toEqual([expect.arrayContaining([`${env.IMAGE_REPOSITORY}@${DIGEST}`])]);
+      if (env.CERT_IDENTITY_REGEXP) {
+        // keyless: bound to this repository's workflow and GitHub's issuer, never a wildcard identity
+        const regexp = verify[0][verify[0].indexOf('--certificate-identity-regexp') + 1];
+        expect(new RegExp(regexp).test(`https://github.com/acme/checkout-platform/${'.github/workflows/'}${job.env.APP}-pipeline.yml@refs/heads/main`)
+          || new RegExp(regexp).test(`https://github.com/acme/platform/.github/workflows/${job.env.APP}-pipeline.yml@refs/heads/main`)).toBe(true);
+        expect(new RegExp(regexp).test(`https://github.com/evil/fork/.github/workflows/${job.env.APP}-pipeline.yml@refs/heads/main`)).toBe(false);
+        expect(verify[0]).toEqual(expect.arrayContaining(['--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com']));
+      }
+      const attestations = r.callsOf('cosign').filter((a) => a[0] === 'verify-attestation');
+      const digests: string[] = (env.ATTESTED_DIGESTS ?? '').match(/outputs\.[A-Za-z0-9_-]+/g) ?? [];
+      const types = (env.ATTESTATION_TYPES ?? '').split(' ').filter((t: string) => t);
+      if (types.length > 0) expect(digests.length).toBeGreaterThan(0);
+      const outputs = buildOutputs(job.env.APP, job);
+      for (const d of digests) {
+        const digest = outputs[/outputs\.([A-Za-z0-9_-]+)/.exec(d)![1]];
+        for (const t of types) expect(attestations).toContainEqual(expect.arrayContaining(['--type', t, `${env.IMAGE_REPOSITORY}@${digest}`]));
+      }
+      expect(attestations.length).toBe(digests.length * types.length + (env.PROVENANCE_IDENTITY_REGEXP ? 1 : 0));
+    },
+  },
+  {
+    name: 'the signature does not verify: the deploy stops before anything touches the cluster',
+    expect: 'failure',
+    cluster: {},
+    extra: () => ({ tools: { cosign: 'if [ "$1" = verify ]; then echo "Error: no matching signatures" >&2; exit 10; fi' } }),
+    check: (r) => {
+      expect(r.step('verify-image').outcome).toBe('failure');
+      expect(helmCalls(r, 'upgrade')).toEqual([]);
+      expect(r.callsOf('kubectl')).toEqual([]);
+      expect(r.step('rollback').outcome).toBe('skipped');
+    },
+  },
+  {
+    name: 'cosign verifies but prints nothing: fail closed',
+    expect: 'failure',
+    cluster: {},
+    extra: () => ({ tools: { cosign: 'exit 0' } }),
+    check: (r) => {
+      expect(r.step('verify-image').stdout).toContain('cosign verified no signature');
+      expect(helmCalls(r, 'upgrade')).toEqual([]);
+    },
+  },
+  {
+    name: 'an SBOM attestation is missing: the deploy stops',
+    expect: 'failure',
+    cluster: {},
+    extra: () => ({ tools: { cosign: 'if [ "$1" = verify-attestation ] && [ "$(opt --type "$@")" = spdxjson ]; then echo "Error: none of the attestations matched the predicate type" >&2; exit 1; fi; . "${__harness}/defaults/cosign.sh"' } }),
+    check: (r, job) => {
+      const types = job.steps.find((s: any) => s.id === 'verify-image').env.ATTESTATION_TYPES ?? '';
+      if (!types.includes('spdxjson')) return;
+      expect(r.step('verify-image').outcome).toBe('failure');
+      expect(helmCalls(r, 'upgrade')).toEqual([]);
     },
   },
 ];
@@ -239,7 +308,7 @@ describe.each(exampleNames())('examples/%s: every deploy and promote job', (name
   const cases = jobs.flatMap((jobId) => {
     const job = ex.workflow.jobs[jobId];
     const isPromote = has(job, 'promote');
-    const list = isPromote ? PROMOTE : [...DEPLOY, ...(has(job, 'deploy-order') ? RECORD : []), ...(has(job, 'rollout-status') ? ROLLOUT : []),
+    const list = isPromote ? PROMOTE : [...DEPLOY, ...(has(job, 'deploy-order') ? RECORD : []), ...(has(job, 'verify-image') ? VERIFY : []), ...(has(job, 'rollout-status') ? ROLLOUT : []),
       ...(has(job, 'rollout-status') && /GATE_STEPS/.test(JSON.stringify(job)) ? GATED : [])];
     return list.map((c) => [jobId, c.name, c] as const);
   });

@@ -88,12 +88,22 @@ export function secretsOf(job: any): Record<string, string> {
 
 export const DIGEST = `sha256:${'cd'.repeat(32)}`;
 
+/**
+ * The build job's outputs a job reads: `digest` is DIGEST; every other one (a platform's manifest digest,
+ * `digest-linux-arm64`) a digest of its own.
+ */
+export function buildOutputs(app: string, job: any): Record<string, string> {
+  const names = new Set([...JSON.stringify(job).matchAll(new RegExp(`needs\\.${app}-build\\.outputs\\.([A-Za-z0-9_-]+)`, 'g'))].map((m) => m[1]));
+  names.add('digest');
+  return Object.fromEntries([...names].map((n, i) => [n, n === 'digest' ? DIGEST : `sha256:${(i.toString(16).padStart(2, '0')).repeat(32)}`]));
+}
+
 export function deployScenario(ex: ReturnType<typeof loadExample>, jobId: string, c: Cluster, extra: Partial<Scenario> = {}): Scenario {
   const job = ex.workflow.jobs[jobId];
   const smokeUrl = job.steps.find((s: any) => s.id === 'smoke-test')?.env?.SMOKE_URL;
   return {
     secrets: secretsOf(job),
-    needs: { [`${ex.app}-build`]: { result: 'success', outputs: { digest: DIGEST } } },
+    needs: { [`${ex.app}-build`]: { result: 'success', outputs: buildOutputs(ex.app, job) } },
     tools: { kubectl: kubectl(c), helm: helm(c, c.history ?? (/^(promote|abandon)-/.test(jobId.slice(ex.app.length + 1)) ? OURS : EARLIER)) },
     fixtures: { 'change.json': JSON.stringify({ result: { number: 'CHG0042' }, key: 'OPS-42' }) },
     http: [
