@@ -41,7 +41,7 @@ export { ArgoCdGitOps, ArgoCdGitOpsProps } from './deploy/argo-cd-gitops';
 export { RolloutAutoscaling } from './deploy/argo-rollout-manifests';
 export { AnalysisOptions, CanaryMetric } from './deploy/canary-analysis';
 export { CanaryDeploy, CanaryDeployProps, EnvironmentDeliveryOptions } from './deploy/canary-deploy';
-export { ChangeRequest, ChangeRequestProps, ChangeSystem, JiraChangeOptions, ServiceNowChangeOptions } from './deploy/change-request';
+export { ChangeApproval, ChangeApprovalWaitOptions, ChangeRequest, ChangeRequestProps, ChangeSystem, JiraChangeOptions, ServiceNowChangeOptions } from './deploy/change-request';
 export { Backend, BlueGreenStrategyOptions, CanaryStrategyOptions, DeliveryStrategy, DeliveryStrategyKind, FlaggerOptions, IstioRoutingOptions, TrafficRouting } from './deploy/delivery-strategy';
 export { ReleasePath } from './deploy/release-path';
 
