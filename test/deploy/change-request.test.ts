@@ -149,15 +149,26 @@ describe('ChangeRequest', () => {
     expect(s.run).toContain('approval=not-required');
     expect(shellcheckWorkflow(cloud)).toEqual([]);
     const dc = deployJobs(pp.ChangeSystem.jira({
-      siteUrlSecret: 'JIRA_URL', tokenSecret: 'JIRA_PAT', projectKey: 'OPS', issueType: 'Change Request',
-      approvedStatuses: ['Approved'], rejectedStatuses: ['Rejected'], doneStatus: 'Done', failedStatus: 'Failed deploy', canceledStatus: 'Withdrawn',
+      siteUrlSecret: 'JIRA_URL',
+      tokenSecret: 'JIRA_PAT',
+      projectKey: 'OPS',
+      issueType: 'Change Request',
+      approvedStatuses: ['Approved'],
+      rejectedStatuses: ['Rejected'],
+      doneStatus: 'Done',
+      failedStatus: 'Failed deploy',
+      canceledStatus: 'Withdrawn',
     }));
     const d = step(dc.jobs['checkout-deploy-production'], 'change-request');
     expect(d.run).toContain('Authorization: Bearer %s');
     expect(d.run).toContain('/rest/api/2/search"');
     expect(d.env).toMatchObject({
-      JIRA_ISSUE_TYPE: 'Change Request', JIRA_APPROVED_STATUSES: '["Approved"]', JIRA_REJECTED_STATUSES: '["Rejected"]',
-      JIRA_DONE_STATUS: 'Done', JIRA_FAILED_STATUS: 'Failed deploy', JIRA_CANCELED_STATUS: 'Withdrawn',
+      JIRA_ISSUE_TYPE: 'Change Request',
+      JIRA_APPROVED_STATUSES: '["Approved"]',
+      JIRA_REJECTED_STATUSES: '["Rejected"]',
+      JIRA_DONE_STATUS: 'Done',
+      JIRA_FAILED_STATUS: 'Failed deploy',
+      JIRA_CANCELED_STATUS: 'Withdrawn',
     });
   });
 

@@ -25,10 +25,19 @@ const TOKEN = 'secret-token-123';
 const SNOW = 'https://acme.service-now.example';
 const JIRA = 'https://acme.atlassian.example';
 
-interface Pipeline { readonly name: string; readonly app: string; readonly repo: string; readonly workflow: any; jobs(p: RegExp): string[] }
+/** The shape of an example's pipeline (test/harness/examples.ts), for a definition of the test's own. */
+interface Pipeline {
+  readonly name: string;
+  readonly app: string;
+  readonly repo: string;
+  readonly workflow: any;
+  jobs(p: RegExp): string[];
+}
 
-/** An app whose production deploy opens a change in `system`, waiting 2 minutes (5 polls, 30 s apart). */
-function pipelineWith(system: pp.ChangeSystem, approval = pp.ChangeApproval.waitFor({ timeout: Duration.minutes(2), pollInterval: Duration.seconds(30) })): Pipeline {
+const TWO_MINUTES = pp.ChangeApproval.waitFor({ timeout: Duration.minutes(2), pollInterval: Duration.seconds(30) });
+
+/** An app whose production deploy opens a change in `system`, by default waiting 2 minutes (5 polls, 30 s apart). */
+function pipelineWith(system: pp.ChangeSystem, approval = TWO_MINUTES): Pipeline {
   const { project, app } = makeApp();
   new pp.ChangeRequest(app, 'Change', { system, approval });
   const out = pp.Testing.synth(project);
@@ -151,7 +160,7 @@ const JOB = 'checkout-deploy-production';
 /** Runs the production deploy job against the fake system in `state`, the cluster answering as `cluster` says. */
 function deploy(p: Pipeline, kind: 'servicenow' | 'jira', state: string, cluster: Cluster, extra: Partial<Scenario> = {}): JobResult {
   const base = deployScenario(p as any, JOB, cluster);
-  const secrets = kind === 'servicenow'
+  const secrets: Record<string, string> = kind === 'servicenow'
     ? { SNOW_URL: SNOW, SNOW_TOKEN: TOKEN }
     : { JIRA_URL: JIRA, JIRA_TOKEN: TOKEN, JIRA_USER: 'deploy@acme.example' };
   return runJob(p.workflow, JOB, {
@@ -182,8 +191,14 @@ describe('ServiceNow: open once per run, wait for the approval, record the outco
     expectVerdict('approved, deployed, closed successful', r, 'success');
     const [c] = changes(state);
     expect(c).toMatchObject({
-      number: 'CHG0030041', correlation_id: 'github-run-4242-checkout-production', correlation_display: 'platform-pipeline',
-      assignment_group: 'Platform CAB', type: 'normal', state: '3', close_code: 'successful', active: 'false',
+      number: 'CHG0030041',
+      correlation_id: 'github-run-4242-checkout-production',
+      correlation_display: 'platform-pipeline',
+      assignment_group: 'Platform CAB',
+      type: 'normal',
+      state: '3',
+      close_code: 'successful',
+      active: 'false',
     });
     expect(c.description).toContain(`Image: ghcr.io/acme/checkout@sha256:${'cd'.repeat(32)}`);
     expect(c.close_notes).toMatch(/^Deployed and verified ghcr\.io\/acme\/checkout@sha256:c/);
