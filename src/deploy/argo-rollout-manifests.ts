@@ -70,16 +70,27 @@ function service(ctx: RolloutContext, name: string): void {
   });
 }
 
-/** The AnalysisTemplate `<app>-slo` and the args a reference to it passes. */
-function analysisTemplate(ctx: RolloutContext): { name: string; args: (service: string) => any[] } | undefined {
+interface AnalysisRef {
+  readonly name: string;
+  readonly args: (service: string) => any[];
+}
+
+/**
+ * The AnalysisTemplates of the app's SLOs: `<app>-slo` takes `count` measurements and completes (an
+ * analysis step, a blue-green pre- or post-promotion analysis); `<app>-slo-background` has no `count`, so a
+ * canary's background analysis measures until the rollout completes or aborts. With a count, Argo Rollouts
+ * ends a background run after that many measurements, and the later weights would run unwatched.
+ */
+function analysisTemplate(ctx: RolloutContext, run: 'counted' | 'background'): AnalysisRef | undefined {
   const a = ctx.analysis;
   if (!a) return undefined;
   const metrics = analysisMetrics(ctx.app, ctx.env.namespace, a);
   if (metrics.length === 0) return undefined;
-  const name = `${ctx.app.name}-slo`;
+  const background = run === 'background';
+  const name = background ? `${ctx.app.name}-slo-background` : `${ctx.app.name}-slo`;
   const used = new Set(metrics.flatMap((m) => argsOf(m.query)));
   const address = ctx.app.observability.prometheusUrl ?? DEFAULT_PROMETHEUS_URL;
-  new ApiObject(ctx.chart, 'analysis-template', {
+  new ApiObject(ctx.chart, background ? 'analysis-template-background' : 'analysis-template', {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
     metadata: meta(ctx, name),
@@ -88,7 +99,7 @@ function analysisTemplate(ctx: RolloutContext): { name: string; args: (service: 
       metrics: metrics.map((m) => ({
         name: m.name,
         interval: goDuration(a.interval),
-        count: a.count,
+        ...(background ? {} : { count: a.count }),
         failureLimit: a.failureLimit,
         inconclusiveLimit: a.inconclusiveLimit,
         ...conditions(m),
@@ -147,8 +158,10 @@ export function emitCanaryRollout(
   ctx: RolloutContext, o: CanaryStrategyOptions, istio: { gateways: string[]; hosts: string[] } | undefined,
 ): RolloutPlan {
   const name = ctx.app.name;
-  const template = analysisTemplate(ctx);
   const weights = o.stepWeights ?? [10, 25, 50];
+  const inlineStep = !!ctx.analysis?.inline && weights.length > 1;
+  const template = inlineStep ? analysisTemplate(ctx, 'counted') : undefined;
+  const background = analysisTemplate(ctx, 'background');
   const pauses = o.stepPauses ?? weights.map(() => o.stepPause);
   const gates = new Set(o.manualGates ?? []);
   const canaryService = `${name}-canary`;
@@ -157,7 +170,7 @@ export function emitCanaryRollout(
   let firstWeightStep = 0;
   let expected = 0;
   weights.forEach((w, i) => {
-    if (template && ctx.analysis!.inline && weights.length > 1 && i === weights.length - 1) {
+    if (template && i === weights.length - 1) {
       steps.push({ analysis: { templates: [{ templateName: template.name }], args: template.args(canaryService) } });
       expected += ctx.analysis!.count * ctx.analysis!.interval.toSeconds();
     }
@@ -202,8 +215,8 @@ export function emitCanaryRollout(
       trafficRouting: { istio: { virtualService: { name, routes: ['primary'] } } },
     });
   }
-  if (template) {
-    canary.analysis = { templates: [{ templateName: template.name }], startingStep: firstWeightStep + 1, args: template.args(canaryService) };
+  if (background) {
+    canary.analysis = { templates: [{ templateName: background.name }], startingStep: firstWeightStep + 1, args: background.args(canaryService) };
   }
   canary.steps = steps;
   rollout(ctx, { canary });
@@ -216,7 +229,7 @@ export function emitBlueGreenRollout(ctx: RolloutContext, o: BlueGreenStrategyOp
   const preview = `${name}-preview`;
   const pre = o.prePromotionAnalysis ?? false;
   const post = o.postPromotionAnalysis ?? true;
-  const template = pre || post ? analysisTemplate(ctx) : undefined;
+  const template = pre || post ? analysisTemplate(ctx, 'counted') : undefined;
   service(ctx, preview);
   const scaleDown = o.scaleDownDelay ? Math.round(o.scaleDownDelay.toMilliseconds() / 1000) : 30;
   const blueGreen: Record<string, any> = {

@@ -37,12 +37,16 @@ export interface AnalysisOptions {
    */
   readonly interval?: Duration;
   /**
-   * Measurements per analysis run.
+   * Measurements of an analysis run that completes: the inline step before the last weight and a
+   * blue-green pre- or post-promotion analysis. A canary's background analysis (`<app>-slo-background`)
+   * takes no count: it measures every `interval` until the rollout completes or aborts, so every weight,
+   * and a pause at a manual gate, is watched.
    * @default 5
    */
   readonly count?: number;
   /**
-   * Failed measurements tolerated; one more fails the run, which aborts and rolls back.
+   * Failed measurements tolerated per run; one more fails the run, which aborts and rolls back. In the
+   * background analysis they add up over the whole rollout (not only consecutive ones).
    * @default 2
    */
   readonly failureLimit?: number;

@@ -72,6 +72,15 @@ export interface CanaryDeployProps extends CanaryStrategyOptions {
    * @default - the steps' pauses and analysis time plus 10 minutes
    */
   readonly verifyTimeout?: Duration;
+  /**
+   * How long a canary may wait at a manual gate (or a blue-green rollout for its promotion). A promotion
+   * approved later is refused (the analysis that justified it is stale), and the promotion job rolls back.
+   * The canary never advances on its own: while it waits, the background analysis keeps measuring and
+   * aborts it when the SLOs fail; when a reviewer rejects the promotion, its approval expires or the run is
+   * cancelled, the `abandon-<env>` job aborts it and rolls back.
+   * @default Duration.hours(24)
+   */
+  readonly gateTimeout?: Duration;
 }
 
 /**
@@ -124,6 +133,9 @@ export class CanaryDeploy extends Construct {
     for (const p of analysisProblems) problems.add(p);
     for (const a of [props.autoscaling, ...overrides.map((o) => o.autoscaling)]) if (a) checkAutoscaling(a, problems);
     if (props.verifyTimeout && !(props.verifyTimeout.toSeconds() >= 60)) problems.add(`'verifyTimeout' must be at least 1 minute, got ${props.verifyTimeout.toHumanString()}`);
+    if (props.gateTimeout && !(props.gateTimeout.toSeconds() >= 300 && props.gateTimeout.toSeconds() <= 30 * 86400)) {
+      problems.add(`'gateTimeout' must be from 5 minutes to 30 days (GitHub expires a pending approval after 30 days), got ${props.gateTimeout.toHumanString()}`);
+    }
 
     for (const env of app.environments) {
       const o = overrides.find((x) => x.environment === env.name);
@@ -176,7 +188,7 @@ export class CanaryDeploy extends Construct {
     const canary = strategy.canaryOptions ?? {};
     const routing = routingOf(app, canary);
     const plan = strategy.kind === DeliveryStrategyKind.CANARY
-      ? emitCanaryRollout(ctx, canary, routing.kind === 'istio' ? routing : undefined)
+      ? emitCanaryRollout(ctx, canary, routing.kind === 'istio' ? { gateways: routing.gateways, hosts: routeHosts(env, routing) } : undefined)
       : emitBlueGreenRollout(ctx, strategy.blueGreenOptions ?? {});
     this.plans.set(env.name, plan);
     // The Rollout serves; the chart's Deployment only carries the pod template (deploy-policy §1.2).
@@ -186,6 +198,7 @@ export class CanaryDeploy extends Construct {
       workload: Workload.ARGO_ROLLOUT,
       rollout: plan,
       verifyTimeout: props.verifyTimeout ?? minutes(plan.expectedSeconds + margin),
+      gateTimeout: props.gateTimeout,
     });
   }
 
@@ -198,12 +211,31 @@ export class CanaryDeploy extends Construct {
       if (v.replicaCount !== 0) {
         out.push(`the values of ${show(env.name)} set 'replicaCount' to ${show(v.replicaCount)}, but the Rollout takes over the chart's Deployment, which must stay at 0 replicas (both would serve); drop that value: the Rollout runs the environment's ${env.replicas} replicas`);
       }
+      const routing = routingOf(app, this.strategies.get(env.name)!.canaryOptions ?? {});
+      if (this.plans.get(env.name)!.strategy === 'canary' && routing.kind === 'istio' && v.ingress?.enabled === true) {
+        const hosts: string[] = (v.ingress.hosts ?? []).map((h: any) => h?.host).filter((h: unknown) => typeof h === 'string');
+        const missing = hosts.filter((h) => !routeHosts(env, routing).includes(h));
+        if (!routing._gatewaysGiven || missing.length > 0) {
+          out.push(`the values of ${show(env.name)} turn the chart's ingress on (hosts ${show(hosts)}), but the canary's VirtualService does not route ${missing.length > 0 ? show(missing) : 'gateway traffic'}: requests through the ingress would reach the pods by count, bypassing the canary weights; route them through an Istio Gateway with TrafficRouting.istio({ gateways: ['<namespace>/<gateway>'], hosts: ${show(hosts)} }) and turn the chart's ingress off`);
+        }
+      }
       if (v.autoscaling?.enabled === true) {
         out.push(`the values of ${show(env.name)} turn the chart's autoscaling on, whose HPA would scale the Deployment the Rollout keeps at 0 replicas; drop it and pass 'autoscaling: { minReplicas, maxReplicas }' to CanaryDeploy, which autoscales the Rollout`);
       }
     }
     return out;
   }
+}
+
+/** The host of an environment's `url`, which its route must split too. */
+function urlHost(env: Environment): string | undefined {
+  return env.url ? new URL(env.url).hostname : undefined;
+}
+
+/** The hosts of an environment's Istio route besides the chart Service's: the given ones and the `url`'s. */
+function routeHosts(env: Environment, routing: TrafficRouting): string[] {
+  const own = urlHost(env);
+  return own === undefined || routing.hosts.includes(own) ? [...routing.hosts] : [...routing.hosts, own];
 }
 
 function minutes(seconds: number): Duration {
@@ -244,6 +276,9 @@ function checkEnvironment(
   const routing = routingOf(app, canary);
   if (strategy.kind === DeliveryStrategyKind.CANARY && routing.kind === 'istio' && app.mesh !== Mesh.ISTIO) {
     problems.add(`${at}: TrafficRouting.istio() needs the app to declare 'mesh: Mesh.ISTIO' (it declares ${show(app.mesh.name)}); declare the mesh or use TrafficRouting.replicas()`);
+  }
+  if (strategy.kind === DeliveryStrategyKind.CANARY && routing.kind === 'istio' && !backend.flaggerOptions && env.url && !routing._gatewaysGiven) {
+    problems.add(`${at} is reached at ${show(env.url)}, but its VirtualService would split mesh traffic only: requests through the ingress gateway would reach the pods by count, bypassing the canary weights (the smoke test too); name the Istio Gateway that serves ${show(urlHost(env))}: TrafficRouting.istio({ gateways: ['<namespace>/<gateway>'] }) (or 'gateways: []' when external traffic enters through an in-mesh proxy)`);
   }
   const gated = (canary.manualGates ?? []).length > 0 || (strategy.kind === DeliveryStrategyKind.BLUE_GREEN && !(bg.autoPromote ?? false));
   if (backend.flaggerOptions) {

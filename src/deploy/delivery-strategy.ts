@@ -5,13 +5,18 @@ import { HTTP_URL } from '../core/names';
 /** Options of Istio traffic routing. */
 export interface IstioRoutingOptions {
   /**
-   * Istio gateways the route also serves (`namespace/name`), besides in-mesh callers (`mesh`).
-   * @default - mesh traffic only
+   * Istio Gateways (`namespace/name`) whose traffic the route also splits, besides in-mesh callers
+   * (`mesh`). A VirtualService without `gateways` applies to sidecars only: requests entering through an
+   * ingress gateway would reach the pods by count, bypassing the canary weights (and the smoke test would
+   * not test the canary). An environment with a `url` (or chart values that turn `ingress` on) therefore
+   * needs the Gateway that serves that host here; pass `[]` only when external traffic enters through an
+   * in-mesh proxy whose requests follow the mesh route.
+   * @default - mesh traffic only; refused for an environment reached from outside (its `url` or ingress)
    */
   readonly gateways?: string[];
   /**
-   * Extra hosts of the route (e.g. the public host name served through a gateway).
-   * @default - only the chart Service's cluster-local host
+   * Extra hosts of the route. The host of each environment's `url` is added to that environment's route.
+   * @default - the chart Service's cluster-local host and the host of the environment's `url`
    */
   readonly hosts?: string[];
 }
@@ -35,7 +40,7 @@ export class TrafficRouting {
         throw new PlatformPipelineError(`TrafficRouting.istio: 'hosts' entries must be DNS names, got ${show(h)}`);
       }
     }
-    return new TrafficRouting('istio', [...(options.gateways ?? [])], [...(options.hosts ?? [])]);
+    return new TrafficRouting('istio', [...(options.gateways ?? [])], [...(options.hosts ?? [])], options.gateways !== undefined);
   }
 
   /**
@@ -43,7 +48,7 @@ export class TrafficRouting {
    * Coarse (with 4 replicas the smallest step is 25 %), but needs nothing in the cluster.
    */
   public static replicas(): TrafficRouting {
-    return new TrafficRouting('replicas', [], []);
+    return new TrafficRouting('replicas', [], [], false);
   }
 
   /** `istio` or `replicas`. */
@@ -52,11 +57,14 @@ export class TrafficRouting {
   public readonly gateways: string[];
   /** Extra hosts of the route. */
   public readonly hosts: string[];
+  /** Whether `gateways` was given (an empty list is a choice: mesh traffic only). @internal */
+  public readonly _gatewaysGiven: boolean;
 
-  private constructor(kind: string, gateways: string[], hosts: string[]) {
+  private constructor(kind: string, gateways: string[], hosts: string[], gatewaysGiven: boolean) {
     this.kind = kind;
     this.gateways = gateways;
     this.hosts = hosts;
+    this._gatewaysGiven = gatewaysGiven;
   }
 }
 

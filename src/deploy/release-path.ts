@@ -4,9 +4,10 @@ import { github } from 'projen';
 import { PlatformPipelineError, problem } from '../core/errors';
 import { EnvDelivery, SlottedStep, Workload } from './private/delivery-plan';
 import {
-  applySteps, applyStepId, flaggerBaselineStep, flaggerStatusStep, prepareStep, promoteStep,
+  abandonedPromotionStep, applySteps, applyStepId, flaggerBaselineStep, flaggerStatusStep, prepareStep, promoteStep,
   rollbackStep, rolloutStatusStep, setupRolloutsPluginStep,
 } from './private/deploy-steps';
+import { deployOrderStep } from './private/release-record';
 import { reportSteps } from './private/report-steps';
 import { HELM_VERSION, KUBECTL_VERSION } from '../core/versions';
 import type { Environment } from '../model/environment';
@@ -116,6 +117,7 @@ export class ReleasePath extends Construct {
     job.addEnv('RELEASE', this.app.releaseName);
     job.addEnv('NAMESPACE', env.namespace);
     job.addEnv('IMAGE_DIGEST', '${{ needs.' + this.app.pipeline.appName + '-build.outputs.digest }}');
+    job.addEnv('MANIFEST', this.app.manifestPath(env.name));
   }
 
   private setSteps(job: PipelineJob, steps: SlottedStep[]): void {
@@ -126,7 +128,17 @@ export class ReleasePath extends Construct {
     const actions = this.app.pipeline.actions;
     const pre = DeploySlot.PRE_DEPLOY;
     const steps: SlottedStep[] = [
-      { slot: pre, step: { id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } } },
+      {
+        slot: pre,
+        step: {
+          id: 'checkout',
+          name: 'Check out',
+          uses: actions.ref('actions/checkout'),
+          // the whole history: the deploy refuses a commit older than the one the environment runs, and a
+          // rollback re-applies the manifests of the commit the previous revision was deployed from
+          with: helm ? { 'persist-credentials': false, 'fetch-depth': 0 } : { 'persist-credentials': false },
+        },
+      },
       ...env.cluster._steps({ actions, appName: this.app.name, environment: env.name })
         .map((s) => ({ slot: pre, step: s.step, permissions: s.permissions })),
     ];
@@ -142,6 +154,7 @@ export class ReleasePath extends Construct {
     const job = this.jobs.get(env.name)!;
     const argo = d.workload === Workload.ARGO_ROLLOUT;
     const steps = this.commonPreSteps(env, d, !d.gitOps);
+    if (!d.gitOps) steps.push(deployOrderStep());
     if (d.changeRequest) steps.push(d.changeRequest);
     if (d.workload === Workload.FLAGGER) steps.push(flaggerBaselineStep());
     if (!d.gitOps) {
@@ -157,6 +170,7 @@ export class ReleasePath extends Construct {
     if (argo) {
       const stopAt = gates.map((g) => g.step);
       steps.push(rolloutStatusStep(d, { observe: true, stopAt, stopAtBlueGreenPause: d.rollout?.manualPromotion ?? false }));
+      if (waitsForPromotion) job.addOutput('paused', 'rollout-status', 'paused');
     } else if (d.workload === Workload.FLAGGER) {
       steps.push(flaggerStatusStep(d));
     }
@@ -225,7 +239,7 @@ export class ReleasePath extends Construct {
       job.addEnv('ROLLOUT', d.rollout.name);
       const last = stage.rest.length === 0;
       const steps = this.commonPreSteps(env, d, !d.gitOps);
-      steps.push(promoteStep());
+      steps.push(promoteStep(d));
       steps.push(rolloutStatusStep(d, { observe: false, stopAt: stage.rest, stopAtBlueGreenPause: false }));
       if (last) {
         const smoke = this.smokeTest(env, d);
@@ -247,5 +261,33 @@ export class ReleasePath extends Construct {
       previous = job;
     }
     this.promotionJobsByEnv.set(env.name, jobs);
+    this.buildCleanupJob(env, d, deployJob, jobs);
+  }
+
+  /**
+   * The clean-up after a promotion that did not complete. The deploy job leaves the canary paused at its
+   * first gate; if a reviewer rejects a promotion job, its approval expires, the run is cancelled, or a
+   * promotion job fails before its own rollback, no promotion job finishes and the canary would keep its
+   * traffic with nothing watching it. This job runs then (`always()`: also after a cancellation), aborts the
+   * canary and rolls the release back — if the release is still this run's. It is a deploy job of the same
+   * environment (its credentials), so required reviewers are asked to approve it too.
+   */
+  private buildCleanupJob(env: Environment, d: EnvDelivery, deployJob: PipelineJob, promotions: PipelineJob[]): void {
+    const app = this.app;
+    const last = promotions[promotions.length - 1];
+    const job = app.pipeline.addJob(`abandon-${env.name}`, {
+      kind: JobKind.DEPLOY,
+      environment: env.name,
+      name: `${app.name} / roll back ${env.name} after an unfinished promotion`,
+      runner: env.runner,
+      permissions: { contents: github.workflows.JobPermission.READ },
+      condition: `always() && needs.${deployJob.id}.outputs.paused == 'true' && needs.${last.id}.result != 'success'`,
+      estimatedDuration: Duration.minutes(5),
+    }, this);
+    job.dependsOn(deployJob, ...promotions);
+    this.addJobEnv(job, env);
+    job.addEnv('ROLLOUT', d.rollout!.name);
+    this.setSteps(job, [...this.commonPreSteps(env, d, !d.gitOps), abandonedPromotionStep(app, d)]);
+    job.timeout = Duration.minutes(30);
   }
 }

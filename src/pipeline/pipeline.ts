@@ -93,12 +93,14 @@ export class Pipeline extends Construct {
     this.workflowPath = paths.workflow(props.appName);
     const fileName = this.workflowPath.split('/').pop()!;
     this.workflow = new github.GithubWorkflow(gh, `${props.appName}-pipeline`, { fileName, force: true });
-    // top level: no default permissions (each job asks for its own); superseded PR runs are cancelled,
-    // a push run (which may be deploying) never is.
+    // top level: no default permissions (each job asks for its own). Superseded PR runs are cancelled; push
+    // runs each get their own group (the run id), so a run waiting for an approval never queues, or gets
+    // cancelled in favour of, later pushes: their gates, build and staging proceed. Deploy jobs serialize
+    // per environment in their own job-level group.
     finishWorkflowFile(this.workflow.file!, () => this.actions, {
       permissions: {},
       concurrency: {
-        'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
+        'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.run_id }}',
         'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
       },
     });

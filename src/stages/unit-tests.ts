@@ -38,7 +38,9 @@ export interface PythonTestOptions extends UnitTestOptions {
    */
   readonly pythonVersion?: string;
   /**
-   * Package or directory measured by pytest-cov (`--cov=`).
+   * Package or directory measured by pytest-cov (`--cov=`). `.` measures every Python file under the
+   * working directory, the tests included; name the service's package (e.g. `checkout`) to gate the
+   * coverage of the service code only.
    * @default '.'
    */
   readonly coverageSource?: string;

@@ -205,7 +205,7 @@ describe('declaration order never matters (contributions are read at synth)', ()
   type Build = (app: pp.PlatformApp) => void;
   const declare: Build = (app) => { new pp.BuildStage(app, 'Build', { platforms: ['linux/amd64', 'linux/arm64'] }); };
   const userStep: Build = (app) => app.pipeline.buildJob!.addStep({ id: 'notify', run: 'echo built' });
-  const canary: Build = (app) => { new pp.CanaryDeploy(app, 'Delivery', { stepWeights: [20, 50] }); };
+  const canary: Build = (app) => { new pp.CanaryDeploy(app, 'Delivery', { stepWeights: [20, 50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) }); };
   const deployStep: Build = (app) => app.pipeline.deployJob('staging')!.addStep({ id: 'page-oncall', run: 'echo deployed' }, { slot: pp.DeploySlot.POST_DEPLOY });
 
   const render = (order: Build[]) => {

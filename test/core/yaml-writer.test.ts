@@ -155,7 +155,7 @@ test('an app with every stage: the same files with the fast writer as with yaml 
     const { project, app } = makeApp();
     new pp.SecurityScanStage(app, 'Security');
     new pp.TestStage(app, 'Test', { unitTests: [pp.UnitTests.python()] });
-    new pp.CanaryDeploy(app, 'Delivery', { stepWeights: [10, 25, 50], trafficRouting: pp.TrafficRouting.istio() });
+    new pp.CanaryDeploy(app, 'Delivery', { stepWeights: [10, 25, 50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) });
     new pp.PrometheusRules(app, 'Alerts');
     new pp.AlertRouting(app, 'Routing', { page: pp.AlertReceiver.pagerDuty({ secretName: 'pd' }), ticket: pp.AlertReceiver.slack({ secretName: 'slack', channel: '#alerts' }) });
     new pp.GrafanaDashboard(app, 'Dashboards');

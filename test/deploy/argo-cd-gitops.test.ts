@@ -7,7 +7,7 @@ const SCHEMAS = `${sharedDir()}/schemas`;
 function synth(props: pp.ArgoCdGitOpsProps = {}, canary = false): pp.SynthOutput {
   const { project, app } = makeApp({ repository: 'acme/checkout-platform' });
   new pp.ArgoCdGitOps(app, 'GitOps', props);
-  if (canary) new pp.CanaryDeploy(app, 'Canary');
+  if (canary) new pp.CanaryDeploy(app, 'Canary', { trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) });
   return pp.Testing.synth(project);
 }
 

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { Project } from 'projen';
 import * as pp from '../../src';
 import { checkPromqlExprs, crdErrors, k8sDocErrors, sharedDir, shellcheckWorkflow } from '../conformance/validators';
 import { appProps, errorOf, makeApp, minimalBuild, workflowOf } from '../util';
@@ -7,8 +8,16 @@ const SCHEMAS = `${sharedDir()}/schemas`;
 /** Staging without canary (it has no reviewers for gates). */
 const ROLLING_STAGING: pp.EnvironmentDeliveryOptions[] = [{ environment: 'staging', strategy: pp.DeliveryStrategy.rolling() }];
 
+/**
+ * The test app without the environments' `url`s: an environment reached from outside needs its Istio
+ * Gateway named (tested on its own below); the manifests' tests need no ingress.
+ */
+function makeCanaryApp(overrides: Partial<pp.PlatformAppProps> = {}): { project: Project; app: pp.PlatformApp } {
+  return makeApp({ environments: appProps().environments.map((e) => ({ ...e, url: undefined })), ...overrides });
+}
+
 function synth(props: pp.CanaryDeployProps = {}, overrides: Partial<pp.PlatformAppProps> = {}): pp.SynthOutput {
-  const { project, app } = makeApp(overrides);
+  const { project, app } = makeCanaryApp(overrides);
   new pp.CanaryDeploy(app, 'Canary', props);
   return pp.Testing.synth(project);
 }
@@ -66,6 +75,28 @@ describe('CanaryDeploy with Argo Rollouts', () => {
     ]);
   });
 
+  test('background analysis measures until the rollout ends (no count); the inline step takes count measurements', () => {
+    const out = synth({ analysis: { count: 4 } });
+    const canary = find(out, 'Rollout').spec.strategy.canary;
+    // with a count, Argo Rollouts completes a background run after that many measurements: the weights
+    // after it would run unwatched
+    expect(canary.analysis.templates).toEqual([{ templateName: 'checkout-slo-background' }]);
+    const background = find(out, 'AnalysisTemplate', 'production', 'checkout-slo-background');
+    expect(background.spec.metrics.length).toBeGreaterThan(0);
+    for (const m of background.spec.metrics) {
+      expect(m).not.toHaveProperty('count');
+      expect(m.interval).toBe('1m');
+    }
+    const inline = find(out, 'AnalysisTemplate', 'production', 'checkout-slo');
+    expect(inline.spec.metrics.map((m: any) => m.count)).toEqual(background.spec.metrics.map(() => 4));
+    expect(inline.spec.metrics.map((m: any) => m.query)).toEqual(background.spec.metrics.map((m: any) => m.query));
+  });
+
+  test('without an inline analysis step only the background template is emitted', () => {
+    const out = synth({ analysis: { inlineBeforeLastWeight: false } });
+    expect(docs(out).filter((d) => d.kind === 'AnalysisTemplate').map((d) => d.metadata.name)).toEqual(['checkout-slo-background']);
+  });
+
   test('a gate before the first weight delays the background analysis to after that weight', () => {
     const canary = find(synth({ stepWeights: [10, 50], manualGates: [10], environments: ROLLING_STAGING }), 'Rollout').spec.strategy.canary;
     expect(canary.steps[0]).toEqual({ pause: {} });
@@ -103,6 +134,40 @@ describe('CanaryDeploy with Argo Rollouts', () => {
       stableService: 'checkout-stable',
       trafficRouting: { istio: { virtualService: { name: 'checkout', routes: ['primary'] } } },
     });
+  });
+
+  test('an environment reached at a URL: the route splits that host through the named Gateway too', () => {
+    const { project, app } = makeApp();
+    new pp.CanaryDeploy(app, 'Canary', { trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) });
+    const out = pp.Testing.synth(project);
+    expect(find(out, 'VirtualService').spec).toMatchObject({
+      hosts: ['checkout.platform-prod.svc.cluster.local', 'acme.dev'],
+      gateways: ['istio-ingress/public', 'mesh'],
+    });
+    expect(find(out, 'VirtualService', 'staging').spec.hosts).toEqual(['checkout.platform-staging.svc.cluster.local', 'staging.acme.dev']);
+  });
+
+  test('an environment reached at a URL without a Gateway is refused: its traffic would bypass the weights', () => {
+    const { app } = makeApp();
+    const msg = errorOf(() => new pp.CanaryDeploy(app, 'Canary'));
+    expect(msg).toContain("checkout/Canary: environment 'production' is reached at 'https://acme.dev', but its VirtualService would split mesh traffic only");
+    expect(msg).toContain("TrafficRouting.istio({ gateways: ['<namespace>/<gateway>'] })");
+    // an explicit empty list: external traffic enters through an in-mesh proxy
+    const other = makeApp().app;
+    new pp.CanaryDeploy(other, 'Canary', { trafficRouting: pp.TrafficRouting.istio({ gateways: [] }) });
+    // replica routing has no gateway to bypass
+    new pp.CanaryDeploy(makeApp().app, 'Canary', { trafficRouting: pp.TrafficRouting.replicas(), analysis: { canarySelector: 'rollouts_pod_template_hash="{{args.canary-hash}}"' } });
+  });
+
+  test('chart values that turn the ingress on need its hosts routed through a Gateway', () => {
+    const { project, app } = makeCanaryApp();
+    new pp.CanaryDeploy(app, 'Canary');
+    app.valuesFor('production').set('ingress', { enabled: true, hosts: [{ host: 'shop.acme.dev', paths: [{ path: '/', pathType: 'Prefix' }] }] });
+    expect(errorOf(() => pp.Testing.synth(project))).toContain("the values of 'production' turn the chart's ingress on (hosts ['shop.acme.dev']), but the canary's VirtualService does not route ['shop.acme.dev']");
+    const ok = makeCanaryApp();
+    new pp.CanaryDeploy(ok.app, 'Canary', { trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'], hosts: ['shop.acme.dev'] }) });
+    ok.app.valuesFor('production').set('ingress', { enabled: true, hosts: [{ host: 'shop.acme.dev', paths: [{ path: '/', pathType: 'Prefix' }] }] });
+    expect(() => pp.Testing.synth(ok.project)).not.toThrow();
   });
 
   test('every object validates against its schema (Rollout, AnalysisTemplate, VirtualService, Services)', () => {
@@ -147,7 +212,7 @@ describe('CanaryDeploy with Argo Rollouts', () => {
         budgetMultiplier: 2, interval: Duration.seconds(30), count: 10, failureLimit: 3, inconclusiveLimit: 1, window: Duration.minutes(5),
       },
     }, { observability: { prometheusUrl: 'http://prometheus.istio-system:9090' } });
-    const m = find(out, 'AnalysisTemplate').spec.metrics.find((x: any) => x.name === 'availability-error-ratio');
+    const m = find(out, 'AnalysisTemplate', 'production', 'checkout-slo').spec.metrics.find((x: any) => x.name === 'availability-error-ratio');
     expect(m).toMatchObject({ interval: '30s', count: 10, failureLimit: 3, inconclusiveLimit: 1 });
     expect(m.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.002');
     expect(m.provider.prometheus.address).toBe('http://prometheus.istio-system:9090');
@@ -203,7 +268,7 @@ describe('CanaryDeploy with Argo Rollouts', () => {
   });
 
   test('per-environment strategies: no canary in staging, canary in production', () => {
-    const { project, app } = makeApp();
+    const { project, app } = makeCanaryApp();
     const canary = new pp.CanaryDeploy(app, 'Canary', { environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.rolling() }] });
     expect(canary.strategyFor('staging').kind).toBe(pp.DeliveryStrategyKind.ROLLING);
     expect(canary.strategyFor('production').kind).toBe(pp.DeliveryStrategyKind.CANARY);
@@ -219,7 +284,7 @@ describe('CanaryDeploy with Argo Rollouts', () => {
 
 describe('CanaryDeploy bad input', () => {
   const canary = (props: pp.CanaryDeployProps, overrides: Partial<pp.PlatformAppProps> = {}) => () => {
-    const { app } = makeApp(overrides);
+    const { app } = makeCanaryApp(overrides);
     new pp.CanaryDeploy(app, 'Canary', props);
   };
 
@@ -269,13 +334,13 @@ describe('CanaryDeploy bad input', () => {
   test('environments: unknown names; one CanaryDeploy per app', () => {
     expect(errorOf(canary({ environments: [{ environment: 'prod', strategy: pp.DeliveryStrategy.rolling() }] })))
       .toContain("'environments' names 'prod', which the app does not declare; environments are ['staging', 'production']");
-    const { app } = makeApp();
+    const { app } = makeCanaryApp();
     new pp.CanaryDeploy(app, 'Canary');
     expect(errorOf(() => new pp.CanaryDeploy(app, 'Canary2'))).toContain('the app already has a CanaryDeploy (Canary)');
   });
 
   test('values that would make the Deployment serve beside the Rollout fail the synth', () => {
-    const { project, app } = makeApp();
+    const { project, app } = makeCanaryApp();
     new pp.CanaryDeploy(app, 'Canary');
     app.valuesFor('production').set('autoscaling', { enabled: true, minReplicas: 4, maxReplicas: 12 });
     app.valuesFor('production').set('replicaCount', 3);
@@ -296,7 +361,7 @@ describe('CanaryDeploy with a blue-green strategy', () => {
     const { project, app } = makeApp(overrides);
     minimalBuild(app);
     new pp.CanaryDeploy(app, 'Delivery', {
-      strategy: pp.DeliveryStrategy.canary({ stepWeights: [10, 50] }),
+      strategy: pp.DeliveryStrategy.canary({ stepWeights: [10, 50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) }),
       environments: [{ environment: 'production', strategy }],
     });
     return pp.Testing.synth(project);
@@ -385,7 +450,7 @@ describe('CanaryDeploy with a blue-green strategy', () => {
     test('bad input', () => {
       expect(() => pp.DeliveryStrategy.blueGreen({ autoPromotionDelay: Duration.minutes(5) })).toThrow("'autoPromotionDelay' needs 'autoPromote: true'");
       expect(() => pp.DeliveryStrategy.blueGreen({ previewReplicas: 0 })).toThrow("'previewReplicas' must be a whole number of at least 1, got 0");
-      const { app } = makeApp({ environments: [appProps().environments[0]] });
+      const { app } = makeCanaryApp({ environments: [appProps().environments[0]] });
       expect(errorOf(() => new pp.CanaryDeploy(app, 'D', { strategy: pp.DeliveryStrategy.blueGreen() })))
         .toContain("environment 'staging': manual blue-green promotion needs reviewers to approve the promotion job; set 'approval: Approval.requiredReviewers([...])' on the environment, or 'autoPromote: true'");
     });
@@ -399,7 +464,7 @@ describe('CanaryDeploy with Flagger (backend)', () => {
     props: pp.CanaryDeployProps = {},
     overrides: Partial<pp.PlatformAppProps> = {},
   ): { out: pp.SynthOutput; app: pp.PlatformApp } {
-    const { project, app } = makeApp(overrides);
+    const { project, app } = makeCanaryApp(overrides);
     new pp.CanaryDeploy(app, 'Canary', { backend: FLAGGER, ...props });
     return { out: pp.Testing.synth(project), app };
   }
@@ -458,7 +523,7 @@ describe('CanaryDeploy with Flagger (backend)', () => {
     });
 
     test('the chart Service is turned off (Flagger owns the Services); autoscaling adopts the chart HPA', () => {
-      const { project, app } = makeApp();
+      const { project, app } = makeCanaryApp();
       new pp.CanaryDeploy(app, 'Canary', { backend: FLAGGER });
       app.valuesFor('production').set('autoscaling', { enabled: true, minReplicas: 4, maxReplicas: 12 });
       const out = pp.Testing.synth(project);

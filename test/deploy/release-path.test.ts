@@ -10,7 +10,7 @@ function deployJob(overrides: Partial<pp.PlatformAppProps> = {}, env = 'staging'
 describe('ReleasePath deploy jobs', () => {
   test('steps in slot order', () => {
     expect(deployJob().steps.map((s: any) => s.id)).toEqual([
-      'checkout', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'prepare-namespace',
+      'checkout', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'deploy-order', 'prepare-namespace',
       'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
     ]);
   });
@@ -50,7 +50,7 @@ describe('ReleasePath deploy jobs', () => {
     expect(steps.find((s: any) => s.id === 'smoke-test').env).toEqual({ SMOKE_URL: 'https://staging.acme.dev/' });
     const rollback = steps.find((s: any) => s.id === 'rollback');
     expect(rollback.if).toBe("failure() && steps.helm-upgrade.outcome == 'success'");
-    expect(rollback.run).toContain('helm rollback "${RELEASE}" --namespace "${NAMESPACE}"');
+    expect(rollback.run).toContain('helm rollback "${RELEASE}" "${previous}" --namespace "${NAMESPACE}"');
     expect(rollback.run.trim().endsWith('exit 1')).toBe(true);
   });
 
@@ -139,6 +139,7 @@ describe('promotion order and branches', () => {
     new pp.CanaryDeploy(app, 'Canary', {
       stepWeights: [10, 25, 50],
       manualGates: [25, 50],
+      trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
       environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.rolling() }],
     });
     expect(app.releasePath.promotionJobs('production')).toEqual([]); // built once, at synth
@@ -167,7 +168,7 @@ describe('reconfiguration by other constructs', () => {
     const build = (order: string[]) => {
       const { project, app } = makeApp({ repository: 'acme/shop' });
       for (const c of order) {
-        if (c === 'canary') new pp.CanaryDeploy(app, 'Canary', { manualGates: [50], environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.rolling() }] });
+        if (c === 'canary') new pp.CanaryDeploy(app, 'Canary', { manualGates: [50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }), environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.rolling() }] });
         if (c === 'change') new pp.ChangeRequest(app, 'Change', { system });
         if (c === 'gitops') new pp.ArgoCdGitOps(app, 'GitOps');
       }
@@ -180,7 +181,7 @@ describe('reconfiguration by other constructs', () => {
 
   test('a Rollout goes before Helm, into a namespace created on demand when namespaces are managed elsewhere', () => {
     const { project, app } = makeApp({ manageNamespaces: false });
-    new pp.CanaryDeploy(app, 'Canary');
+    new pp.CanaryDeploy(app, 'Canary', { trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) });
     const job = workflowOf(pp.Testing.synth(project)).jobs['checkout-deploy-staging'];
     const prepare = job.steps.find((s: any) => s.id === 'prepare-namespace');
     expect(prepare.name).toBe('Apply what must exist before Helm (namespace, Rollout)');
@@ -227,6 +228,7 @@ describe('release path: verification, reports and events', () => {
     new pp.CanaryDeploy(app, 'Canary', {
       stepWeights: [10, 25, 50],
       manualGates: [50],
+      trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
       environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.blueGreen({ autoPromote: true }) }],
     });
     new pp.ChangeRequest(app, 'Change', { system: pp.ChangeSystem.serviceNow({ instanceUrlSecret: 'SNOW_URL', tokenSecret: 'SNOW_TOKEN' }) });

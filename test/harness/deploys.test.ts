@@ -5,11 +5,12 @@
  * step summary and the HTML report artifact. The cluster is a kubectl/helm stub that answers as the
  * scenario says; nothing here is read from the generator's own tables.
  */
+import { execFileSync } from 'child_process';
 import { ArtifactStore } from './actions';
 import { exampleNames, loadExample } from './examples';
 import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
 import { record, writeVerdicts } from './verdicts';
-import { Cluster, deployScenario as scenario, DIGEST } from './worlds';
+import { Cluster, deployScenario as scenario, DIGEST, OURS } from './worlds';
 
 afterAll(() => {
   writeVerdicts('deploys');
@@ -35,7 +36,8 @@ const DEPLOY: Case[] = [
     expect: 'success',
     cluster: {},
     check: (r, job) => {
-      expect(helmCalls(r, 'upgrade')[0]).toEqual(expect.arrayContaining(['--rollback-on-failure', '--set-string', expect.stringContaining(`@${DIGEST}`)]));
+      // the exact digest: as `image.tag=<sha>@<digest>`, or in the chart's own digest key (HelmChart digestValue)
+      expect(helmCalls(r, 'upgrade')[0]).toEqual(expect.arrayContaining(['--rollback-on-failure', '--set-string', expect.stringMatching(new RegExp(`[@=]${DIGEST}$`))]));
       expect(helmCalls(r, 'rollback')).toEqual([]);
       expect(r.step('rollback').outcome).toBe('skipped');
       expect(r.summary).toContain('| result | `success` |');
@@ -66,7 +68,7 @@ const DEPLOY: Case[] = [
   {
     name: 'no previous revision to roll back to: fail loudly',
     expect: 'failure',
-    cluster: { smokeExit: 22, revisions: 1 },
+    cluster: { smokeExit: 22, history: [] },
     check: (r) => {
       expect(helmCalls(r, 'rollback')).toEqual([]);
       expect(r.log).toContain('has no previous revision to roll back to');
@@ -90,6 +92,51 @@ const DEPLOY: Case[] = [
       expect(helmCalls(r, 'upgrade')).toEqual([]);
       // a change request refuses to open a change for no digest, before helm does
       expect(r.step(has(job, 'change-request') ? 'change-request' : 'helm-upgrade').outcome).toBe('failure');
+    },
+  },
+];
+
+/** Cases of the release record (Helm path): deploy order and a rollback of chart and manifests together. */
+const RECORD: Case[] = [
+  {
+    name: 'a first deploy: the release records its commit and run',
+    expect: 'success',
+    cluster: { history: [] },
+    check: (r) => {
+      expect(r.step('deploy-order').stdout).toContain('first deploy');
+      expect(helmCalls(r, 'upgrade')[0]).toEqual(expect.arrayContaining(['--description', `platform-pipeline commit=${headOf(r)} run=4242`]));
+    },
+  },
+  {
+    name: 'a re-run of an old run: the environment runs a newer commit; refused before anything changes',
+    expect: 'failure',
+    cluster: { history: [['superseded', 'platform-pipeline commit=@PARENT@ run=4000'], ['deployed', 'platform-pipeline commit=@NEWER@ run=5000']] },
+    extra: () => ({ newerCommit: true }),
+    check: (r) => {
+      expect(r.step('deploy-order').outcome).toBe('failure');
+      expect(r.step('deploy-order').stdout).toContain('this run is older than what the environment runs');
+      expect(helmCalls(r, 'upgrade')).toEqual([]);
+      expect(r.callsOf('kubectl').filter((a) => a[0] === 'apply')).toEqual([]);
+      expect(r.step('rollback').outcome).toBe('skipped');
+    },
+  },
+  {
+    name: 'the environment runs a commit after a rollback: followed through "Rollback to", an ancestor, deploy',
+    expect: 'success',
+    cluster: { history: [['superseded', 'platform-pipeline commit=@PARENT@ run=4000'], ['superseded', 'platform-pipeline commit=@NEWER@ run=5000'], ['deployed', 'Rollback to 1']] },
+    extra: () => ({ newerCommit: true }),
+    check: (r) => expect(r.step('deploy-order').stdout).toMatch(/runs [0-9a-f]{40} \(revision 3, newest 3\), an ancestor of/),
+  },
+  {
+    name: 'verification fails: the chart goes back to the previous revision and the manifests to that revision\'s commit',
+    expect: 'failure',
+    cluster: { smokeExit: 22 },
+    check: (r) => {
+      expect(helmCalls(r, 'rollback')).toEqual([expect.arrayContaining(['rollback', expect.any(String), '2'])]);
+      const applies = r.callsOf('kubectl').filter((a) => a[0] === 'apply' && a.some((x) => x.endsWith('/previous.k8s.yaml')));
+      expect(applies).toHaveLength(1);
+      expect(r.callsOf('kubectl').filter((a) => a[0] === 'delete')).toEqual([expect.arrayContaining(['prometheusrule.monitoring.coreos.com/app-added'])]);
+      expect(r.step('rollback').stdout).toMatch(/restored the environment manifests of [0-9a-f]{40}/);
     },
   },
 ];
@@ -160,6 +207,28 @@ const PROMOTE: Case[] = [
     cluster: { phase: 'Paused', smokeExit: 7 },
     check: (r) => expect(helmCalls(r, 'rollback')).toHaveLength(1),
   },
+  {
+    name: 'a newer run deployed since: its canary is not promoted on this approval, nor rolled back',
+    expect: 'failure',
+    cluster: { phase: 'Paused', history: [...OURS, ['deployed', 'platform-pipeline commit=@HEAD@ run=9999']] },
+    check: (r) => {
+      expect(rolloutCalls(r, 'promote')).toEqual([]);
+      expect(rolloutCalls(r, 'abort')).toEqual([]);
+      expect(helmCalls(r, 'rollback')).toEqual([]);
+      expect(r.step('promote').stdout).toContain("is not this run's deploy");
+    },
+  },
+  {
+    name: 'the gate expired (approved after gateTimeout): not promoted on stale evidence, rollback, fail',
+    expect: 'failure',
+    cluster: { phase: 'Paused', pausedFor: 30 * 86400 },
+    check: (r) => {
+      expect(rolloutCalls(r, 'promote')).toEqual([]);
+      expect(r.step('promote').stdout).toContain('not promoting on stale evidence');
+      expect(rolloutCalls(r, 'abort')).toHaveLength(1);
+      expect(helmCalls(r, 'rollback')).toHaveLength(1);
+    },
+  },
 ];
 
 describe.each(exampleNames())('examples/%s: every deploy and promote job', (name) => {
@@ -171,7 +240,7 @@ describe.each(exampleNames())('examples/%s: every deploy and promote job', (name
   const cases = jobs.flatMap((jobId) => {
     const job = ex.workflow.jobs[jobId];
     const isPromote = has(job, 'promote');
-    const list = isPromote ? PROMOTE : [...DEPLOY, ...(has(job, 'rollout-status') ? ROLLOUT : []),
+    const list = isPromote ? PROMOTE : [...DEPLOY, ...(has(job, 'deploy-order') ? RECORD : []), ...(has(job, 'rollout-status') ? ROLLOUT : []),
       ...(has(job, 'rollout-status') && /GATE_STEPS/.test(JSON.stringify(job)) ? GATED : [])];
     return list.map((c) => [jobId, c.name, c] as const);
   });
@@ -192,3 +261,69 @@ describe.each(exampleNames())('examples/%s: every deploy and promote job', (name
     expect(report!.get(files[0])!.toString()).toContain(`<td>${r.conclusion}</td>`);
   });
 });
+
+/** The run's commit: the harness workspace's HEAD. */
+function headOf(r: JobResult): string {
+  return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: r.workspace, encoding: 'utf8' }).trim();
+}
+
+describe.each(exampleNames())('examples/%s: the clean-up after an unfinished promotion', (name) => {
+  const ex = loadExample(name);
+  const jobs = ex.jobs(/^abandon-/);
+  if (jobs.length === 0) {
+    test('no manual gate: no clean-up job', () => expect(ex.jobs(/^promote-/)).toEqual([]));
+    return;
+  }
+  const deployOf = (jobId: string) => `${ex.app}-deploy-${ex.workflow.jobs[jobId].env.ENVIRONMENT}`;
+  const promotionsOf = (jobId: string) => ex.workflow.jobs[jobId].needs.filter((n: string) => n.startsWith(`${ex.app}-promote-`));
+  const needs = (jobId: string, paused: string, last: 'success' | 'failure' | 'cancelled' | 'skipped') => {
+    const promotions: string[] = promotionsOf(jobId);
+    return {
+      [`${ex.app}-build`]: { result: 'success' as const, outputs: { digest: DIGEST } },
+      [deployOf(jobId)]: { result: 'success' as const, outputs: { paused } },
+      ...Object.fromEntries(promotions.map((p, i) => [p, { result: i === promotions.length - 1 ? last : 'success' as const }])),
+    };
+  };
+  const run = (jobId: string, cluster: Cluster, paused: string, last: 'success' | 'failure' | 'cancelled' | 'skipped') => {
+    const base = scenario(ex, jobId, cluster);
+    return runJob(ex.workflow, jobId, { ...base, needs: { ...needs(jobId, paused, last) } }, { repo: ex.repo });
+  };
+
+  test.each(jobs)('%s runs when the last promotion was rejected, expired, cancelled or skipped, and only then', (jobId) => {
+    expect(promotionsOf(jobId).length).toBeGreaterThan(0);
+    for (const last of ['failure', 'cancelled', 'skipped'] as const) {
+      const r = run(jobId, { phase: 'Paused' }, 'true', last);
+      record(name, jobId, `the last promotion ended ${last}: abort, roll back`, 'success', r.conclusion);
+      expect({ last, verdict: r.conclusion, log: r.conclusion === 'success' ? '' : r.log }).toEqual({ last, verdict: 'success', log: '' });
+      expect(rolloutCalls(r, 'abort')).toHaveLength(1);
+      expect(helmCalls(r, 'rollback')).toEqual([expect.arrayContaining(['rollback', expect.any(String), '2'])]);
+    }
+    // promoted to the end, or never paused (the deploy job finished or failed on its own): nothing to do
+    expect(run(jobId, { phase: 'Paused' }, 'true', 'success').conclusion).toBe('skipped');
+    expect(run(jobId, { phase: 'Paused' }, 'false', 'skipped').conclusion).toBe('skipped');
+  });
+
+  test.each(jobs)('%s leaves a newer run\'s release and an earlier rollback alone', (jobId) => {
+    const newer = run(jobId, {}, 'true', 'failure');
+    expect(newer.conclusion).toBe('success');
+    const taken = run(jobId, { history: [...OURS_AND('platform-pipeline commit=@HEAD@ run=9999')] }, 'true', 'failure');
+    record(name, jobId, 'a newer run owns the release: nothing done', 'success', taken.conclusion);
+    expect(taken.conclusion).toBe('success');
+    expect(rolloutCalls(taken, 'abort')).toEqual([]);
+    expect(helmCalls(taken, 'rollback')).toEqual([]);
+    const rolledBack = run(jobId, { history: [...OURS_AND('Rollback to 2')] }, 'true', 'failure');
+    record(name, jobId, 'the promotion job already rolled back: not rolled back twice', 'success', rolledBack.conclusion);
+    expect(helmCalls(rolledBack, 'rollback')).toEqual([]);
+  });
+
+  test.each(jobs)('%s fails loudly when there is nothing to roll back to', (jobId) => {
+    const r = run(jobId, { history: [['deployed', 'platform-pipeline commit=@HEAD@ run=@RUN@']] }, 'true', 'failure');
+    record(name, jobId, 'no previous revision: fail loudly', 'failure', r.conclusion);
+    expect(r.conclusion).toBe('failure');
+    expect(r.log).toContain('has no previous revision to roll back to');
+  });
+});
+
+function OURS_AND(description: string): Array<[string, string]> {
+  return [...OURS.map(([, d]) => ['superseded', d] as [string, string]), ['deployed', description]];
+}

@@ -86,6 +86,11 @@ export interface Scenario {
   readonly vars?: Record<string, string>;
   /** The run is cancelled after this step (later steps see `cancelled()`). */
   readonly cancelAfter?: string;
+  /**
+   * The deploying branch has moved on: a commit after the run's exists as `refs/remotes/origin/main` (a
+   * full-history checkout of an old run sees it), while HEAD stays at the run's commit.
+   */
+  readonly newerCommit?: boolean;
   /** Files written into the workspace before the job (relative path → content). */
   readonly files?: Record<string, string>;
   /** Artifacts uploaded by earlier jobs of the run (shared between runJob calls). */
@@ -179,14 +184,17 @@ function copyTree(src: string, dst: string): void {
   }
 }
 
-/** Copies `repo` to `workspace`, adds `files`, and commits everything in a fresh git repository; returns the commit. */
+/**
+ * Copies `repo` to `workspace`, adds `files`, and commits everything in a fresh git repository, then an
+ * empty commit on top (the run's commit, whose parent holds the same tree); returns the run's commit.
+ */
 function gitWorkspace(repo: string, files: Record<string, string>, workspace: string): string {
   copyTree(repo, workspace);
   for (const [rel, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
     fs.writeFileSync(path.join(workspace, rel), content);
   }
-  const git = spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness && git rev-parse HEAD'], { cwd: workspace, encoding: 'utf8' });
+  const git = spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness && git -c user.email=ci@example.invalid -c user.name=ci commit -q --allow-empty -m run && git rev-parse HEAD'], { cwd: workspace, encoding: 'utf8' });
   const sha = git.stdout.trim();
   if (git.status !== 0 || !/^[0-9a-f]{40}$/.test(sha)) throw new Error(`git init of the workspace failed (exit ${git.status}): ${git.stderr}`);
   return sha;
@@ -310,6 +318,10 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
   }
   // a git repository, as after actions/checkout (with the scenario's files committed)
   const sha = checkout(options.repo, scenario.files ?? {}, workspace, root);
+  if (scenario.newerCommit) {
+    const g = spawnSync('bash', ['-c', 'git -c user.email=ci@example.invalid -c user.name=ci commit -q --allow-empty -m newer && git update-ref refs/remotes/origin/main HEAD && git reset -q --hard HEAD~1'], { cwd: workspace, encoding: 'utf8' });
+    if (g.status !== 0) throw new Error(`making the newer commit failed: ${g.stderr}`);
+  }
 
   // the stubs
   const stubsSrc = path.join(__dirname, 'stubs');

@@ -19,9 +19,30 @@ export interface Cluster {
   readonly statusExit?: number;
   /** The smoke test's curl exit code. @default 0 */
   readonly smokeExit?: number;
-  /** Revisions `helm history` lists. @default 2 */
-  readonly revisions?: number;
+  /**
+   * The release's revisions before the job, as `[status, description]`; `@HEAD@` is the run's commit,
+   * `@PARENT@` its parent, `@NEWER@` a later commit of the deploying branch (see `Scenario.newerCommit`),
+   * `@RUN@` this run's id. An empty list: the release does not exist yet (`helm history` fails "not found").
+   * `helm upgrade` and `helm rollback` append revisions as Helm does.
+   * @default two revisions deployed from the parent commit by earlier runs; for a promotion or clean-up
+   * job, a third deployed by this run
+   */
+  readonly history?: Array<[string, string]>;
+  /** Seconds the Rollout has been paused at its gate (`.status.pauseConditions[0].startTime`). @default 600 */
+  readonly pausedFor?: number;
 }
+
+const EARLIER: Array<[string, string]> = [
+  ['superseded', 'platform-pipeline commit=@PARENT@ run=4000'],
+  ['deployed', 'platform-pipeline commit=@PARENT@ run=4100'],
+];
+
+/** This run's own revision on top of the earlier ones (what a promotion or clean-up job finds). */
+export const OURS: Array<[string, string]> = [
+  ['superseded', 'platform-pipeline commit=@PARENT@ run=4000'],
+  ['superseded', 'platform-pipeline commit=@PARENT@ run=4100'],
+  ['deployed', 'platform-pipeline commit=@HEAD@ run=@RUN@'],
+];
 
 function kubectl(c: Cluster): string {
   return [
@@ -29,20 +50,31 @@ function kubectl(c: Cluster): string {
     '  *"get deployment"*) echo 3 ;;',
     '  *workloadObservedGeneration*) echo 3 ;;',
     `  *".status.phase"*) echo "${c.phase ?? 'Healthy'}" ;;`,
+    `  *"pauseConditions[0].startTime"*) date -u --date "@$(( $(date +%s) - ${c.pausedFor ?? 600} ))" +%Y-%m-%dT%H:%M:%SZ ;;`,
     `  *currentStepIndex*) echo "${c.stepIndex ?? ''}" ;;`,
     `  *pauseConditions*) echo "${c.pauseReasons ?? ''}" ;;`,
     `  "argo rollouts status"*) exit ${c.statusExit ?? 0} ;;`,
+    '  *"previous.k8s.yaml --ignore-not-found --output name"*) printf "rollout.argoproj.io/app\\nservice/app-canary\\n" ;;',
+    '  *"--ignore-not-found --output name"*) printf "rollout.argoproj.io/app\\nservice/app-canary\\nprometheusrule.monitoring.coreos.com/app-added\\n" ;;',
     'esac',
     'exit 0',
   ].join('\n');
 }
 
-function helm(c: Cluster): string {
-  const history = JSON.stringify(Array.from({ length: c.revisions ?? 2 }, (_, i) => ({ revision: i + 1 })));
+function helm(c: Cluster, history: Array<[string, string]>): string {
+  const revisions = JSON.stringify(history.map(([status, description], i) => ({ revision: i + 1, status, description })));
+  const append = (desc: string) => `jq --arg d "${desc}" 'map(if .status == "deployed" then .status = "superseded" else . end) + [{revision: ((map(.revision) | max // 0) + 1), status: "deployed", description: $d}]' "\${state}" > "\${state}.new" && mv "\${state}.new" "\${state}"`;
   return [
+    '# the release history lives in the harness directory: upgrades and rollbacks append to it',
+    'state="${HARNESS_DIR}/helm-history.json"',
+    'if [ ! -f "${state}" ]; then',
+    '  newer="$(git rev-parse -q --verify refs/remotes/origin/main || echo none)"',
+    `  printf '%s' '${revisions}' | sed -e "s/@HEAD@/$(git rev-parse HEAD)/g" -e "s/@PARENT@/$(git rev-parse HEAD~1)/g" -e "s/@NEWER@/\${newer}/g" -e "s/@RUN@/\${GITHUB_RUN_ID}/g" > "\${state}"`,
+    'fi',
     'case "${1:-}" in',
-    `  upgrade) exit ${c.helmExit ?? 0} ;;`,
-    `  history) echo '${history}' ;;`,
+    `  upgrade) [ ${c.helmExit ?? 0} -eq 0 ] || exit ${c.helmExit ?? 0}; ${append('$(opt --description "$@")')} ;;`,
+    `  rollback) ${append('Rollback to $3')} ;;`,
+    '  history) if [ "$(jq length "${state}")" -eq 0 ]; then echo "Error: release: not found" >&2; exit 1; fi; cat "${state}" ;;',
     'esac',
     'exit 0',
   ].join('\n');
@@ -62,7 +94,7 @@ export function deployScenario(ex: ReturnType<typeof loadExample>, jobId: string
   return {
     secrets: secretsOf(job),
     needs: { [`${ex.app}-build`]: { result: 'success', outputs: { digest: DIGEST } } },
-    tools: { kubectl: kubectl(c), helm: helm(c) },
+    tools: { kubectl: kubectl(c), helm: helm(c, c.history ?? (/^(promote|abandon)-/.test(jobId.slice(ex.app.length + 1)) ? OURS : EARLIER)) },
     // the change systems' answers: the run's open change is found (ServiceNow Table API, Jira search) and approved
     fixtures: {
       'change.json': JSON.stringify({ result: [{ sys_id: 'a1b2c3', number: 'CHG0042' }], issues: [{ key: 'OPS-42' }] }),

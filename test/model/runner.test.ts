@@ -18,6 +18,7 @@ describe('runners', () => {
     new pp.CanaryDeploy(app, 'Delivery', {
       stepWeights: [25, 50],
       manualGates: [50],
+      trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
       environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.blueGreen({ autoPromote: true }) }],
     });
     const jobs = workflowOf(pp.Testing.synth(project)).jobs;

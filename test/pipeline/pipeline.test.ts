@@ -25,14 +25,20 @@ describe('Pipeline rendering', () => {
     expect(text).toContain('uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1');
   });
 
-  test('top level: no permissions, PR runs cancelled, pushes never', () => {
+  test('top level: no permissions, PR runs cancelled; each push run its own group, deploys serialize per environment', () => {
     const wf = workflowOf(pp.Testing.synth(makeApp().project));
     expect(wf.permissions).toEqual({});
+    // a push run waiting for an approval neither queues nor cancels later pushes (their gates, build, staging)
     expect(wf.concurrency).toEqual({
-      'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
+      'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.run_id }}',
       'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
     });
     expect(Object.keys(wf)).toEqual(['name', 'on', 'permissions', 'concurrency', 'jobs']);
+    const deploys = Object.values(wf.jobs).filter((j: any) => j.environment);
+    expect(deploys.map((j: any) => [j.environment.name, j.concurrency])).toEqual(deploys.map((j: any) => [
+      j.environment.name, { 'group': `checkout-deploy-${j.environment.name}`, 'cancel-in-progress': false },
+    ]));
+    expect(deploys.length).toBeGreaterThanOrEqual(2);
   });
 
   test('triggers: pushes and PRs of the deploying branch on the app paths, the workflow and its generated files', () => {

@@ -30,6 +30,8 @@ export interface EnvDelivery {
   readonly workload: Workload;
   readonly rollout?: RolloutPlan;
   readonly verifyTimeout?: Duration;
+  /** How long a canary may wait at a manual gate before its promotion is refused. */
+  readonly gateTimeout?: Duration;
   readonly gitOps?: GitOpsPlan;
   readonly changeRequest?: SlottedStep;
 }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { EnvDelivery, SlottedStep, Workload } from './delivery-plan';
 import { gitOpsApplySteps, gitOpsEnv, gitOpsRestoreLines } from './gitops-steps';
+import { RELEASE_DESCRIPTION, RELEASE_HISTORY, RESTORE_MANIFESTS, unlessOwnRevision } from './release-record';
 import { ARGO_ROLLOUTS_VERSION } from '../../core/versions';
 import type { Environment } from '../../model/environment';
 import { DeploySlot } from '../../pipeline/pipeline-job';
@@ -210,7 +211,8 @@ export function applySteps(app: IPlatformApp, env: Environment, d: EnvDelivery):
         `  --namespace "\${NAMESPACE}"${app.manageNamespaces ? '' : ' --create-namespace'} \\`,
         '  --values "${VALUES_FILE}" \\',
         `  ${imageValue} \\`,
-        '  --rollback-on-failure --wait=watcher --timeout 10m',
+        '  --rollback-on-failure --wait=watcher --timeout 10m \\',
+        `  --description "${RELEASE_DESCRIPTION}"`,
       ].join('\n'),
     },
   }, {
@@ -243,15 +245,65 @@ export function prepareStep(rollout: boolean, createNamespace: boolean): Slotted
 
 /**
  * Rolls back after a failed verification and fails the job: aborts a Rollout (traffic back to stable at
- * once), restores the previous release (`helm rollback`, or the previous Argo CD Application), waits for
- * the Rollout to run it, and records the rollback for the DORA rules. @internal
+ * once), restores the previous release — `helm rollback` to the last revision that ran, and the
+ * environment manifests of the commit that revision was deployed from, so chart, Rollout, analysis, route
+ * and rules return as one unit (or the previous Argo CD Application) — waits for the Rollout to run it,
+ * and records the rollback for the DORA rules. It acts only on this run's own revision: a newer run's
+ * deploy is never rolled back, nor a rollback rolled back again. @internal
  */
 export function rollbackStep(app: IPlatformApp, d: EnvDelivery, condition: string): SlottedStep {
+  return {
+    slot: DeploySlot.ROLLBACK,
+    step: {
+      id: 'rollback',
+      name: 'Roll back after a failed verification',
+      if: condition,
+      ...rollbackEnv(app, d),
+      run: [...rollbackLines(app, d, 'verification failed'), 'exit 1'].join('\n'),
+    },
+  };
+}
+
+/**
+ * The clean-up after a promotion that did not complete — rejected, expired, cancelled or failed before its
+ * own rollback: aborts the canary and rolls the release back, if the release is still this run's. @internal
+ */
+export function abandonedPromotionStep(app: IPlatformApp, d: EnvDelivery): SlottedStep {
+  return {
+    slot: DeploySlot.ROLLBACK,
+    step: {
+      id: 'rollback',
+      name: 'Abort the unpromoted canary and roll back',
+      ...rollbackEnv(app, d),
+      run: [
+        ...rollbackLines(app, d, 'the promotion did not complete (rejected, expired, cancelled or failed)', 0),
+        'if [ "${rolled_back}" != true ]; then',
+        '  exit 1',
+        'fi',
+      ].join('\n'),
+    },
+  };
+}
+
+function rollbackEnv(app: IPlatformApp, d: EnvDelivery): { env?: Record<string, string> } {
+  const push = !!app.observability.pushgatewayUrl;
+  if (!push && !d.gitOps) return {};
+  return {
+    env: {
+      ...(d.gitOps ? gitOpsEnv(d.gitOps) : {}),
+      ...(push ? { PUSHGATEWAY_URL: app.observability.pushgatewayUrl! } : {}),
+    },
+  };
+}
+
+/** `notOwnExit`: the exit code when the release is no longer this run's (nothing to roll back). */
+function rollbackLines(app: IPlatformApp, d: EnvDelivery, reason: string, notOwnExit = 1): string[] {
   const argo = d.workload === Workload.ARGO_ROLLOUT;
   const push = !!app.observability.pushgatewayUrl;
-  // whether a previous version was restored: the Rollout waits for it, the rollback event is pushed
-  const track = argo || push;
+  // whether a previous version was restored: the Rollout waits for it, the event is pushed, the clean-up fails without it
+  const track = argo || push || notOwnExit === 0;
   const lines: string[] = track ? ['rolled_back=false'] : [];
+  if (!d.gitOps) lines.push(...RELEASE_HISTORY, ...unlessOwnRevision(notOwnExit, 'nothing to roll back'));
   if (argo) {
     lines.push(
       '# stop the rollout at once: traffic goes back to the stable version',
@@ -259,18 +311,20 @@ export function rollbackStep(app: IPlatformApp, d: EnvDelivery, condition: strin
     );
   }
   if (d.gitOps) {
-    lines.push(
-      ...gitOpsRestoreLines(track),
-    );
+    // the Application's sources carry the chart and the manifests: Argo CD restores both
+    lines.push(...gitOpsRestoreLines(track).map((l) => l.replace('verification failed', reason)));
   } else {
     lines.push(
-      'revisions="$(helm history "${RELEASE}" --namespace "${NAMESPACE}" --max 2 --output json | jq length)"',
-      'if [ "${revisions}" -gt 1 ]; then',
-      '  helm rollback "${RELEASE}" --namespace "${NAMESPACE}" --wait --timeout 10m',
+      '# the last revision that ran before this one, and the commit it was deployed from',
+      'previous="$(jq -r --argjson r "${newest}" \'[.[] | select(.revision < $r and (.status == "superseded" or .status == "deployed"))] | last | .revision // empty\' <<< "${history}")"',
+      'if [ -n "${previous}" ]; then',
+      '  previous_commit="$(commit_of "${previous}" || true)"',
+      '  helm rollback "${RELEASE}" "${previous}" --namespace "${NAMESPACE}" --wait --timeout 10m',
+      ...RESTORE_MANIFESTS.map((l) => `  ${l}`),
       ...(track ? ['  rolled_back=true'] : []),
-      '  echo "::error::verification failed in ${NAMESPACE}; rolled back ${RELEASE} to its previous revision"',
+      `  echo "::error::${reason} in \${NAMESPACE}; rolled back \${RELEASE} to revision \${previous} (commit \${previous_commit:-unknown})"`,
       'else',
-      '  echo "::error::verification failed in ${NAMESPACE}; ${RELEASE} has no previous revision to roll back to"',
+      `  echo "::error::${reason} in \${NAMESPACE}; \${RELEASE} has no previous revision to roll back to"`,
       'fi',
     );
   }
@@ -284,42 +338,44 @@ export function rollbackStep(app: IPlatformApp, d: EnvDelivery, condition: strin
   }
   if (push) {
     lines.push(
-      'if [ "${rolled_back}" != true ]; then',
-      '  exit 1',
-      'fi',
-      'now="$(date +%s)"',
+      'if [ "${rolled_back}" = true ]; then',
+      '  now="$(date +%s)"',
+      // (not indented: the push script ends a here-document)
       pushgatewayScript([['app', '${APP}'], ['environment', '${ENVIRONMENT}']], [{ metric: PipelineMetrics.ROLLBACK_TIMESTAMP, value: '${now}' }]),
+      'fi',
     );
   }
-  lines.push('exit 1');
-  return {
-    slot: DeploySlot.ROLLBACK,
-    step: {
-      id: 'rollback',
-      name: 'Roll back after a failed verification',
-      if: condition,
-      ...(push || d.gitOps ? {
-        env: {
-          ...(d.gitOps ? gitOpsEnv(d.gitOps) : {}),
-          ...(push ? { PUSHGATEWAY_URL: app.observability.pushgatewayUrl! } : {}),
-        },
-      } : {}),
-      run: lines.join('\n'),
-    },
-  };
+  return lines;
 }
 
-/** Promotes a Rollout past its current gate or blue-green pause (in a promotion job). @internal */
-export function promoteStep(): SlottedStep {
+/**
+ * Promotes a Rollout past its current gate or blue-green pause (in a promotion job) — only this run's own
+ * revision (a newer run's canary is never promoted on an old approval) and only within the gate's time
+ * bound: a canary paused longer than `gateTimeout` is not promoted on stale evidence; the job fails and
+ * its rollback restores the previous version. @internal
+ */
+export function promoteStep(d: EnvDelivery): SlottedStep {
   return {
     slot: DeploySlot.APPLY,
     step: {
       id: 'promote',
       name: 'Promote the rollout',
+      env: { GATE_TIMEOUT_SECONDS: String(gateTimeoutOf(d).toSeconds()) },
       run: [
+        ...(d.gitOps ? [] : [...RELEASE_HISTORY, ...unlessOwnRevision(1, 'nothing to promote')]),
         'phase="$(kubectl get rollouts.argoproj.io "${ROLLOUT}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.phase}\')"',
         'case "${phase}" in',
-        '  Paused) kubectl argo rollouts promote "${ROLLOUT}" --namespace "${NAMESPACE}" ;;',
+        '  Paused)',
+        '    since="$(kubectl get rollouts.argoproj.io "${ROLLOUT}" --namespace "${NAMESPACE}" --output jsonpath=\'{.status.pauseConditions[0].startTime}\')"',
+        '    if [ -n "${since}" ]; then',
+        '      waited=$(( $(date +%s) - $(date --date "${since}" +%s) ))',
+        '      if [ "${waited}" -gt "${GATE_TIMEOUT_SECONDS}" ]; then',
+        '        echo "::error::rollout ${ROLLOUT} has waited ${waited}s at its gate (since ${since}), longer than the gate\'s ${GATE_TIMEOUT_SECONDS}s: not promoting on stale evidence; it rolls back, deploy again to retry"',
+        '        exit 1',
+        '      fi',
+        '    fi',
+        '    kubectl argo rollouts promote "${ROLLOUT}" --namespace "${NAMESPACE}"',
+        '    ;;',
         '  Healthy) echo "::notice::rollout ${ROLLOUT} is already promoted" ;;',
         '  *)',
         '    echo "::error::rollout ${ROLLOUT} is ${phase:-unknown}, not paused at a gate; nothing to promote"',
@@ -329,4 +385,9 @@ export function promoteStep(): SlottedStep {
       ].join('\n'),
     },
   };
+}
+
+/** How long a canary may wait at a manual gate. @internal */
+export function gateTimeoutOf(d: EnvDelivery): Duration {
+  return d.gateTimeout ?? Duration.hours(24);
 }
