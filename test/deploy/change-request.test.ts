@@ -173,13 +173,15 @@ describe('ChangeRequest', () => {
   });
 
   test('the steps the close reads to tell "nothing deployed" exist under those ids', () => {
-    const wf = deployJobs(snow, undefined, undefined, (app) => { new pp.CanaryDeploy(app, 'Canary', {
-      trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
-      environments: [{
-        environment: 'production',
-        strategy: pp.DeliveryStrategy.canary({ stepWeights: [20, 50], manualGates: [50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) }),
-      }],
-    }); });
+    const wf = deployJobs(snow, undefined, undefined, (app) => {
+      new pp.CanaryDeploy(app, 'Canary', {
+        trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
+        environments: [{
+          environment: 'production',
+          strategy: pp.DeliveryStrategy.canary({ stepWeights: [20, 50], manualGates: [50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) }),
+        }],
+      });
+    });
     const prod = wf.jobs['checkout-deploy-production'].steps.map((s: any) => s.id);
     for (const id of ['prepare-namespace', 'helm-upgrade', 'rollback', 'rollout-status']) expect(prod).toContain(id);
     expect(wf.jobs['checkout-promote-production-50'].steps.map((s: any) => s.id)).toContain('promote');
