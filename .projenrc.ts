@@ -139,6 +139,13 @@ project.addTask('gen:action-pins', {
   exec: 'ts-node --project projenrc/tsconfig.json projenrc/gen-action-pins.ts',
 });
 
+// The tool checksums are generated from one reference file in the repo (src/core/tool-checksums.json);
+// test/core/tool-install.test.ts fails when the two disagree.
+project.addTask('gen:tool-pins', {
+  description: 'Regenerate src/core/tool-pins.generated.ts from src/core/tool-checksums.json',
+  exec: 'ts-node --project projenrc/tsconfig.json projenrc/gen-tool-pins.ts',
+});
+
 // The test task is `jest --ci` (never writes snapshots). Updating them is a separate, deliberate step:
 // run it, then read the snapshot diff before committing.
 project.tasks.tryFind('test:update')?.reset('jest -u', { receiveArgs: true });

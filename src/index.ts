@@ -16,6 +16,7 @@ export { IstioAmbientOptions, IstioSidecarOptions, Mesh, MeshDataplane } from '.
 export { ObservabilityProps } from './model/observability';
 export { BranchPerEnvironmentOptions, EnvironmentBranch, Promotion, SequentialPromotionOptions } from './model/promotion';
 export { Runner } from './model/runner';
+export { SigningIdentity } from './model/signing-identity';
 export { CustomSliSourceProps, LatencyUnit, SliSource } from './model/sli-source';
 export { AvailabilitySloProps, LatencySloProps, Slo, SloBaseProps, SloKind } from './model/slo';
 
@@ -32,7 +33,7 @@ export { BuildStage, BuildStageProps, ImageScanOptions, TestImageOptions } from 
 export { CheckovOptions, DependencyReviewOptions, FossaOptions, GitleaksOptions, IacValidationOptions, KubesecOptions, LicenseScanOptions, LintOptions, NpmAuditOptions, OsvScannerOptions, PipAuditOptions, Scanner, SchemaCheck, SemgrepOptions, SnykOptions, SonarQubeOptions, ThresholdOptions, TrufflehogOptions } from './stages/scanner';
 export { SecurityScanStage, SecurityScanStageProps } from './stages/security-scan-stage';
 export { Severity } from './stages/severity';
-export { BuildCache, KeySigningProps, Provenance, Signing, SigningIdentity } from './stages/signing';
+export { BuildCache, KeySigningProps, Provenance, Signing } from './stages/signing';
 export { ArgoCdDryRunOptions, KubeScoreOptions, KubeconformOptions, NetworkPolicyCheckOptions, TestStage, TestStageProps } from './stages/test-stage';
 export { CustomTestOptions, GoTestOptions, NodeTestOptions, PythonTestOptions, UnitTestOptions, UnitTests } from './stages/unit-tests';
 

@@ -7,8 +7,11 @@ export const HELM_VERSION = 'v4.1.4';
 /** kubectl used by the generated pipeline. @internal */
 export const KUBECTL_VERSION = 'v1.33.9';
 
-/** The kubectl-argo-rollouts plugin the pipeline downloads (verified against the release's checksums). @internal */
-export const ARGO_ROLLOUTS_VERSION = 'v1.10.0';
+/**
+ * The kubectl-argo-rollouts plugin the pipeline downloads (`TOOLS.argoRollouts`, sha256 pinned in
+ * tool-checksums.json). @internal
+ */
+export const ARGO_ROLLOUTS_VERSION = 'v1.9.1';
 
 /**
  * The Prometheus release whose promtool the gate runs: 3.5, the long-term-support line, which reads the
@@ -36,17 +39,19 @@ export const PIP_AUDIT = 'pip-audit==2.10.1';
 
 
 /**
- * Command-line tools the generated jobs download inside `run:` steps. Each is pinned to a release and
- * verified against the checksum file that release publishes before it is extracted or executed; nothing
- * is piped into a shell and nothing is fetched from `latest`. Asset and checksum-file names follow each
- * project's release configuration (goreleaser `name_template`s, HashiCorp's release layout).
+ * Command-line tools the generated jobs download inside `run:` steps. Each is pinned to a release, and its
+ * asset for each runner architecture to a sha256 recorded in the library (`tool-checksums.json`, generated
+ * into `tool-pins.generated.ts`): the installer checks the download against that sum, never against a
+ * checksum file fetched from the same release (which proves integrity, not authenticity). Nothing is piped
+ * into a shell and nothing is fetched from `latest`. Asset names follow each project's release
+ * configuration (goreleaser `name_template`s, HashiCorp's release layout).
  *
  * Templates: `{version}` is the release version without `v`; `{arch}` is `amd64|arm64`, `{arch_x86}` is
  * `x86_64|arm64` (conftest), `{arch_x64}` is `x64|arm64` (gitleaks).
  * @internal
  */
 export interface ToolRelease {
-  /** Command name, also the name of the installed binary. */
+  /** Command name, also the name of the installed binary and the tool's key in the pin table. */
   readonly name: string;
   /** Release version without `v`. */
   readonly version: string;
@@ -54,25 +59,38 @@ export interface ToolRelease {
   readonly baseUrl: string;
   /** The asset for this platform (template). */
   readonly asset: string;
-  /** The release's checksum file (template). */
-  readonly checksums: string;
   /** `tar.gz`, `zip` or `binary`. */
   readonly format: 'tar.gz' | 'zip' | 'binary';
+  /** The binary's path inside the archive (template). @default - `name` */
+  readonly member?: string;
 }
 
 const gh = (repo: string) => `https://github.com/${repo}/releases/download/v{version}`;
 
 /** @internal */
 export const TOOLS = {
-  actionlint: { name: 'actionlint', version: '1.7.7', baseUrl: gh('rhysd/actionlint'), asset: 'actionlint_{version}_linux_{arch}.tar.gz', checksums: 'actionlint_{version}_checksums.txt', format: 'tar.gz' },
-  gitleaks: { name: 'gitleaks', version: '8.28.0', baseUrl: gh('gitleaks/gitleaks'), asset: 'gitleaks_{version}_linux_{arch_x64}.tar.gz', checksums: 'gitleaks_{version}_checksums.txt', format: 'tar.gz' },
-  trufflehog: { name: 'trufflehog', version: '3.90.12', baseUrl: gh('trufflesecurity/trufflehog'), asset: 'trufflehog_{version}_linux_{arch}.tar.gz', checksums: 'trufflehog_{version}_checksums.txt', format: 'tar.gz' },
-  kubesec: { name: 'kubesec', version: '2.14.2', baseUrl: gh('controlplaneio/kubesec'), asset: 'kubesec_linux_{arch}.tar.gz', checksums: 'kubesec_checksums.txt', format: 'tar.gz' },
-  osvScanner: { name: 'osv-scanner', version: '2.2.2', baseUrl: gh('google/osv-scanner'), asset: 'osv-scanner_linux_{arch}', checksums: 'osv-scanner_SHA256SUMS', format: 'binary' },
-  kubeconform: { name: 'kubeconform', version: '0.7.0', baseUrl: gh('yannh/kubeconform'), asset: 'kubeconform-linux-{arch}.tar.gz', checksums: 'CHECKSUMS', format: 'tar.gz' },
-  kubeScore: { name: 'kube-score', version: '1.20.0', baseUrl: gh('zegl/kube-score'), asset: 'kube-score_{version}_linux_{arch}.tar.gz', checksums: 'checksums.txt', format: 'tar.gz' },
-  conftest: { name: 'conftest', version: '0.62.0', baseUrl: gh('open-policy-agent/conftest'), asset: 'conftest_{version}_Linux_{arch_x86}.tar.gz', checksums: 'checksums.txt', format: 'tar.gz' },
-  tflint: { name: 'tflint', version: '0.58.1', baseUrl: gh('terraform-linters/tflint'), asset: 'tflint_linux_{arch}.zip', checksums: 'checksums.txt', format: 'zip' },
-  terraform: { name: 'terraform', version: '1.12.2', baseUrl: 'https://releases.hashicorp.com/terraform/{version}', asset: 'terraform_{version}_linux_{arch}.zip', checksums: 'terraform_{version}_SHA256SUMS', format: 'zip' },
-  argocd: { name: 'argocd', version: '3.0.13', baseUrl: gh('argoproj/argo-cd'), asset: 'argocd-linux-{arch}', checksums: 'cli_checksums.txt', format: 'binary' },
+  actionlint: { name: 'actionlint', version: '1.7.7', baseUrl: gh('rhysd/actionlint'), asset: 'actionlint_{version}_linux_{arch}.tar.gz', format: 'tar.gz' },
+  gitleaks: { name: 'gitleaks', version: '8.28.0', baseUrl: gh('gitleaks/gitleaks'), asset: 'gitleaks_{version}_linux_{arch_x64}.tar.gz', format: 'tar.gz' },
+  trufflehog: { name: 'trufflehog', version: '3.90.12', baseUrl: gh('trufflesecurity/trufflehog'), asset: 'trufflehog_{version}_linux_{arch}.tar.gz', format: 'tar.gz' },
+  kubesec: { name: 'kubesec', version: '2.14.2', baseUrl: gh('controlplaneio/kubesec'), asset: 'kubesec_linux_{arch}.tar.gz', format: 'tar.gz' },
+  osvScanner: { name: 'osv-scanner', version: '2.5.1', baseUrl: gh('google/osv-scanner'), asset: 'osv-scanner_linux_{arch}', format: 'binary' },
+  kubeconform: { name: 'kubeconform', version: '0.7.0', baseUrl: gh('yannh/kubeconform'), asset: 'kubeconform-linux-{arch}.tar.gz', format: 'tar.gz' },
+  kubeScore: { name: 'kube-score', version: '1.20.0', baseUrl: gh('zegl/kube-score'), asset: 'kube-score_{version}_linux_{arch}.tar.gz', format: 'tar.gz' },
+  conftest: { name: 'conftest', version: '0.62.0', baseUrl: gh('open-policy-agent/conftest'), asset: 'conftest_{version}_Linux_{arch_x86}.tar.gz', format: 'tar.gz' },
+  tflint: { name: 'tflint', version: '0.58.1', baseUrl: gh('terraform-linters/tflint'), asset: 'tflint_linux_{arch}.zip', format: 'zip' },
+  terraform: { name: 'terraform', version: '1.12.2', baseUrl: 'https://releases.hashicorp.com/terraform/{version}', asset: 'terraform_{version}_linux_{arch}.zip', format: 'zip' },
+  argocd: { name: 'argocd', version: '3.0.13', baseUrl: gh('argoproj/argo-cd'), asset: 'argocd-linux-{arch}', format: 'binary' },
+  argoRollouts: { name: 'kubectl-argo-rollouts', version: ARGO_ROLLOUTS_VERSION.replace(/^v/, ''), baseUrl: gh('argoproj/argo-rollouts'), asset: 'kubectl-argo-rollouts-linux-{arch}', format: 'binary' },
 } satisfies Record<string, ToolRelease>;
+
+/** promtool from the Prometheus release tarball of `version` (see `PROMTOOL_VERSIONS` for the pinned ones). @internal */
+export function promtoolRelease(version: string): ToolRelease {
+  return {
+    name: 'promtool',
+    version,
+    baseUrl: gh('prometheus/prometheus'),
+    asset: 'prometheus-{version}.linux-{arch}.tar.gz',
+    member: 'prometheus-{version}.linux-{arch}/promtool',
+    format: 'tar.gz',
+  };
+}

@@ -8,10 +8,12 @@ import {
   rollbackStep, rolloutStatusStep, setupRolloutsPluginStep,
 } from './private/deploy-steps';
 import { deployOrderStep } from './private/release-record';
+import { verifyImageSteps } from './private/verify-image-steps';
 import { reportSteps } from './private/report-steps';
 import { HELM_VERSION, KUBECTL_VERSION } from '../core/versions';
 import type { Environment } from '../model/environment';
 import { DeploySlot, JobKind, PipelineJob } from '../pipeline/pipeline-job';
+import { imageVerificationOf } from '../platform/image-verification';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
@@ -154,6 +156,9 @@ export class ReleasePath extends Construct {
     const job = this.jobs.get(env.name)!;
     const argo = d.workload === Workload.ARGO_ROLLOUT;
     const steps = this.commonPreSteps(env, d, !d.gitOps);
+    // the image is verified right after the checkout: before anything touches the cluster, and before the
+    // cluster's credentials (a registry role assumed later would replace an EKS role's)
+    steps.splice(1, 0, ...verifyImageSteps(app, job.localId, imageVerificationOf(app)));
     if (!d.gitOps) steps.push(deployOrderStep());
     if (d.changeRequest) steps.push(d.changeRequest);
     if (d.workload === Workload.FLAGGER) steps.push(flaggerBaselineStep());

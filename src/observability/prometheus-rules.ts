@@ -1,7 +1,7 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AlertTier, BurnRateWindows, secondsOf } from './burn-rate-windows';
-import { ensurePipelineReport, addRulesGate } from './private/pipeline-jobs';
+import { ensurePipelineReport, addRulesGate, promtoolVersionProblem } from './private/pipeline-jobs';
 import { fail, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
@@ -141,7 +141,9 @@ export interface PrometheusRulesProps {
    */
   readonly sliQueries?: SliQueryProps[];
   /**
-   * Prometheus release whose promtool the gate job downloads (checksum-verified).
+   * Prometheus release whose promtool the gate job downloads. Only releases whose tarball sha256 the library
+   * pins (for amd64 and arm64 runners) are accepted: '2.55.1' and '3.5.0'; any other version is refused at
+   * synth (a checksum file fetched from the release itself would prove integrity, not authenticity).
    * @default '3.5.0'
    */
   readonly promtoolVersion?: string;
@@ -307,6 +309,9 @@ export class PrometheusRules extends Construct {
     }
     if (props.promtoolVersion !== undefined && !/^\d+\.\d+\.\d+$/.test(props.promtoolVersion)) {
       problems.push(`'promtoolVersion' must be a Prometheus release such as '3.5.0', got ${show(props.promtoolVersion)}`);
+    } else if (props.promtoolVersion !== undefined) {
+      const unpinned = promtoolVersionProblem(props.promtoolVersion);
+      if (unpinned) problems.push(unpinned);
     }
     const seen = new Set<string>();
     (props.sliQueries ?? []).forEach((q, i) => {

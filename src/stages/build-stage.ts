@@ -1,17 +1,21 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  addImageScanReportJob, addImageScanSteps, addProvenanceJob, addPublishJob, addRegistryLogin, addSbomSteps,
-  ImageScanSettings, PUSH_CONDITION, SCAN_IMAGE_TAG,
+  addImageScanGate, addImageScanReportJob, addImageScanSteps, addProvenanceJob, addPublishJob, addSbomSteps,
+  ImageScanSettings, NOT_A_TAG, platformDigestOutput, PUSH_CONDITION, SBOM_PREDICATE_TYPES, SCAN_IMAGE_TAG, scanTargets,
 } from './private/build-publish-jobs';
+import { addImageDigestStep, addPromoteSteps } from './private/release-promotion';
 import { Severity, severityProp } from './severity';
-import { BuildCache, keylessIdentity, Provenance, Signing, SigningIdentity } from './signing';
+import { BuildCache, Provenance, Signing } from './signing';
+import { keylessIdentity, SigningIdentity } from '../model/signing-identity';
+import { ImageVerification, REPOSITORY_PLACEHOLDER } from '../platform/image-verification';
 import { fail, show } from '../core/errors';
 import { REPO_PATH } from '../core/names';
 import { Runner } from '../model/runner';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { ContributionKind, registerSingleton } from '../platform/registry';
+import { registryLoginSteps } from '../platform/registry-login';
 
 
 /** The image scan inside the build, between the local build and the push. */
@@ -80,7 +84,10 @@ export interface BuildStageProps {
    */
   readonly runner?: Runner;
   /**
-   * Target platforms for a multi-arch image, e.g. `['linux/amd64', 'linux/arm64']` (adds QEMU).
+   * Target platforms for a multi-arch image, e.g. `['linux/amd64', 'linux/arm64']` (adds QEMU). Each platform
+   * is built, loaded and scanned on its own before the push; each gets its own SBOMs, attested to that
+   * platform's manifest digest (job outputs `digest-<os>-<arch>`), and the signature covers the index and
+   * every manifest in it.
    * @default - the runner's platform only
    */
   readonly platforms?: string[];
@@ -105,8 +112,10 @@ export interface BuildStageProps {
    */
   readonly cache?: BuildCache;
   /**
-   * Tag images with the semantic version of a pushed release tag (`v1.2.3` → `1.2.3` and `1.2`) besides the
-   * commit SHA. Adds a `v*.*.*` tag trigger; deploys stay branch-only.
+   * Releases: a pushed `v*.*.*` tag promotes the image built and staged for the tagged commit (the image tagged
+   * with the commit SHA, pushed from a deploying branch) to `1.2.3` and `1.2`, after checking its signature
+   * against this build's identity on the deploying branches; nothing is rebuilt. A tag on a commit that was
+   * never built from a deploying branch fails. Adds a `v*.*.*` tag trigger; deploys stay branch-only.
    * @default true
    */
   readonly semverTags?: boolean;
@@ -193,6 +202,7 @@ export class BuildStage extends Construct {
   public readonly imageScanReportJob?: PipelineJob;
 
   private readonly app: IPlatformApp;
+  private readonly verification: { sbom: boolean; provenance: Provenance; platforms: string[] };
 
   constructor(scope: Construct, id: string, props: BuildStageProps = {}) {
     super(scope, id);
@@ -216,6 +226,7 @@ export class BuildStage extends Construct {
     const semver = props.semverTags ?? true;
     const cache = props.cache ?? BuildCache.github();
     const scan = this.scanSettings(props.imageScan);
+    this.verification = { sbom, provenance, platforms: props.platforms ?? [] };
     if (provenance.kind === 'slsa-generator' && ecr) {
       fail(this, "'provenance: Provenance.slsaGenerator()' cannot log in to ECR (the generator takes a user name and password); use Provenance.githubAttestation() for ECR images");
     }
@@ -238,14 +249,19 @@ export class BuildStage extends Construct {
 
     job._contributeFirst(() => this.addBuildSteps(props, scanning, scan, cache, semver, sbom));
 
-    if (scanning && scan.uploadSarif) this.imageScanReportJob = addImageScanReportJob(app, this, scan, props.runner);
+    // on a release tag the build job promotes the staged image: nothing is scanned, built or described anew
+    const building = semver ? NOT_A_TAG : undefined;
+    const platforms = props.platforms ?? [];
+    if (scanning && scan.uploadSarif) {
+      this.imageScanReportJob = addImageScanReportJob(app, this, scan, scanTargets(platforms), props.runner, building);
+    }
     const chartRepository = props.chartRepository ?? `${image.repository.split('/').slice(0, -1).join('/')}/charts`;
     if (this.signing.kind !== 'none' || publishChart) {
       const chart = publishChart ? { repository: chartRepository } : undefined;
-      this.publishJob = addPublishJob(app, this, { signing: this.signing, sbom, chart, runner: props.runner });
+      this.publishJob = addPublishJob(app, this, { signing: this.signing, sbom, chart, runner: props.runner, platforms, when: building });
     }
     if (provenance.kind !== 'none') {
-      this.provenanceJob = addProvenanceJob(app, this, provenance, props.privateRepository ?? false, props.runner);
+      this.provenanceJob = addProvenanceJob(app, this, provenance, props.privateRepository ?? false, props.runner, building);
     }
   }
 
@@ -254,10 +270,13 @@ export class BuildStage extends Construct {
     const image = app.image;
     const actions = app.pipeline.actions;
     const job = this.job;
+    const platforms = props.platforms ?? [];
+    // a release tag promotes the staged image instead of building: these steps run only when building
+    const building = semver ? NOT_A_TAG : undefined;
     job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
-    addRegistryLogin(app, job, PUSH_CONDITION);
-    if (props.platforms && props.platforms.length > 0) {
-      job.addStep({ id: 'setup-qemu', name: 'Set up QEMU', uses: actions.ref('docker/setup-qemu-action'), with: { platforms: props.platforms.join(',') } });
+    for (const l of registryLoginSteps(app, job.localId, 'push', PUSH_CONDITION)) job.addStep(l.step, { permissions: l.permissions });
+    if (platforms.length > 0) {
+      job.addStep({ id: 'setup-qemu', name: 'Set up QEMU', if: building, uses: actions.ref('docker/setup-qemu-action'), with: { platforms: platforms.join(',') } });
     }
     job.addStep({ id: 'setup-buildx', name: 'Set up Docker Buildx', uses: actions.ref('docker/setup-buildx-action') });
     const tags = ['type=sha,format=long,prefix=', 'type=ref,event=pr', ...(semver ? ['type=semver,pattern={{version}}', 'type=semver,pattern={{major}}.{{minor}}'] : [])];
@@ -272,17 +291,32 @@ export class BuildStage extends Construct {
       ...(props.target ? { target: props.target } : {}),
     };
     if (scanning) {
-      job.addStep({
-        id: 'build-candidate',
-        name: 'Build the candidate image locally (runner platform) for scanning',
-        uses: actions.ref('docker/build-push-action'),
-        with: { ...common, 'load': true, 'push': false, 'tags': SCAN_IMAGE_TAG(app.name), 'labels': '${{ steps.meta.outputs.labels }}', 'cache-from': cacheFrom },
-      });
-      addImageScanSteps(app, job, scan);
+      // the docker image store loads one platform at a time: each platform is built, loaded and scanned
+      const targets = scanTargets(platforms);
+      for (const t of targets) {
+        job.addStep({
+          id: `build-candidate${t.suffix}`,
+          name: `Build the candidate image locally (${t.platform ?? 'runner platform'}) for scanning`,
+          if: building,
+          uses: actions.ref('docker/build-push-action'),
+          with: {
+            ...common,
+            'load': true,
+            'push': false,
+            'tags': SCAN_IMAGE_TAG(app.name, t.suffix),
+            'labels': '${{ steps.meta.outputs.labels }}',
+            'cache-from': cacheFrom,
+            ...(t.platform ? { platforms: t.platform } : {}),
+          },
+        });
+        addImageScanSteps(app, job, scan, t, building);
+      }
+      addImageScanGate(app, job, scan, targets, building);
     }
     job.addStep({
       id: 'build',
       name: 'Build and push the image',
+      if: building,
       uses: actions.ref('docker/build-push-action'),
       with: {
         'context': image.context,
@@ -293,14 +327,20 @@ export class BuildStage extends Construct {
         'annotations': '${{ steps.meta.outputs.annotations }}',
         'cache-from': cacheFrom,
         'cache-to': cacheTo,
-        ...(props.platforms?.length ? { platforms: props.platforms.join(',') } : {}),
+        ...(platforms.length ? { platforms: platforms.join(',') } : {}),
         ...(props.buildArgs?.length ? { 'build-args': props.buildArgs.join('\n') } : {}),
         ...(props.target ? { target: props.target } : {}),
       },
     });
-    job.addOutput(this.digestOutput, 'build', 'digest');
-    if (props.testImage) this.addTestImage(props.testImage, cacheFrom);
-    if (sbom) addSbomSteps(app, job, '${{ steps.build.outputs.digest }}');
+    if (props.testImage) this.addTestImage(props.testImage, cacheFrom, building);
+    if (sbom) addSbomSteps(app, job, platforms, building);
+    if (semver) {
+      addPromoteSteps(app, job, this.signing);
+      addImageDigestStep(job);
+      job.addOutput(this.digestOutput, 'image-digest', 'digest');
+    } else {
+      job.addOutput(this.digestOutput, 'build', 'digest');
+    }
   }
 
   /**
@@ -316,6 +356,26 @@ export class BuildStage extends Construct {
       fail(this, "the keyless signing identity names the repository: set 'repository' ('owner/name') on the PlatformApp so verifiers (e.g. a Kyverno verifyImages policy) can check the certificate subject");
     }
     return keylessIdentity(this.app.repository!, this.app.workflowPath, this.app.promotion.deployingBranches, this.app.pipeline.tagPatterns);
+  }
+
+  /**
+   * What each deploy verifies before it deploys the image: the signature by {@link signingIdentity}, the
+   * SBOM attestations the publish job attaches to the digest, and the build provenance. @internal
+   */
+  public _verification(): ImageVerification {
+    // without 'repository' the deploy job reads it from GITHUB_REPOSITORY (REPOSITORY_PLACEHOLDER)
+    const identity = this.signing.kind === 'keyless' && !this.app.repository
+      ? keylessIdentity(REPOSITORY_PLACEHOLDER, this.app.workflowPath, this.app.promotion.deployingBranches, this.app.pipeline.tagPatterns)
+      : this.signingIdentity;
+    const platforms = this.verification.platforms;
+    return {
+      identity,
+      attestations: identity && this.verification.sbom ? SBOM_PREDICATE_TYPES : [],
+      // a multi-platform build attests each platform's SBOMs to that platform's manifest
+      attestedDigests: platforms.length === 0 ? [`\${{ needs.${this.job.id}.outputs.${this.digestOutput} }}`]
+        : scanTargets(platforms).map((t) => `\${{ needs.${this.job.id}.outputs.${platformDigestOutput(t)} }}`),
+      provenance: this.verification.provenance.kind,
+    };
   }
 
   private scanSettings(o: ImageScanOptions = {}): ImageScanSettings {
@@ -334,16 +394,17 @@ export class BuildStage extends Construct {
     return s;
   }
 
-  private addTestImage(o: TestImageOptions, cacheFrom: string): void {
+  private addTestImage(o: TestImageOptions, cacheFrom: string, building?: string): void {
     const app = this.app;
     const actions = app.pipeline.actions;
     const repository = o.repository ?? `${app.image.repository}-tests`;
     if (!/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/.test(repository)) fail(this, `'testImage.repository' must be an image repository without tag, got ${show(repository)}`);
     if (repository.split('/')[0] !== app.image.registry) fail(this, `'testImage.repository' must be in the app's registry ${show(app.image.registry)} (the build logs in there only), got ${show(repository)}`);
-    this.job.addStep({ id: 'meta-tests', name: 'Test image tags', uses: actions.ref('docker/metadata-action'), with: { images: repository, tags: ['type=sha,format=long,prefix=', 'type=ref,event=pr'].join('\n') } });
+    this.job.addStep({ id: 'meta-tests', name: 'Test image tags', if: building, uses: actions.ref('docker/metadata-action'), with: { images: repository, tags: ['type=sha,format=long,prefix=', 'type=ref,event=pr'].join('\n') } });
     this.job.addStep({
       id: 'build-tests',
       name: 'Build and push the test-runner image',
+      if: building,
       uses: actions.ref('docker/build-push-action'),
       with: {
         'context': app.image.context,

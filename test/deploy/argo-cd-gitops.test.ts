@@ -54,7 +54,7 @@ describe('ArgoCdGitOps', () => {
     const job = wf.jobs['checkout-deploy-production'];
     const ids = job.steps.map((s: any) => s.id);
     expect(ids).toEqual([
-      'checkout', 'aws-credentials', 'cluster-credentials', 'setup-kubectl',
+      'checkout', 'registry-login', 'setup-cosign', 'verify-image', 'aws-credentials', 'cluster-credentials', 'setup-kubectl',
       'gitops-apply', 'gitops-sync', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
     ]);
     const apply = job.steps.find((s: any) => s.id === 'gitops-apply');

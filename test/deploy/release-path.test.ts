@@ -10,7 +10,7 @@ function deployJob(overrides: Partial<pp.PlatformAppProps> = {}, env = 'staging'
 describe('ReleasePath deploy jobs', () => {
   test('steps in slot order', () => {
     expect(deployJob().steps.map((s: any) => s.id)).toEqual([
-      'checkout', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'deploy-order', 'prepare-namespace',
+      'checkout', 'registry-login', 'setup-cosign', 'verify-image', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'deploy-order', 'prepare-namespace',
       'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
     ]);
   });
@@ -79,12 +79,12 @@ describe('ReleasePath deploy jobs', () => {
 
     const gke = deployJob({ environments: [{ name: 'staging', namespace: 'ns', cluster: pp.ClusterAccess.gke({ workloadIdentityProvider: 'projects/123/locations/global/workloadIdentityPools/gh/providers/gh', serviceAccount: 'deploy@acme-prod.iam.gserviceaccount.com', clusterName: 'prod', location: 'europe-west1', projectId: 'acme-prod' }) }] });
     // actions: read lets the report list who approved the run
-    expect(gke.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
+    expect(gke.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     expect(gke.steps.find((s: any) => s.id === 'cluster-credentials').run).toContain('gcloud container clusters get-credentials');
 
     const guid = '00000000-0000-0000-0000-000000000000';
     const aks = deployJob({ environments: [{ name: 'staging', namespace: 'ns', cluster: pp.ClusterAccess.aks({ clientId: guid, tenantId: guid, subscriptionId: guid, resourceGroup: 'rg', clusterName: 'aks' }) }] });
-    expect(aks.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
+    expect(aks.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     expect(aks.steps.find((s: any) => s.id === 'cluster-credentials').run).toContain('az login --service-principal');
   });
 
@@ -245,12 +245,11 @@ describe('release path: verification, reports and events', () => {
     const { wf } = everything();
     const prod = wf.jobs['checkout-deploy-production'];
 
-    test('the plugin is downloaded pinned and checked against the release\'s checksum file before use', () => {
+    test('the plugin is downloaded pinned and checked against the sha256 the library pins, not a checksum file of the release', () => {
       const setup = step(prod, 'setup-argo-rollouts');
-      expect(setup.env).toEqual({ ARGO_ROLLOUTS_VERSION: 'v1.10.0' });
-      expect(setup.run).toContain('"https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/${asset}"');
-      expect(setup.run).toContain('"https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/argo-rollouts-checksums.txt"');
-      expect(setup.run).toContain('asset="kubectl-argo-rollouts-linux-${arch}"');
+      expect(setup.run).toContain('"https://github.com/argoproj/argo-rollouts/releases/download/v1.9.1/${kubectl_argo_rollouts_asset}"');
+      expect(setup.run).toContain('amd64) kubectl_argo_rollouts_asset="kubectl-argo-rollouts-linux-amd64"; kubectl_argo_rollouts_sha256="466d93ccf767e975691359c6c9bb6750696e54c336d28ccd4d39e0f0519e8bf6" ;;');
+      expect(setup.run).not.toContain('checksums.txt');
       expect(unverifiedDownloads(setup.run)).toEqual([]);
       // the check can fail: without the checksum line the same script is flagged
       const unchecked = setup.run.split('\n').filter((l: string) => !l.includes('sha256sum')).join('\n');
@@ -315,7 +314,7 @@ describe('release path: verification, reports and events', () => {
       });
       expect(step(wf.jobs['checkout-promote-production-50'], 'deploy-report').with.name).toBe('checkout-deploy-report-production-promote-50');
       // approvals are read with the job token: actions read, nothing more
-      expect(prod.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write' });
+      expect(prod.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     });
 
     test('every deploy pushes timestamp gauges per result, and the commit time of a successful one', () => {

@@ -8,7 +8,7 @@
 import { execFileSync } from 'child_process';
 import { ArtifactStore } from './actions';
 import { exampleNames, loadExample } from './examples';
-import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
+import { cleanupHarness, JobResult, NeedResult, runJob, Scenario } from './job-runner';
 import { record, writeVerdicts } from './verdicts';
 import { Cluster, deployScenario as scenario, DIGEST, OURS } from './worlds';
 
@@ -276,7 +276,7 @@ describe.each(exampleNames())('examples/%s: the clean-up after an unfinished pro
   }
   const deployOf = (jobId: string) => `${ex.app}-deploy-${ex.workflow.jobs[jobId].env.ENVIRONMENT}`;
   const promotionsOf = (jobId: string) => ex.workflow.jobs[jobId].needs.filter((n: string) => n.startsWith(`${ex.app}-promote-`));
-  const needs = (jobId: string, paused: string, last: 'success' | 'failure' | 'cancelled' | 'skipped') => {
+  const needs = (jobId: string, paused: string, last: 'success' | 'failure' | 'cancelled' | 'skipped'): Record<string, NeedResult> => {
     const promotions: string[] = promotionsOf(jobId);
     return {
       [`${ex.app}-build`]: { result: 'success' as const, outputs: { digest: DIGEST } },

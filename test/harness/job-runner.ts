@@ -9,15 +9,20 @@
  * - External tools are stubs on PATH (test/harness/stubs/stub.sh) that record their arguments and do what
  *   the scenario says; only a short list of real tools is reachable (coreutils, jq, tar, git, …), so a tool
  *   the scenario lacks is "command not found", as on a runner without it. Tools a script downloads come
- *   from fake releases whose checksum files list the genuine assets, so the install scripts run for real.
+ *   from fake releases (archives of stubs). The library pins each real asset's sha256; before a step runs,
+ *   the harness swaps each pinned sum in its script for the sum of the fake asset served at the pinned URL
+ *   (the generator is told nothing), so the install scripts run for real and a tampered asset fails them.
+ *   `genuinePins` runs a script with the library's sums unchanged.
  * - `uses:` steps are simulated by test/harness/actions.ts from what each action's source does.
  */
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArtifactStore, simulateAction } from './actions';
 import { Contexts, evaluateCondition, interpolate, stringify } from './expressions';
+import { TOOL_PINS } from '../../src/core/tool-pins.generated';
 import { TOOLS } from '../../src/core/versions';
 
 /** Tools that are real on the harness's PATH: the runner image's basics. Everything else is a stub. */
@@ -72,6 +77,16 @@ export interface Scenario {
   readonly missing?: string[];
   /** Release assets (by file name) served with altered content: their checksum no longer matches. */
   readonly tampered?: string[];
+  /**
+   * Release assets (by file name) served with altered content by a compromised release: the checksum files
+   * that release serves list the altered content's sum.
+   */
+  readonly compromised?: string[];
+  /**
+   * Run scripts with the sha256 sums the library pins, as generated (the fake release assets do not match
+   * them). By default each pinned sum is swapped for the sum of the harness's fake asset at the pinned URL.
+   */
+  readonly genuinePins?: boolean;
   /** HTTP answers for curl: URL regular expression, exit code, body fixture name. */
   readonly http?: { match: string; exit: number; body?: string }[];
   /** Fixture files the behaviours read as "${FIXTURES}/<name>". */
@@ -283,7 +298,13 @@ function earlySkip(job: any, jobId: string, scenario: Scenario): JobResult | und
   const cond = job.if === undefined ? undefined : String(job.if);
   const event = scenario.event ?? {};
   const ref = event.ref ?? 'refs/heads/main';
-  const github = { event_name: event.name ?? 'push', ref, event: { repository: { fork: false }, ...(event.payload ?? {}) } };
+  const github = {
+    event_name: event.name ?? 'push',
+    ref,
+    ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
+    ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    event: { repository: { fork: false }, ...(event.payload ?? {}) },
+  };
   const runs = cond === undefined
     ? !failedNeed && !skippedNeed
     : evaluateCondition(cond, { github, needs, vars: scenario.vars ?? {} }, { status: { failed: failedNeed, cancelled: false } })
@@ -331,6 +352,7 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
   fs.writeFileSync(path.join(harness, 'calls.log'), '');
   fs.writeFileSync(path.join(harness, 'tools.list'), STUB_TOOLS.filter((t) => t !== 'sleep' && t !== 'curl').join('\n') + '\n');
   fs.writeFileSync(path.join(harness, 'tampered.list'), (scenario.tampered ?? []).join('\n') + '\n');
+  fs.writeFileSync(path.join(harness, 'compromised.list'), (scenario.compromised ?? []).join('\n') + '\n');
   fs.writeFileSync(path.join(harness, 'http.tsv'), (scenario.http ?? []).map((h) => `${h.match}\t${h.exit}\t${h.body ?? ''}`).join('\n') + '\n');
   const missing = new Set(scenario.missing ?? []);
   for (const tool of STUB_TOOLS) {
@@ -457,7 +479,8 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     let stdout = '';
     let stderr = '';
     if (step.run !== undefined) {
-      const script = interpolate(String(step.run), ctx(), evalOpts());
+      const generated = interpolate(String(step.run), ctx(), evalOpts());
+      const script = scenario.genuinePins ? generated : repinToFakeReleases(generated, harness, releasesDir(root, [...missing]), realBin(root));
       const file = path.join(run, `step-${id}.sh`);
       fs.writeFileSync(file, script);
       const files = { output: path.join(run, `output-${id}`), env: path.join(run, `env-${id}`), path: path.join(run, `path-${id}`), summary: path.join(run, `summary-${id}`) };
@@ -543,6 +566,33 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
   const jobOutputs: Record<string, string> = {};
   for (const [k, v] of Object.entries(job.outputs ?? {})) jobOutputs[k] = interpolate(String(v), ctx(), evalOpts());
   return finish(cancelled ? 'failure' : failed ? 'failure' : 'success', jobOutputs);
+}
+
+/** The runner architecture as release assets name it (the installers map `uname -m` the same way). */
+const HARNESS_ARCH = os.arch() === 'arm64' ? 'arm64' : 'amd64';
+
+/**
+ * The script with every pinned sha256 (src/core/tool-pins.generated.ts) of this runner's architecture that
+ * it names replaced by the sha256 of the harness's fake asset at the pin's URL, built by the curl stub as a
+ * download would (its call is not recorded). A pinned URL the fake releases do not serve keeps its sum.
+ */
+function repinToFakeReleases(script: string, harness: string, releases: string, real: string): string {
+  let out = script;
+  for (const pin of TOOL_PINS) {
+    if (pin.arch !== HARNESS_ARCH || !out.includes(pin.sha256)) continue;
+    const file = path.join(releases, pin.url.replace(/^https:\/\//, ''));
+    if (!fs.existsSync(file)) {
+      const calls = fs.readFileSync(path.join(harness, 'calls.log'));
+      spawnSync(path.join(harness, 'bin', 'curl'), ['--fail', '--output', '/dev/null', pin.url], {
+        env: { PATH: real, HARNESS_DIR: harness, HARNESS_RELEASES: releases, LANG: 'C.UTF-8' }, encoding: 'utf8',
+      });
+      fs.writeFileSync(path.join(harness, 'calls.log'), calls);
+    }
+    if (!fs.existsSync(file)) continue;
+    const fake = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    out = out.split(pin.sha256).join(fake);
+  }
+  return out;
 }
 
 function truthyContinue(v: unknown, ctx: Contexts): boolean {

@@ -101,8 +101,9 @@ describe('Pipeline rendering', () => {
   // configure-aws-credentials with role-to-assume needs id-token: write; reading the run's approvals for the
   // deployment report needs actions: read; cosign keyless signing needs id-token: write and pushing the
   // signature packages: write; the SLSA container generator's caller needs actions: read, id-token: write,
-  // packages: write; codeql upload-sarif needs security-events: write (+ contents/actions: read); the
-  // summary job reads only `needs`.
+  // packages: write; codeql upload-sarif needs security-events: write (+ contents/actions: read); a deploy
+  // verifies the image in ghcr.io (docker/login-action with GITHUB_TOKEN: packages: read); the summary job
+  // reads only `needs`.
   test('each job asks for exactly what its steps need', () => {
     const jobs = workflowOf(pp.Testing.synth(makeApp().project)).jobs;
     const expected: Record<string, Record<string, string>> = {
@@ -110,8 +111,8 @@ describe('Pipeline rendering', () => {
       'checkout-publish': { 'contents': 'read', 'packages': 'write', 'id-token': 'write' },
       'checkout-provenance': { 'actions': 'read', 'id-token': 'write', 'packages': 'write' },
       'checkout-image-scan-report': { 'security-events': 'write', 'contents': 'read', 'actions': 'read' },
-      'checkout-deploy-staging': { contents: 'read', actions: 'read' },
-      'checkout-deploy-production': { 'contents': 'read', 'id-token': 'write', 'actions': 'read' },
+      'checkout-deploy-staging': { contents: 'read', actions: 'read', packages: 'read' },
+      'checkout-deploy-production': { 'contents': 'read', 'id-token': 'write', 'actions': 'read', 'packages': 'read' },
       'checkout-summary': {},
       'checkout-changes': { 'pull-requests': 'read' },
     };
@@ -138,7 +139,8 @@ describe('Pipeline rendering', () => {
     const step = build.steps.find((s: any) => s.id === 'build');
     expect(step.with.push).toBe("${{ github.event_name != 'pull_request' && !github.event.repository.fork }}");
     expect(step.with['cache-from']).toBe('type=gha,scope=checkout');
-    expect(build.outputs).toEqual({ digest: '${{ steps.build.outputs.digest }}' });
+    // the built digest, or on a release tag the promoted one (BuildStage)
+    expect(build.outputs).toEqual({ digest: '${{ steps.image-digest.outputs.digest }}' });
     expect(build.steps[0].with).toEqual({ 'persist-credentials': false });
   });
 

@@ -26,8 +26,9 @@ describe('BuildStage', () => {
     const build = workflowOf(pp.Testing.synth(project)).jobs['checkout-build'];
     expect(build.steps.map((s: any) => s.id)).toContain('setup-qemu');
     expect(step(build, 'build').with).toMatchObject({ 'platforms': 'linux/amd64,linux/arm64', 'build-args': 'VERSION=1', 'target': 'runtime' });
-    expect(step(build, 'build-candidate').with).toMatchObject({ 'build-args': 'VERSION=1', 'target': 'runtime', 'load': true, 'push': false });
-    expect(step(build, 'build-candidate').with.platforms).toBeUndefined();
+    // the docker store loads one platform at a time: one candidate per platform
+    expect(step(build, 'build-candidate-linux-amd64').with).toMatchObject({ 'build-args': 'VERSION=1', 'target': 'runtime', 'load': true, 'push': false, 'platforms': 'linux/amd64' });
+    expect(step(build, 'build-candidate-linux-arm64').with).toMatchObject({ load: true, push: false, platforms: 'linux/arm64', tags: 'scan.local/checkout:candidate-linux-arm64' });
   });
 
   test('the app\'s default build has the same secure defaults as a declared BuildStage without props', () => {
@@ -44,8 +45,8 @@ describe('BuildStage', () => {
   test('the build job: scan the candidate before the push, push by digest, SBOMs after', () => {
     const { jobs, wf } = synthJobs();
     expect(stepIds(jobs['checkout-build'])).toEqual(['checkout', 'registry-login', 'setup-buildx', 'meta', 'build-candidate', 'trivy-sarif', 'trivy', 'grype',
-      'image-scan-artifact', 'image-scan-gate', 'build', 'sbom-cyclonedx', 'sbom-spdx']);
-    expect(jobs['checkout-build'].outputs).toEqual({ digest: '${{ steps.build.outputs.digest }}' });
+      'image-scan-artifact', 'image-scan-gate', 'build', 'sbom-cyclonedx', 'sbom-spdx', 'setup-cosign-release', 'promote', 'image-digest']);
+    expect(jobs['checkout-build'].outputs).toEqual({ digest: '${{ steps.image-digest.outputs.digest }}' });
     expect(step(jobs['checkout-build'], 'sbom-spdx').with).toMatchObject({ 'image': 'ghcr.io/acme/checkout@${{ steps.build.outputs.digest }}', 'format': 'spdx-json', 'artifact-name': 'checkout-sbom.spdx.json' });
     expect(step(jobs['checkout-build'], 'sbom-cyclonedx').with.format).toBe('cyclonedx-json');
     expect(step(jobs['checkout-build'], 'meta').with.tags).toBe('type=sha,format=long,prefix=\ntype=ref,event=pr\ntype=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}');
@@ -85,7 +86,7 @@ describe('BuildStage', () => {
     const publish = jobs['checkout-publish'];
     expect(stepIds(publish)).toEqual(['checkout', 'registry-login', 'setup-cosign', 'sign-image', 'download-sbom', 'attest-sbom', 'setup-helm', 'publish-chart']);
     expect(step(publish, 'sign-image').run).toBe('cosign sign --yes "${IMAGE}"');
-    expect(step(publish, 'attest-sbom').run).toBe('cosign attest --yes --type cyclonedx --predicate sbom/checkout-sbom.cdx.json "${IMAGE}"\ncosign attest --yes --type spdxjson --predicate sbom/checkout-sbom.spdx.json "${IMAGE}"');
+    expect(step(publish, 'attest-sbom').run).toBe('set -euo pipefail\ncosign attest --yes --type cyclonedx --predicate sbom/checkout-sbom.cdx.json "${IMAGE}"\ncosign attest --yes --type spdxjson --predicate sbom/checkout-sbom.spdx.json "${IMAGE}"');
     expect(step(publish, 'publish-chart').env.CHART_REPOSITORY).toBe('ghcr.io/acme/charts');
     expect(publish.if).toBe("github.event_name != 'pull_request' && !github.event.repository.fork && needs.checkout-build.outputs.digest != ''");
     expect(jobs['checkout-build'].permissions).toEqual({ contents: 'read', packages: 'write' });
@@ -121,7 +122,7 @@ describe('BuildStage', () => {
     expect(jobs['checkout-provenance']).toEqual({
       name: 'checkout / SLSA provenance',
       needs: 'checkout-build',
-      if: "github.event_name != 'pull_request' && !github.event.repository.fork && needs.checkout-build.outputs.digest != ''",
+      if: "github.event_name != 'pull_request' && !github.event.repository.fork && needs.checkout-build.outputs.digest != '' && github.ref_type != 'tag'",
       permissions: { 'actions': 'read', 'id-token': 'write', 'packages': 'write' },
       uses: 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0',
       with: { 'image': 'ghcr.io/acme/checkout', 'digest': '${{ needs.checkout-build.outputs.digest }}', 'registry-username': '${{ github.actor }}' },
@@ -148,6 +149,94 @@ describe('BuildStage', () => {
     expect(step(build, 'meta-tests').with.images).toBe('ghcr.io/acme/checkout-tests');
     expect(step(build, 'build-tests').with).toMatchObject({ target: 'test', push: "${{ github.event_name != 'pull_request' && !github.event.repository.fork }}" });
     expect(build.outputs['tests-digest']).toBe('${{ steps.build-tests.outputs.digest }}');
+  });
+});
+
+describe('BuildStage: every platform scanned, each SBOM attested to its platform', () => {
+  const MULTI = { platforms: ['linux/amd64', 'linux/arm64'] };
+
+  test('each platform is built, loaded and scanned before the push; the gate reads every scan', () => {
+    const build = synthJobs(MULTI).jobs['checkout-build'];
+    expect(stepIds(build).slice(0, stepIds(build).indexOf('build'))).toEqual(['checkout', 'registry-login', 'setup-qemu', 'setup-buildx', 'meta',
+      'build-candidate-linux-amd64', 'trivy-sarif-linux-amd64', 'trivy-linux-amd64', 'grype-linux-amd64',
+      'build-candidate-linux-arm64', 'trivy-sarif-linux-arm64', 'trivy-linux-arm64', 'grype-linux-arm64',
+      'image-scan-artifact', 'image-scan-gate']);
+    expect(step(build, 'trivy-linux-arm64').with['image-ref']).toBe('scan.local/checkout:candidate-linux-arm64');
+    expect(step(build, 'grype-linux-arm64').with).toMatchObject({ 'image': 'scan.local/checkout:candidate-linux-arm64', 'output-file': 'grype-linux-arm64.sarif' });
+    expect(step(build, 'image-scan-artifact').with.path).toBe('trivy-linux-amd64.sarif\ngrype-linux-amd64.sarif\ntrivy-linux-arm64.sarif\ngrype-linux-arm64.sarif');
+    expect(step(build, 'image-scan-gate').env).toEqual({
+      TRIVY_LINUX_AMD64_OUTCOME: '${{ steps.trivy-linux-amd64.outcome }}',
+      GRYPE_LINUX_AMD64_OUTCOME: '${{ steps.grype-linux-amd64.outcome }}',
+      TRIVY_LINUX_ARM64_OUTCOME: '${{ steps.trivy-linux-arm64.outcome }}',
+      GRYPE_LINUX_ARM64_OUTCOME: '${{ steps.grype-linux-arm64.outcome }}',
+    });
+    // a single declared platform is built for that platform, not the runner's
+    expect(step(synthJobs({ platforms: ['linux/arm64'] }).jobs['checkout-build'], 'build-candidate-linux-arm64').with.platforms).toBe('linux/arm64');
+  });
+
+  test('one SBOM pair per platform, of that platform\'s manifest, attested to that manifest digest', () => {
+    const { jobs } = synthJobs(MULTI);
+    const build = jobs['checkout-build'];
+    expect(stepIds(build).filter((id: string) => id.startsWith('sbom-') || id === 'platform-digests'))
+      .toEqual(['platform-digests', 'sbom-cyclonedx-linux-amd64', 'sbom-spdx-linux-amd64', 'sbom-cyclonedx-linux-arm64', 'sbom-spdx-linux-arm64']);
+    expect(step(build, 'sbom-spdx-linux-arm64').with).toMatchObject({
+      'image': 'ghcr.io/acme/checkout@${{ steps.platform-digests.outputs.digest-linux-arm64 }}', 'output-file': 'sbom-linux-arm64.spdx.json', 'artifact-name': 'checkout-sbom-linux-arm64.spdx.json',
+    });
+    expect(build.outputs).toEqual({
+      'digest': '${{ steps.image-digest.outputs.digest }}',
+      'digest-linux-amd64': '${{ steps.platform-digests.outputs.digest-linux-amd64 }}',
+      'digest-linux-arm64': '${{ steps.platform-digests.outputs.digest-linux-arm64 }}',
+    });
+    const publish = jobs['checkout-publish'];
+    expect(step(publish, 'sign-image').run).toBe('cosign sign --yes --recursive "${IMAGE}"');
+    expect(step(publish, 'attest-sbom').env).toEqual({
+      IMAGE_LINUX_AMD64: 'ghcr.io/acme/checkout@${{ needs.checkout-build.outputs.digest-linux-amd64 }}',
+      IMAGE_LINUX_ARM64: 'ghcr.io/acme/checkout@${{ needs.checkout-build.outputs.digest-linux-arm64 }}',
+    });
+    expect(step(publish, 'attest-sbom').run).toContain('cosign attest --yes --type spdxjson --predicate sbom/checkout-sbom-linux-arm64.spdx.json "${IMAGE_LINUX_ARM64}"');
+    expect(step(publish, 'attest-sbom').run).not.toMatch(/"\$\{IMAGE\}"/);
+  });
+
+  test('the report job uploads each platform\'s results under its own category and sums the findings', () => {
+    const report = synthJobs(MULTI).jobs['checkout-image-scan-report'];
+    expect(step(report, 'upload-trivy-linux-arm64').with).toEqual({ sarif_file: 'image-scan/trivy-linux-arm64.sarif', category: 'checkout-image-trivy-linux-arm64' });
+    expect(step(report, 'findings').run).toContain('echo "findings-high=$((${HIGH_LINUX_AMD64:-0} + ${HIGH_LINUX_ARM64:-0}))"');
+    expect(report.outputs['findings-high']).toBe('${{ steps.findings.outputs.findings-high }}');
+  });
+});
+
+describe('BuildStage: a release tag promotes the staged digest', () => {
+  test('on a tag nothing is built, scanned or described; the promote step gives the job output digest', () => {
+    const { jobs } = synthJobs();
+    const build = jobs['checkout-build'];
+    for (const id of ['build-candidate', 'trivy', 'grype', 'image-scan-gate', 'build']) expect(step(build, id).if).toBe("github.ref_type != 'tag'");
+    expect(step(build, 'sbom-spdx').if).toBe("github.event_name != 'pull_request' && !github.event.repository.fork && github.ref_type != 'tag'");
+    expect(step(build, 'promote').if).toBe("github.ref_type == 'tag' && github.event_name != 'pull_request' && !github.event.repository.fork");
+    expect(step(build, 'promote').env).toEqual({
+      REPOSITORY: 'ghcr.io/acme/checkout',
+      RELEASE_TAGS: '${{ steps.meta.outputs.tags }}',
+      SIGNING: 'keyless',
+      IDENTITY_SUFFIX: '/\\.github/workflows/checkout-pipeline\\.yml@(refs/heads/main)$',
+      ISSUER: 'https://token.actions.githubusercontent.com',
+    });
+    expect(step(build, 'image-digest').env).toEqual({ BUILT: '${{ steps.build.outputs.digest }}', PROMOTED: '${{ steps.promote.outputs.digest }}' });
+    // the jobs after the build that describe a build do not run on a tag; the chart is still published
+    expect(jobs['checkout-image-scan-report'].if).toContain("github.ref_type != 'tag'");
+    expect(step(jobs['checkout-publish'], 'attest-sbom').if).toBe("github.ref_type != 'tag'");
+    expect(step(jobs['checkout-publish'], 'publish-chart').if).toBeUndefined();
+  });
+
+  test('key signing verifies with the public key; without release tags the build job is as before', () => {
+    const publicKey = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
+    const keyed = synthJobs({ signing: pp.Signing.key({ privateKeySecret: 'K', passwordSecret: 'P', publicKey }) }).jobs['checkout-build'];
+    expect(step(keyed, 'promote').env).toMatchObject({ SIGNING: 'key', COSIGN_PUBLIC_KEY: publicKey });
+    const none = synthJobs({ signing: pp.Signing.none() }).jobs['checkout-build'];
+    expect(stepIds(none)).not.toContain('setup-cosign-release');
+    expect(step(none, 'promote').env.SIGNING).toBe('none');
+    const noTags = synthJobs({ semverTags: false }).jobs['checkout-build'];
+    expect(stepIds(noTags)).not.toContain('promote');
+    expect(step(noTags, 'build').if).toBeUndefined();
+    expect(noTags.outputs).toEqual({ digest: '${{ steps.build.outputs.digest }}' });
   });
 });
 

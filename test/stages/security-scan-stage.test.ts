@@ -103,7 +103,7 @@ describe('SecurityScanStage', () => {
     expect(step(jobs['checkout-scan-licenses'], 'licenses').env).toEqual({ ALLOWED_LICENSES: 'MIT,Apache-2.0' });
     expect(step(jobs['checkout-scan-licenses'], 'licenses').run).toContain('--licenses="${ALLOWED_LICENSES}"');
     expect(stepIds(jobs['checkout-scan-iac'])).toEqual(['checkout', 'setup-helm', 'helm-lint', 'install-tools', 'terraform-validate-1']);
-    expect(step(jobs['checkout-scan-iac'], 'install-tools').name).toBe('Install terraform 1.12.2 (checksum-verified)');
+    expect(step(jobs['checkout-scan-iac'], 'install-tools').name).toBe('Install terraform 1.12.2 (sha256-pinned)');
     expect(stepIds(jobsOf({ scanners: [pp.Scanner.iacValidation({ terraformDirectories: ['infra'] })] })['checkout-scan-iac'])).toContain('tflint-1');
   });
 

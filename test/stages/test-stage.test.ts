@@ -84,7 +84,7 @@ describe('TestStage', () => {
     expect(step(job, 'network-policies').env.REQUIRE_DEFAULT_DENY).toBe('true');
     const off = jobsOf({ kubeScore: { enabled: false }, networkPolicies: { enabled: false } })['checkout-chart-tests'];
     expect(stepIds(off)).toEqual(['checkout', 'setup-helm', 'install-tools', 'helm-lint', 'render-chart', 'kubeconform']);
-    expect(step(off, 'install-tools').name).toBe('Install kubeconform 0.7.0 (checksum-verified)');
+    expect(step(off, 'install-tools').name).toBe('Install kubeconform 0.7.0 (sha256-pinned)');
   });
 
   test('Argo CD dry-run and conftest only when configured', () => {

@@ -2,7 +2,8 @@ import { Duration } from 'cdk8s';
 import { EnvDelivery, SlottedStep, Workload } from './delivery-plan';
 import { gitOpsApplySteps, gitOpsEnv, gitOpsRestoreLines } from './gitops-steps';
 import { RELEASE_DESCRIPTION, RELEASE_HISTORY, RESTORE_MANIFESTS, unlessOwnRevision } from './release-record';
-import { ARGO_ROLLOUTS_VERSION } from '../../core/versions';
+import { installToolsScript } from '../../core/tool-install';
+import { TOOLS } from '../../core/versions';
 import type { Environment } from '../../model/environment';
 import { DeploySlot } from '../../pipeline/pipeline-job';
 import { APPLY_PHASE_LABEL, BEFORE_HELM } from '../../platform/base-manifests';
@@ -15,32 +16,14 @@ export function applyStepId(d: EnvDelivery): string {
   return d.gitOps ? 'gitops-apply' : 'helm-upgrade';
 }
 
-/** Downloads the kubectl-argo-rollouts plugin, pinned and checked against the release's checksum file. @internal */
+/** Installs the kubectl-argo-rollouts plugin, pinned, checked against the sha256 the library pins for it. @internal */
 export function setupRolloutsPluginStep(): SlottedStep {
   return {
     slot: DeploySlot.PRE_DEPLOY,
     step: {
       id: 'setup-argo-rollouts',
-      name: 'Install the Argo Rollouts kubectl plugin',
-      env: { ARGO_ROLLOUTS_VERSION },
-      run: [
-        'case "$(uname -m)" in',
-        '  x86_64) arch=amd64 ;;',
-        '  aarch64 | arm64) arch=arm64 ;;',
-        '  *) echo "::error::no kubectl-argo-rollouts build for $(uname -m)"; exit 1 ;;',
-        'esac',
-        'asset="kubectl-argo-rollouts-linux-${arch}"',
-        'dir="$(mktemp -d)"',
-        'curl --fail --silent --show-error --location --retry 3 --output "${dir}/${asset}" \\',
-        '  "https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/${asset}"',
-        'curl --fail --silent --show-error --location --retry 3 --output "${dir}/argo-rollouts-checksums.txt" \\',
-        '  "https://github.com/argoproj/argo-rollouts/releases/download/${ARGO_ROLLOUTS_VERSION}/argo-rollouts-checksums.txt"',
-        '(cd "${dir}" && grep " ${asset}$" argo-rollouts-checksums.txt | sha256sum --check --strict -)',
-        'mkdir -p "${RUNNER_TEMP}/bin"',
-        'install -m 0755 "${dir}/${asset}" "${RUNNER_TEMP}/bin/kubectl-argo-rollouts"',
-        'echo "${RUNNER_TEMP}/bin" >> "${GITHUB_PATH}"',
-        '"${RUNNER_TEMP}/bin/kubectl-argo-rollouts" version --short',
-      ].join('\n'),
+      name: `Install the Argo Rollouts kubectl plugin ${TOOLS.argoRollouts.version} (sha256-pinned)`,
+      run: [installToolsScript([TOOLS.argoRollouts]), '"${bin}/kubectl-argo-rollouts" version --short'].join('\n'),
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * The two pipeline jobs of stage 8 (never exported from the package):
  * - the gate job that checks and unit-tests the generated rules in the user's pipeline, whether or not a
- *   TestStage exists. promtool comes from the Prometheus release tarball, pinned to a version and verified
- *   against the `sha256sums.txt` the release publishes before it is extracted;
+ *   TestStage exists. promtool comes from the Prometheus release tarball, pinned to a version whose
+ *   tarball's sha256 the library pins (core/tool-checksums.json), checked before it is extracted;
  * - the report job that pushes the pipeline's own figures to the Pushgateway: run result, finish time and
  *   duration, scan findings by scanner and severity, and test coverage, read from the jobs' results and
  *   outputs (`needs`). It always runs, last, on the deploying branches (not on pull requests), and only when
@@ -11,6 +11,8 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { github } from 'projen';
+import { installToolsScript, pinnedVersions } from '../../core/tool-install';
+import { promtoolRelease } from '../../core/versions';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
 import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
@@ -19,27 +21,20 @@ import type { IPlatformApp } from '../../platform/platform-app-contract';
 /** Local id of the gate job. */
 export const RULES_GATE_ID = 'alert-rules';
 
-/** The install script: download, verify against the release's checksums, extract promtool only. */
-export function installPromtoolScript(): string {
-  const base = 'https://github.com/prometheus/prometheus/releases/download/v${PROMETHEUS_VERSION}';
-  const tarball = 'prometheus-${PROMETHEUS_VERSION}.linux-${arch}.tar.gz';
-  return [
-    'set -euo pipefail',
-    'case "$(uname -m)" in',
-    '  x86_64) arch=amd64 ;;',
-    '  aarch64 | arm64) arch=arm64 ;;',
-    '  *) echo "::error::no promtool build for $(uname -m)"; exit 1 ;;',
-    'esac',
-    'dir="${RUNNER_TEMP}/promtool"',
-    'mkdir -p "${dir}"',
-    'cd "${dir}"',
-    `curl --fail --silent --show-error --location --output "${tarball}" "${base}/${tarball}"`,
-    `curl --fail --silent --show-error --location --output sha256sums.txt "${base}/sha256sums.txt"`,
-    `grep " ${tarball}\\$" sha256sums.txt | sha256sum --check --strict -`,
-    `tar -xzf "${tarball}" --strip-components=1 "prometheus-\${PROMETHEUS_VERSION}.linux-\${arch}/promtool"`,
-    './promtool --version',
-    'echo "${dir}" >> "${GITHUB_PATH}"',
-  ].join('\n');
+/** The install script: download, check against the pinned sha256, extract promtool only. */
+export function installPromtoolScript(version: string): string {
+  return [installToolsScript([promtoolRelease(version)]), '"${bin}/promtool" --version'].join('\n');
+}
+
+/**
+ * Why `version` cannot be the promtool version (no pinned sha256 for its tarball), or undefined.
+ * Used by PrometheusRules' validation of `promtoolVersion`.
+ */
+export function promtoolVersionProblem(version: string): string | undefined {
+  const pinned = pinnedVersions('promtool');
+  if (pinned.includes(version)) return undefined;
+  return `'promtoolVersion' must be a Prometheus release whose tarball sha256 the library pins (${pinned.map((v) => `'${v}'`).join(', ')}), got '${version}'; `
+    + 'pick one of those, or add the release to src/core/tool-checksums.json with its published sums';
 }
 
 /** Adds the gate job: check every rules file (lint fatal), run every rule test file. `ruleFiles` are paths without the suffix. */
@@ -54,9 +49,8 @@ export function addRulesGate(owner: IConstruct, app: IPlatformApp, version: stri
   job.addStep({ id: 'checkout', name: 'Check out', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
   job.addStep({
     id: 'install-promtool',
-    name: `Install promtool ${version} (checksum-verified)`,
-    env: { PROMETHEUS_VERSION: version },
-    run: installPromtoolScript(),
+    name: `Install promtool ${version} (sha256-pinned)`,
+    run: installPromtoolScript(version),
   });
   const files = (suffix: string) => ruleFiles.map((f) => `"${f}${suffix}"`).join(' ');
   job.addStep({ id: 'check-rules', name: 'Check the alert rules (promtool check rules --lint-fatal)', run: `promtool check rules --lint-fatal ${files('.rules.yml')}` });

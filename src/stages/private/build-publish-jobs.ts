@@ -1,52 +1,51 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { github } from 'projen';
-import { addFindingsOutputs, addSetupHelm, NOT_CANCELLED, sarifGateScript } from './scan-steps';
+import { addFindingsOutputs, addSetupHelm, findingsOutputLines, NOT_CANCELLED, sarifGateScript } from './scan-steps';
 import { ACTION_FILES } from '../../core/action-artifacts';
 import { COSIGN_RELEASE, TRIVY_VERSION } from '../../core/versions';
 import { Runner } from '../../model/runner';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
+import { registryLoginSteps } from '../../platform/registry-login';
 import { Severity } from '../severity';
 import { Provenance, Signing } from '../signing';
 
 const READ = github.workflows.JobPermission.READ;
 const WRITE = github.workflows.JobPermission.WRITE;
 
-/** The locally loaded image the build scans before pushing. @internal */
-export const SCAN_IMAGE_TAG = (app: string) => `scan.local/${app}:candidate`;
+/** The locally loaded image the build scans before pushing (one per platform: `suffix` is `-linux-arm64`). @internal */
+export const SCAN_IMAGE_TAG = (app: string, suffix = '') => `scan.local/${app}:candidate${suffix}`;
 
 /** The condition under which images are pushed: never on pull requests, never from a fork. @internal */
 export const PUSH_CONDITION = "github.event_name != 'pull_request' && !github.event.repository.fork";
 
-/** Registry login steps (OIDC role for ECR, GITHUB_TOKEN for GHCR, named secrets otherwise). @internal */
-export function addRegistryLogin(app: IPlatformApp, job: PipelineJob, condition?: string): void {
-  const actions = app.pipeline.actions;
-  const image = app.image;
-  const creds = image.credentials;
-  if (creds.kind === 'ecr') {
-    job.addStep({
-      id: 'aws-credentials',
-      name: 'Assume the image-push role (OIDC)',
-      if: condition,
-      uses: actions.ref('aws-actions/configure-aws-credentials'),
-      with: { 'role-to-assume': creds.roleArn, 'aws-region': creds.region, 'role-session-name': `${app.name}-${job.localId}` },
-    }, { permissions: { idToken: WRITE } });
-    job.addStep({ id: 'registry-login', name: 'Log in to Amazon ECR', if: condition, uses: actions.ref('aws-actions/amazon-ecr-login') });
-    return;
-  }
-  const ghcr = creds.kind === 'github-token';
-  job.addStep({
-    id: 'registry-login',
-    name: `Log in to ${image.registry}`,
-    if: condition,
-    uses: actions.ref('docker/login-action'),
-    with: {
-      registry: image.registry,
-      username: ghcr ? '${{ github.actor }}' : `\${{ secrets.${creds.usernameSecret} }}`,
-      password: ghcr ? '${{ secrets.GITHUB_TOKEN }}' : `\${{ secrets.${creds.passwordSecret} }}`,
-    },
-  }, ghcr ? { permissions: { packages: WRITE } } : {});
+/** A run that builds (a branch or a pull request), not a release tag, which promotes the staged image. @internal */
+export const NOT_A_TAG = "github.ref_type != 'tag'";
+
+/** `a && b && …` of the conditions that are set. @internal */
+export function allOf(...conditions: Array<string | undefined>): string | undefined {
+  const set = conditions.filter((c): c is string => c !== undefined && c !== '');
+  return set.length === 0 ? undefined : set.join(' && ');
+}
+
+/**
+ * What the build scans: one candidate per target platform (`platform` set, `suffix` `-linux-arm64` on step
+ * ids, files and job outputs), or the runner's platform when the build names none (no suffix). @internal
+ */
+export interface ScanTarget {
+  readonly platform?: string;
+  readonly suffix: string;
+}
+
+/** `linux/arm/v7` → `linux-arm-v7`. @internal */
+export function platformSlug(platform: string): string {
+  return platform.replace(/\//g, '-');
+}
+
+/** The scan targets of a build with `platforms`. @internal */
+export function scanTargets(platforms: string[]): ScanTarget[] {
+  return platforms.length === 0 ? [{ suffix: '' }] : platforms.map((p) => ({ platform: p, suffix: `-${platformSlug(p)}` }));
 }
 
 /** Resolved image-scan settings. @internal */
@@ -60,14 +59,22 @@ export interface ImageScanSettings {
   readonly uploadSarif: boolean;
 }
 
+/** The scan steps a target gets, for the gate and the report job. */
+function scannedSteps(s: ImageScanSettings, t: ScanTarget): Array<{ tool: string; id: string; sarif: string }> {
+  return [s.trivy ? 'trivy' : undefined, s.grype ? 'grype' : undefined]
+    .filter((x): x is string => !!x)
+    .map((tool) => ({ tool, id: `${tool}${t.suffix}`, sarif: `${tool}${t.suffix}.sarif` }));
+}
+
 /**
- * Scans the locally loaded candidate image before anything is pushed: Trivy (a SARIF run, then a gated
- * run) and Grype, then a gate step. SARIF files go to an artifact that the report job uploads. @internal
+ * Scans one locally loaded candidate image (built for `t.platform` by the step before) before anything is
+ * pushed: Trivy (a SARIF run, then a gated run) and Grype. `when` is the condition every step runs under.
+ * @internal
  */
-export function addImageScanSteps(app: IPlatformApp, job: PipelineJob, s: ImageScanSettings): void {
+export function addImageScanSteps(app: IPlatformApp, job: PipelineJob, s: ImageScanSettings, t: ScanTarget, when?: string): void {
   const actions = app.pipeline.actions;
-  const image = SCAN_IMAGE_TAG(app.name);
-  const scanned: string[] = [];
+  const image = SCAN_IMAGE_TAG(app.name, t.suffix);
+  const on = t.platform ? ` (${t.platform})` : '';
   if (s.trivy) {
     const common: Record<string, string | boolean> = {
       'image-ref': image,
@@ -76,24 +83,26 @@ export function addImageScanSteps(app: IPlatformApp, job: PipelineJob, s: ImageS
       ...(s.trivyIgnoreFile ? { trivyignores: s.trivyIgnoreFile } : {}),
     };
     job.addStep({
-      id: 'trivy-sarif',
-      name: 'Trivy: every finding to SARIF',
+      id: `trivy-sarif${t.suffix}`,
+      name: `Trivy${on}: every finding to SARIF`,
+      if: when,
       uses: actions.ref('aquasecurity/trivy-action'),
-      with: { ...common, 'format': 'sarif', 'output': 'trivy.sarif', 'exit-code': '0' },
+      with: { ...common, 'format': 'sarif', 'output': `trivy${t.suffix}.sarif`, 'exit-code': '0' },
     });
     job.addStep({
-      id: 'trivy',
-      name: `Trivy: fail at ${s.threshold.name} and above`,
+      id: `trivy${t.suffix}`,
+      name: `Trivy${on}: fail at ${s.threshold.name} and above`,
+      if: when,
       continueOnError: true,
       uses: actions.ref('aquasecurity/trivy-action'),
       with: { ...common, 'format': 'table', 'severity': s.threshold.atOrAbove.join(','), 'exit-code': '1', 'skip-setup-trivy': true },
     });
-    scanned.push('trivy');
   }
   if (s.grype) {
     job.addStep({
-      id: 'grype',
-      name: `Grype: fail at ${s.threshold.name} and above`,
+      id: `grype${t.suffix}`,
+      name: `Grype${on}: fail at ${s.threshold.name} and above`,
+      if: when,
       continueOnError: true,
       uses: actions.ref('anchore/scan-action'),
       with: {
@@ -102,109 +111,204 @@ export function addImageScanSteps(app: IPlatformApp, job: PipelineJob, s: ImageS
         'severity-cutoff': s.threshold.lowerName,
         'only-fixed': s.ignoreUnfixed,
         'output-format': 'sarif',
-        'output-file': 'grype.sarif',
+        'output-file': `grype${t.suffix}.sarif`,
         ...(s.grypeConfig ? { config: s.grypeConfig } : {}),
       },
     });
-    scanned.push('grype');
   }
+}
+
+/**
+ * After every target's scan: keep the SARIF files (an artifact the report job uploads) and stop the build
+ * before the push when any scan of any platform failed. @internal
+ */
+export function addImageScanGate(app: IPlatformApp, job: PipelineJob, s: ImageScanSettings, targets: ScanTarget[], when?: string): void {
+  const actions = app.pipeline.actions;
+  const scanned = targets.flatMap((t) => scannedSteps(s, t).map((x) => ({ ...x, platform: t.platform })));
   if (s.uploadSarif) {
     job.addStep({
       id: 'image-scan-artifact',
       name: 'Keep the image scan results',
-      if: NOT_CANCELLED,
+      if: allOf(NOT_CANCELLED, when),
       uses: actions.ref('actions/upload-artifact'),
-      with: { 'name': `${app.name}-image-scan`, 'path': scanned.map((x) => `${x}.sarif`).join('\n'), 'if-no-files-found': 'warn', 'retention-days': 30 },
+      with: { 'name': `${app.name}-image-scan`, 'path': scanned.map((x) => x.sarif).join('\n'), 'if-no-files-found': 'warn', 'retention-days': 30 },
     });
   }
+  const envName = (id: string) => `${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_OUTCOME`;
   const env: Record<string, string> = {};
-  scanned.forEach((x) => { env[`${x.toUpperCase()}_OUTCOME`] = `\${{ steps.${x}.outcome }}`; });
+  scanned.forEach((x) => { env[envName(x.id)] = `\${{ steps.${x.id}.outcome }}`; });
   job.addStep({
     id: 'image-scan-gate',
-    name: `Stop before pushing an image with findings at or above ${s.threshold.name}`,
+    name: `Stop before pushing an image with findings at or above ${s.threshold.name}${targets.length > 1 ? ' on any platform' : ''}`,
+    if: when,
     env,
     run: [
       'failed=0',
-      ...scanned.map((x) => `if [ "\${${x.toUpperCase()}_OUTCOME}" != "success" ]; then echo "::error::${x} found vulnerabilities at or above ${s.threshold.name} in the candidate image"; failed=1; fi`),
+      ...scanned.map((x) => `if [ "\${${envName(x.id)}}" != "success" ]; then echo "::error::${x.tool} found vulnerabilities at or above ${s.threshold.name} in the candidate image${x.platform ? ` for ${x.platform}` : ''}"; failed=1; fi`),
       'exit "${failed}"',
     ].join('\n'),
   });
 }
 
 /** The job that uploads the build's image-scan SARIF to code scanning (the one job with `security-events: write`). @internal */
-export function addImageScanReportJob(app: IPlatformApp, owner: IConstruct, s: ImageScanSettings, runner?: Runner): PipelineJob {
+export function addImageScanReportJob(
+  app: IPlatformApp, owner: IConstruct, s: ImageScanSettings, targets: ScanTarget[], runner?: Runner, when?: string,
+): PipelineJob {
   const actions = app.pipeline.actions;
   const job = app.pipeline.addJob('image-scan-report', {
     kind: JobKind.GATE,
     needsImage: true,
     name: `${app.name} / image scan report`,
-    condition: NOT_CANCELLED,
+    condition: allOf(NOT_CANCELLED, when),
     runner,
     estimatedDuration: Duration.minutes(1),
   }, owner);
   job.addStep({ id: 'download', name: 'Fetch the image scan results', uses: actions.ref('actions/download-artifact'), with: { name: `${app.name}-image-scan`, path: 'image-scan' } });
-  for (const tool of [s.trivy ? 'trivy' : undefined, s.grype ? 'grype' : undefined].filter((x): x is string => !!x)) {
-    job.addStep({
-      id: `upload-${tool}`,
-      name: `Upload ${tool} results to code scanning`,
-      if: `hashFiles('image-scan/${tool}.sarif') != ''`,
-      uses: actions.ref('github/codeql-action/upload-sarif'),
-      with: { sarif_file: `image-scan/${tool}.sarif`, category: `${app.name}-image-${tool}` },
-    }, { permissions: { securityEvents: WRITE, contents: READ, actions: READ } });
-    job.addStep({ id: `summary-${tool}`, name: `${tool} summary`, if: `hashFiles('image-scan/${tool}.sarif') != ''`, run: sarifGateScript(`image-${tool}`, `image-scan/${tool}.sarif`, []) });
+  for (const t of targets) {
+    for (const x of scannedSteps(s, t)) {
+      job.addStep({
+        id: `upload-${x.id}`,
+        name: `Upload ${x.tool} results${t.platform ? ` (${t.platform})` : ''} to code scanning`,
+        if: `hashFiles('image-scan/${x.sarif}') != ''`,
+        uses: actions.ref('github/codeql-action/upload-sarif'),
+        with: { sarif_file: `image-scan/${x.sarif}`, category: `${app.name}-image-${x.id}` },
+      }, { permissions: { securityEvents: WRITE, contents: READ, actions: READ } });
+      job.addStep({ id: `summary-${x.id}`, name: `${x.tool} summary${t.platform ? ` (${t.platform})` : ''}`, if: `hashFiles('image-scan/${x.sarif}') != ''`, run: sarifGateScript(`image-${x.id}`, `image-scan/${x.sarif}`, []) });
+    }
   }
-  // one tool's counts for the delivery dashboard (Trivy's when it ran; both tools report the same CVEs)
-  addFindingsOutputs(job, `summary-${s.trivy ? 'trivy' : 'grype'}`, ['high', 'medium', 'low']);
+  // one tool's counts for the delivery dashboard (Trivy's when it ran; both tools report the same CVEs),
+  // summed over the platforms
+  const tool = s.trivy ? 'trivy' : 'grype';
+  const severities = ['high', 'medium', 'low'];
+  if (targets.length === 1) {
+    addFindingsOutputs(job, `summary-${tool}${targets[0].suffix}`, severities);
+    return job;
+  }
+  const env: Record<string, string> = {};
+  for (const t of targets) {
+    for (const sev of severities) env[`${sev.toUpperCase()}_${platformSlug(t.platform!).toUpperCase().replace(/-/g, '_')}`] = `\${{ steps.summary-${tool}${t.suffix}.outputs.findings-${sev} }}`;
+  }
+  job.addStep({
+    id: 'findings',
+    name: `${tool} findings over every platform`,
+    if: NOT_CANCELLED,
+    env,
+    run: findingsOutputLines(severities.map((sev) => [sev,
+      `$((${targets.map((t) => `\${${sev.toUpperCase()}_${platformSlug(t.platform!).toUpperCase().replace(/-/g, '_')}:-0}`).join(' + ')}))`])).join('\n'),
+  });
+  addFindingsOutputs(job, 'findings', severities);
   return job;
 }
 
-/** The SBOMs the build makes: syft format, local file, cosign predicate type. */
+/** The cosign attestation types of the SBOMs the publish job attaches (to the image digest, or to each platform's). @internal */
+export const SBOM_PREDICATE_TYPES = ['cyclonedx', 'spdxjson'];
+
+/** The SBOMs the build makes: syft format, local file (before the platform suffix), cosign predicate type (one per SBOM_PREDICATE_TYPES). */
 const SBOMS = [
-  { format: 'cyclonedx-json', file: 'sbom.cdx.json', predicateType: 'cyclonedx' },
-  { format: 'spdx-json', file: 'sbom.spdx.json', predicateType: 'spdxjson' },
+  { format: 'cyclonedx-json', base: 'sbom', ext: 'cdx.json', predicateType: SBOM_PREDICATE_TYPES[0] },
+  { format: 'spdx-json', base: 'sbom', ext: 'spdx.json', predicateType: SBOM_PREDICATE_TYPES[1] },
 ];
+type Sbom = typeof SBOMS[number];
 /** Where the publish job downloads them. */
 const SBOM_DIR = 'sbom';
 
-function sbomArtifactName(app: string, sbom: typeof SBOMS[number]): string {
-  return `${app}-${sbom.file}`;
+/** `sbom.cdx.json`, or `sbom-linux-arm64.cdx.json` for one platform of a multi-platform image. */
+function sbomFile(sbom: Sbom, t: ScanTarget): string {
+  return `${sbom.base}${t.suffix}.${sbom.ext}`;
+}
+
+function sbomArtifactName(app: string, sbom: Sbom, t: ScanTarget): string {
+  return `${app}-${sbomFile(sbom, t)}`;
 }
 
 /**
  * The path of an SBOM after the publish job's download: sbom-action names the one file inside its artifact
  * after the artifact, and the download merges the artifacts into SBOM_DIR.
  */
-function downloadedSbom(app: string, sbom: typeof SBOMS[number]): string {
-  const artifact = sbomArtifactName(app, sbom);
+function downloadedSbom(app: string, sbom: Sbom, t: ScanTarget): string {
+  const artifact = sbomArtifactName(app, sbom, t);
   return ACTION_FILES.downloadArtifact.byPattern(SBOM_DIR, artifact, ACTION_FILES.sbomAction.fileInArtifact(artifact), true);
 }
 
-/** SBOM steps (CycloneDX and SPDX with syft, on the pushed digest), each kept as an artifact. @internal */
-export function addSbomSteps(app: IPlatformApp, job: PipelineJob, digestExpr: string): void {
+/** The build job output holding the manifest digest of one platform of a multi-platform image. @internal */
+export function platformDigestOutput(t: ScanTarget): string {
+  return `digest${t.suffix}`;
+}
+
+/**
+ * SBOM steps (CycloneDX and SPDX with syft), each kept as an artifact. A single-platform build describes the
+ * pushed digest. A multi-platform build resolves the manifest digest of each platform in the pushed index
+ * (job outputs `digest-<os>-<arch>`) and describes each platform's image on its own, so each SBOM can be
+ * attested to the manifest it covers. @internal
+ */
+export function addSbomSteps(app: IPlatformApp, job: PipelineJob, platforms: string[], when?: string): void {
   const actions = app.pipeline.actions;
-  for (const sbom of SBOMS) {
-    const format = sbom.format;
-    const file = sbom.file;
+  const targets = platforms.length === 0 ? [] : scanTargets(platforms);
+  if (targets.length > 0) {
     job.addStep({
-      id: `sbom-${format.split('-')[0]}`,
-      name: `SBOM (${format}, syft)`,
-      if: PUSH_CONDITION,
-      uses: actions.ref('anchore/sbom-action'),
-      with: {
-        'image': `${app.image.repository}@${digestExpr}`,
-        'format': format,
-        'output-file': file,
-        'artifact-name': sbomArtifactName(app.name, sbom),
-        'upload-release-assets': false,
-      },
+      id: 'platform-digests',
+      name: 'Resolve the manifest digest of each platform in the pushed image index',
+      if: allOf(PUSH_CONDITION, when),
+      env: { IMAGE: `${app.image.repository}@\${{ steps.build.outputs.digest }}` },
+      run: platformDigestsScript(targets),
     });
+    for (const t of targets) job.addOutput(platformDigestOutput(t), 'platform-digests', platformDigestOutput(t));
   }
+  for (const t of targets.length > 0 ? targets : [{ suffix: '' }]) {
+    const digest = t.platform ? `\${{ steps.platform-digests.outputs.${platformDigestOutput(t)} }}` : '${{ steps.build.outputs.digest }}';
+    for (const sbom of SBOMS) {
+      job.addStep({
+        id: `sbom-${sbom.format.split('-')[0]}${t.suffix}`,
+        name: `SBOM (${sbom.format}, syft)${t.platform ? ` of ${t.platform}` : ''}`,
+        if: allOf(PUSH_CONDITION, when),
+        uses: actions.ref('anchore/sbom-action'),
+        with: {
+          'image': `${app.image.repository}@${digest}`,
+          'format': sbom.format,
+          'output-file': sbomFile(sbom, t),
+          'artifact-name': sbomArtifactName(app.name, sbom, t),
+          'upload-release-assets': false,
+        },
+      });
+    }
+  }
+}
+
+/**
+ * Writes `digest-<os>-<arch>[-<variant>]=sha256:…` for each of `targets`, read from the index `IMAGE` names
+ * (`docker buildx imagetools inspect`; attestation manifests have the platform unknown/unknown and never
+ * match). A platform missing from the index fails the step.
+ */
+function platformDigestsScript(targets: ScanTarget[]): string {
+  const v = (t: ScanTarget) => `d${t.suffix.replace(/-/g, '_')}`;
+  return [
+    'set -euo pipefail',
+    'index="$(docker buildx imagetools inspect "${IMAGE}" --format \'{{json .Manifest}}\')"',
+    '# sets digest to the manifest digest of platform $1 (os $2, architecture $3, variant $4)',
+    'digest_of() {',
+    '  digest="$(jq -r --arg os "$2" --arg arch "$3" --arg variant "${4:-}" \\',
+    '    \'[.manifests[]? | select(.platform.os == $os and .platform.architecture == $arch and (.platform.variant // "") == $variant)][0].digest // empty\' <<< "${index}")"',
+    '  if ! [[ "${digest}" =~ ^sha256:[0-9a-f]{64}$ ]]; then',
+    '    echo "::error::the pushed image ${IMAGE} has no manifest for $1"',
+    '    exit 1',
+    '  fi',
+    '  echo "$1: ${digest}"',
+    '}',
+    ...targets.map((t) => `digest_of ${t.platform} ${t.platform!.split('/').join(' ')}; ${v(t)}="\${digest}"`),
+    '{',
+    ...targets.map((t) => `  echo "${platformDigestOutput(t)}=\${${v(t)}}"`),
+    '} >> "${GITHUB_OUTPUT}"',
+  ].join('\n');
 }
 
 /** What the publish job does. @internal */
 export interface PublishOptions {
   readonly signing: Signing;
   readonly sbom: boolean;
+  /** The image's platforms (empty: the runner's only). */
+  readonly platforms: string[];
+  /** Release tags promote the staged image (already signed and attested): skip the SBOM attestations then. */
+  readonly when?: string;
   readonly chart?: ChartPublishing;
   readonly runner?: Runner;
 }
@@ -230,7 +334,7 @@ export function addPublishJob(app: IPlatformApp, owner: IConstruct, opts: Publis
     estimatedDuration: Duration.minutes(3),
   }, owner);
   job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } }, { permissions: { contents: READ } });
-  addRegistryLogin(app, job);
+  for (const l of registryLoginSteps(app, job.localId, 'push')) job.addStep(l.step, { permissions: l.permissions });
   const signing = opts.signing.kind !== 'none';
   const keyless = opts.signing.kind === 'keyless';
   const keyed = opts.signing.kind === 'key';
@@ -242,20 +346,34 @@ export function addPublishJob(app: IPlatformApp, owner: IConstruct, opts: Publis
   const signPermissions = keyless ? { permissions: { idToken: WRITE } } : {};
   if (signing) {
     job.addStep({ id: 'setup-cosign', name: 'Install cosign', uses: actions.ref('sigstore/cosign-installer'), with: { 'cosign-release': COSIGN_RELEASE } });
+    const multi = opts.platforms.length > 0;
     job.addStep({
       id: 'sign-image',
-      name: `Sign the image (${keyless ? 'keyless, GitHub OIDC' : 'cosign key'})`,
+      name: `Sign the image (${keyless ? 'keyless, GitHub OIDC' : 'cosign key'})${multi ? ', the index and each platform\'s manifest' : ''}`,
       env: { ...signEnv, IMAGE: `${app.image.repository}@\${{ ${build} }}` },
-      run: `cosign sign --yes${keyFlag} "\${IMAGE}"`,
+      run: `cosign sign --yes${keyFlag}${multi ? ' --recursive' : ''} "\${IMAGE}"`,
     }, signPermissions);
     if (opts.sbom) {
-      job.addStep({ id: 'download-sbom', name: 'Fetch the SBOMs', uses: actions.ref('actions/download-artifact'), with: { 'pattern': `${app.name}-sbom.*`, 'merge-multiple': true, 'path': SBOM_DIR } });
+      // each SBOM is attested to the manifest it describes: the pushed digest, or each platform's manifest
+      const targets = multi ? scanTargets(opts.platforms) : [{ suffix: '' }];
+      const imageVar = (t: ScanTarget) => `IMAGE${t.suffix.toUpperCase().replace(/-/g, '_')}`;
+      const images: Record<string, string> = {};
+      for (const t of targets) {
+        const digest = t.platform ? `needs.${app.name}-build.outputs.${platformDigestOutput(t)}` : build;
+        images[imageVar(t)] = `${app.image.repository}@\${{ ${digest} }}`;
+      }
+      job.addStep({ id: 'download-sbom', name: 'Fetch the SBOMs', if: opts.when, uses: actions.ref('actions/download-artifact'), with: { 'pattern': `${app.name}-sbom*`, 'merge-multiple': true, 'path': SBOM_DIR } });
       job.addStep({
         id: 'attest-sbom',
-        name: 'Attach the SBOMs as signed attestations',
-        env: { ...signEnv, IMAGE: `${app.image.repository}@\${{ ${build} }}` },
+        name: multi ? 'Attach each platform\'s SBOMs as signed attestations of that platform\'s manifest' : 'Attach the SBOMs as signed attestations',
+        if: opts.when,
+        env: { ...signEnv, ...images },
         run: [
-          ...SBOMS.map((sbom) => `cosign attest --yes${keyFlag} --type ${sbom.predicateType} --predicate ${downloadedSbom(app.name, sbom)} "\${IMAGE}"`),
+          'set -euo pipefail',
+          ...targets.flatMap((t) => [
+            ...(t.platform ? [`if [ -z "\${${imageVar(t)}#*@}" ]; then echo "::error::the build reported no manifest digest for ${t.platform}"; exit 1; fi`] : []),
+            ...SBOMS.map((sbom) => `cosign attest --yes${keyFlag} --type ${sbom.predicateType} --predicate ${downloadedSbom(app.name, sbom, t)} "\${${imageVar(t)}}"`),
+          ]),
         ].join('\n'),
       }, signPermissions);
     }
@@ -294,11 +412,13 @@ export function addPublishJob(app: IPlatformApp, owner: IConstruct, opts: Publis
  * SLSA provenance: the slsa-github-generator container workflow (a reusable-workflow job referenced by
  * tag) or `actions/attest`. Runs after the build, on push events only. @internal
  */
-export function addProvenanceJob(app: IPlatformApp, owner: IConstruct, provenance: Provenance, privateRepository: boolean, runner?: Runner)
-  : PipelineJob {
+export function addProvenanceJob(
+  app: IPlatformApp, owner: IConstruct, provenance: Provenance, privateRepository: boolean, runner?: Runner, when?: string,
+): PipelineJob {
   const actions = app.pipeline.actions;
   const build = `needs.${app.name}-build.outputs.digest`;
-  const condition = `${PUSH_CONDITION} && ${build} != ''`;
+  // a release tag promotes the staged image, whose provenance its build recorded: nothing was built here
+  const condition = allOf(`${PUSH_CONDITION} && ${build} != ''`, when)!;
   if (provenance.kind === 'slsa-generator') {
     const uses = actions.ref('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml');
     const job = app.pipeline.addJob('provenance', {
@@ -332,7 +452,7 @@ export function addProvenanceJob(app: IPlatformApp, owner: IConstruct, provenanc
     runner,
     estimatedDuration: Duration.minutes(2),
   }, owner);
-  addRegistryLogin(app, job);
+  for (const l of registryLoginSteps(app, job.localId, 'push')) job.addStep(l.step, { permissions: l.permissions });
   job.addStep({
     id: 'attest',
     name: 'Attest build provenance (GitHub artifact attestation)',

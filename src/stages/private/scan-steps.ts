@@ -1,5 +1,5 @@
 import { github } from 'projen';
-import { installToolsScript } from './tool-downloads';
+import { installToolsScript } from '../../core/tool-install';
 import { ToolRelease, HELM_VERSION } from '../../core/versions';
 import { PipelineJob } from '../../pipeline/pipeline-job';
 import { PipelineMetrics } from '../../platform/pipeline-metrics';
@@ -21,11 +21,11 @@ export function addCheckout(app: IPlatformApp, job: PipelineJob, fullHistory = f
   }, { permissions: { contents: READ } });
 }
 
-/** Installs pinned, checksum-verified tools. @internal */
+/** Installs pinned tools, each checked against the sha256 the library pins for it. @internal */
 export function addToolInstall(job: PipelineJob, tools: ToolRelease[]): void {
   job.addStep({
     id: 'install-tools',
-    name: `Install ${tools.map((t) => `${t.name} ${t.version}`).join(', ')} (checksum-verified)`,
+    name: `Install ${tools.map((t) => `${t.name} ${t.version}`).join(', ')} (sha256-pinned)`,
     run: installToolsScript(tools),
   });
 }

@@ -25,15 +25,17 @@ describe('the alert-rules gate job', () => {
     expect(job.steps[0].with).toEqual({ 'persist-credentials': false });
   });
 
-  test('promtool pinned and verified against the release checksums before it is extracted', () => {
+  test('promtool pinned and checked against the sha256 the library pins before it is extracted', () => {
     const install = job.steps.find((s: any) => s.id === 'install-promtool');
-    expect(install.env).toEqual({ PROMETHEUS_VERSION: '3.5.0' });
-    expect(install.run).toContain('https://github.com/prometheus/prometheus/releases/download/v${PROMETHEUS_VERSION}/sha256sums.txt');
+    expect(install.env).toBeUndefined();
+    expect(install.run).toContain('"https://github.com/prometheus/prometheus/releases/download/v3.5.0/${promtool_asset}"');
+    expect(install.run).toContain('promtool_sha256="e811827af26d822afb09a4f28314f61b618b12cff5369835a67f674d8b46f39a"');
+    expect(install.run).not.toContain('sha256sums.txt');
     expect(install.run).toContain('| sha256sum --check --strict -');
     expect(install.run.indexOf('sha256sum --check')).toBeLessThan(install.run.indexOf('tar -xzf'));
     expect(unverifiedDownloads(install.run)).toEqual([]);
     // the check must be able to fail: the same script without the verification is reported
-    expect(unverifiedDownloads(install.run.replace(/^grep .*sha256sum.*$/m, ''))).not.toEqual([]);
+    expect(unverifiedDownloads(install.run.replace(/^echo .*sha256sum.*$/m, ''))).not.toEqual([]);
   });
 
   test('checks (lint fatal) and tests the rules of every environment', () => {
@@ -47,7 +49,8 @@ describe('the alert-rules gate job', () => {
     const { project, app } = makeApp();
     new pp.PrometheusRules(app, 'Alerts', { promtoolVersion: '2.55.1' });
     const install = workflowOf(pp.Testing.synth(project)).jobs['checkout-alert-rules'].steps.find((s: any) => s.id === 'install-promtool');
-    expect(install.env.PROMETHEUS_VERSION).toBe('2.55.1');
+    expect(install.name).toBe('Install promtool 2.55.1 (sha256-pinned)');
+    expect(install.run).toContain('promtool_sha256="19700bdd42ec31ee162e4079ebda4cd0a44432df4daa637141bdbea4b1cd8927"');
   });
 });
 

@@ -1,6 +1,7 @@
 # curl: scenario responses first (http.tsv: ERE, exit code, body fixture), then fake GitHub/HashiCorp
-# releases built on demand (assets hold tool stubs; checksum files list the genuine assets), else an
-# empty successful answer.
+# releases built on demand (assets hold tool stubs; checksum files list the genuine assets, or what a
+# compromised release serves), else an empty successful answer. Tampered and compromised assets are served
+# with a line appended; the release directory itself stays genuine.
 __out="$(opt --output "$@" || opt -o "$@" || true)"
 __url="${!#}"
 __emit() { if [ -n "${__out}" ]; then cp "$1" "${__out}"; else cat "$1"; fi; }
@@ -29,7 +30,15 @@ mkdir -p "${__dir}"
 __sums='(checksum|CHECKSUM|SHA256SUMS|sha256sums)'
 if [[ "${__name}" =~ ${__sums} ]]; then
   __tmp="$(mktemp)"
-  (cd "${__dir}" && for f in *; do if [ -f "$f" ] && [[ ! "$f" =~ ${__sums} ]]; then sha256sum "$f"; fi; done) > "${__tmp}"
+  (cd "${__dir}" && for f in *; do
+    if [ -f "$f" ] && [[ ! "$f" =~ ${__sums} ]]; then
+      if grep -qxF "$f" "${__harness}/compromised.list" 2> /dev/null; then
+        printf '%s  %s\n' "$({ cat "$f"; printf 'compromised\n'; } | sha256sum | cut -d ' ' -f 1)" "$f"
+      else
+        sha256sum "$f"
+      fi
+    fi
+  done) > "${__tmp}"
   __emit "${__tmp}"
   exit 0
 fi
@@ -54,5 +63,8 @@ fi
 __emit "${__dir}/${__name}"
 if [ -n "${__out}" ] && grep -qxF "${__name}" "${__harness}/tampered.list" 2> /dev/null; then
   printf 'tampered\n' >> "${__out}"
+fi
+if [ -n "${__out}" ] && grep -qxF "${__name}" "${__harness}/compromised.list" 2> /dev/null; then
+  printf 'compromised\n' >> "${__out}"
 fi
 exit 0
