@@ -98,10 +98,12 @@ new pp.CanaryDeploy(app, 'Delivery', {
     { environment: 'production', autoscaling: { minReplicas: 4, maxReplicas: 12 } },
   ],
 });
-// every production deploy opens a ServiceNow change first
+// every production deploy opens a ServiceNow change first (one per run: a re-run reuses it), waits up to
+// 10 minutes for its approval, and records the outcome on it whatever happens
 new pp.ChangeRequest(app, 'Change', {
-  system: pp.ChangeSystem.serviceNow({ instanceUrlSecret: 'SERVICENOW_URL', tokenSecret: 'SERVICENOW_TOKEN' }),
+  system: pp.ChangeSystem.serviceNow({ instanceUrlSecret: 'SERVICENOW_URL', tokenSecret: 'SERVICENOW_TOKEN', assignmentGroup: 'Platform CAB' }),
   environments: ['production'],
+  approval: pp.ChangeApproval.waitFor({ timeout: Duration.minutes(10) }),
 });
 
 // Stage 8: SLO burn-rate alerts with promtool tests, pipeline and DORA alerts, routing, dashboards

@@ -34,8 +34,11 @@ export interface PlatformAppProps {
    */
   readonly port?: number;
   /**
-   * The service mesh.
-   * @default Mesh.ISTIO
+   * The service mesh and its data-plane mode. The default assumes Istio's CNI plugin (Istio's documented
+   * set-up for Pod Security Admission): injected pods then pass the namespace's `restricted` Pod Security.
+   * Without the CNI plugin declare `Mesh.istio({ cni: false })` (its `istio-init` needs a `privileged`
+   * namespace); in ambient mode, `Mesh.istioAmbient()`.
+   * @default Mesh.ISTIO (the same as `Mesh.istio()`: sidecars, Istio's CNI plugin)
    */
   readonly mesh?: Mesh;
   /**
@@ -50,7 +53,7 @@ export interface PlatformAppProps {
   readonly slos?: Slo[];
   /**
    * Where SLO events come from, for SLOs that do not name their own source.
-   * @default - `SliSource.istio()` with Istio; none without a mesh (SLOs must then name one)
+   * @default - `SliSource.istio()` with Istio sidecars; none in ambient mode or without a mesh (SLOs must then name one)
    */
   readonly sliSource?: SliSource;
   /**
@@ -84,8 +87,10 @@ export interface PlatformAppProps {
    */
   readonly smokeTestPath?: string;
   /**
-   * Manage each environment's namespace: restricted Pod Security labels, sidecar injection with Istio.
-   * Turn off when namespaces are managed elsewhere; Helm then creates missing ones.
+   * Manage each environment's namespace: Pod Security labels (`podSecurity` of the environment, `restricted`
+   * by default) and the mesh's data-plane label. When apps of the project share a namespace, the first to
+   * declare it (for the same environment name) owns the Namespace object and the others must need the same
+   * labels. Turn off when namespaces are managed elsewhere; Helm then creates missing ones.
    * @default true
    */
   readonly manageNamespaces?: boolean;

@@ -113,7 +113,7 @@ export class PlatformApp extends Component {
     this.mesh = props.mesh ?? Mesh.ISTIO;
     this.promotion = props.promotion ?? Promotion.sequential();
     this.slos = [...(props.slos ?? [])];
-    this.sliSource = props.sliSource ?? (this.mesh === Mesh.ISTIO ? SliSource.istio() : undefined);
+    this.sliSource = props.sliSource ?? (this.mesh.sidecarInjection ? SliSource.istio() : undefined);
     this.observability = props.observability ?? {};
     this.team = props.team;
     this.runbookBaseUrl = props.runbookBaseUrl;
@@ -139,10 +139,13 @@ export class PlatformApp extends Component {
       addBaseManifests(chart, {
         appName: name,
         releaseName: this.releaseName,
+        environment: env.name,
         namespace: env.namespace,
-        istio: this.mesh === Mesh.ISTIO,
+        mesh: this.mesh,
+        podSecurity: env.podSecurity,
         manageNamespace: this.manageNamespaces,
         podDisruptionBudget: this.podDisruptionBudget,
+        project,
       });
     }
     // the one build job; its BuildStage (declared, or created with the defaults at synth) fills it

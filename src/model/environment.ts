@@ -3,12 +3,35 @@ import { Approval } from './approval';
 import { ClusterAccess } from './cluster-access';
 import { Runner } from './runner';
 
+/**
+ * The Pod Security Standards level a managed namespace enforces (`pod-security.kubernetes.io/enforce`).
+ * Whatever it enforces, the namespace also warns and audits at `restricted`, so what a weaker level lets
+ * through shows up in `kubectl` warnings and the audit log.
+ */
+export enum PodSecurityLevel {
+  /** The hardened profile: non-root, no privilege escalation, all capabilities dropped, a seccomp profile. */
+  RESTRICTED = 'restricted',
+  /** Prevents known privilege escalations; allows the default capabilities (not NET_ADMIN or NET_RAW). */
+  BASELINE = 'baseline',
+  /** No restriction. Only for a mesh whose injected init container needs NET_ADMIN and NET_RAW. */
+  PRIVILEGED = 'privileged',
+}
+
 /** One deployment environment of the app. */
 export interface EnvironmentProps {
   /** Environment name, a DNS-1123 label: the GitHub environment, file names and job ids use it. */
   readonly name: string;
-  /** Kubernetes namespace the app is deployed to. */
+  /**
+   * Kubernetes namespace the app is deployed to. Not a system namespace (`kube-system`, `kube-public`,
+   * `kube-node-lease`, the mesh's `istio-system`), and not `default` while the app manages namespaces.
+   * Several apps (or environments) may share one: the first to declare it owns its Namespace object.
+   */
   readonly namespace: string;
+  /**
+   * Pod Security level the namespace enforces, when the app manages namespaces (`manageNamespaces`).
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
   /**
    * How the deploy job reaches the cluster. Required: a deploy without cluster access cannot run.
    */
@@ -52,6 +75,8 @@ export class Environment {
   public readonly name: string;
   /** Namespace. */
   public readonly namespace: string;
+  /** Pod Security level the namespace enforces (when the app manages it). */
+  public readonly podSecurity: PodSecurityLevel;
   /** Cluster access. */
   public readonly cluster: ClusterAccess;
   /** Public URL, if any. */
@@ -70,6 +95,7 @@ export class Environment {
   private constructor(props: EnvironmentProps, branch: string) {
     this.name = props.name;
     this.namespace = props.namespace;
+    this.podSecurity = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     this.cluster = props.cluster!;
     this.url = props.url;
     this.replicas = props.replicas ?? 2;

@@ -57,3 +57,66 @@ export function registerSingleton(app: IPlatformApp, kind: ContributionKind, con
 export function contributionOf<T>(app: IPlatformApp, kind: ContributionKind): T | undefined {
   return registryOf(app).get(kind) as unknown as T | undefined;
 }
+
+/**
+ * One app environment's claim on the namespace it deploys to, when the app manages namespaces: the labels
+ * it needs on the Namespace object. Claims are kept per project, so apps of one project that share a
+ * namespace find each other.
+ */
+export interface NamespaceClaim {
+  /** The claiming app. */
+  readonly app: string;
+  /** The environment (the GitHub environment: apps of one repository share it) that deploys there. */
+  readonly environment: string;
+  readonly namespace: string;
+  /** The labels the app needs on the Namespace. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** What the labels follow from, for messages: "mesh Mesh.istio(), podSecurity 'restricted'". */
+  readonly because: string;
+}
+
+const NAMESPACES = Symbol.for('platform-pipeline.NamespaceClaims');
+
+function namespaceClaimsOf(project: IConstruct): Map<string, NamespaceClaim[]> {
+  const holder = project as unknown as Record<symbol, Map<string, NamespaceClaim[]>>;
+  if (!holder[NAMESPACES]) Object.defineProperty(project, NAMESPACES, { value: new Map<string, NamespaceClaim[]>() });
+  return holder[NAMESPACES];
+}
+
+/**
+ * The deploy target a claim is about: one namespace of one GitHub environment. Apps of a repository that
+ * name the same environment deploy with its secrets to its cluster; different environments may be
+ * different clusters, each with its own namespace of that name.
+ */
+function targetOf(claim: { environment: string; namespace: string }): string {
+  return `${claim.environment}\u0000${claim.namespace}`;
+}
+
+/**
+ * Records `claim` and returns the target's owner: the first claim, in declaration order. Only the owner
+ * emits the Namespace object; {@link namespaceClaimConflicts} reports claims whose labels differ from it.
+ */
+export function claimNamespace(project: IConstruct, claim: NamespaceClaim): NamespaceClaim {
+  const claims = namespaceClaimsOf(project);
+  const key = targetOf(claim);
+  const list = claims.get(key) ?? [];
+  list.push(claim);
+  claims.set(key, list);
+  return list[0];
+}
+
+/** The owner of the namespace an app's environment deploys to, when some app of the project manages it. */
+export function namespaceOwnerOf(project: IConstruct, environment: string, namespace: string): NamespaceClaim | undefined {
+  return namespaceClaimsOf(project).get(targetOf({ environment, namespace }))?.[0];
+}
+
+/** Every claim that needs other labels than its target's owner, with that owner. */
+export function namespaceClaimConflicts(project: IConstruct): Array<{ readonly claim: NamespaceClaim; readonly owner: NamespaceClaim }> {
+  const out: Array<{ claim: NamespaceClaim; owner: NamespaceClaim }> = [];
+  const same = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
+    JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+  for (const [owner, ...others] of namespaceClaimsOf(project).values()) {
+    for (const claim of others) if (!same(claim.labels, owner.labels)) out.push({ claim, owner });
+  }
+  return out;
+}

@@ -186,7 +186,7 @@ describe('PlatformApp validation', () => {
     const project = pp.Testing.project();
     makeApp({}, 'checkout', project);
     makeApp({ mesh: pp.Mesh.NONE, slos: [] }, 'cart', project);
-    expect(errorOf(() => pp.Testing.synth(project))).toContain('cart: namespace platform-staging is shared with app checkout');
+    expect(errorOf(() => pp.Testing.synth(project))).toContain("cart: namespace 'platform-staging' of environment 'staging' is shared with app checkout, which owns the Namespace object with other labels");
   });
   test('errors name the construct path and carry no library stack frames', () => {
     try {

@@ -207,7 +207,7 @@ describe('setup-environments.sh', () => {
     expect(script).toContain('set -euo pipefail');
     expect(script).toContain('gh api --method PUT "repos/${repo}/environments/production"');
     expect(script).toContain('{"wait_timer": 15, "prevent_self_review": true, "reviewers": ${reviewers}');
-    expect(script).toContain("reviewers=\"[$(reviewer_json 'sre-leads'),$(reviewer_json 'acme/platform')]\"");
+    expect(script).toContain("reviewers=\"$(reviewer_json 'sre-leads')\"\nreviewers=\"${reviewers},$(reviewer_json 'acme/platform')\"\nreviewers=\"[${reviewers}]\"");
     expect(script).toContain("set_branch_policies 'production' 'main'");
     expect(script).toContain('{"wait_timer": 0, "prevent_self_review": false, "reviewers": ${reviewers}');
     expect(script).toContain('gh secret set PROD_KUBECONFIG --env production');

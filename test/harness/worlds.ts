@@ -105,9 +105,14 @@ export function deployScenario(ex: ReturnType<typeof loadExample>, jobId: string
     secrets: secretsOf(job),
     needs: { [`${ex.app}-build`]: { result: 'success', outputs: buildOutputs(ex.app, job) } },
     tools: { kubectl: kubectl(c), helm: helm(c, c.history ?? (/^(promote|abandon)-/.test(jobId.slice(ex.app.length + 1)) ? OURS : EARLIER)) },
-    fixtures: { 'change.json': JSON.stringify({ result: { number: 'CHG0042' }, key: 'OPS-42' }) },
+    // the change systems' answers: the run's open change is found (ServiceNow Table API, Jira search) and approved
+    fixtures: {
+      'change.json': JSON.stringify({ result: [{ sys_id: 'a1b2c3', number: 'CHG0042' }], issues: [{ key: 'OPS-42' }] }),
+      'change-approval.json': JSON.stringify({ result: { approval: 'approved', state: '-1' }, fields: { status: { name: 'Implementing' } } }),
+    },
     http: [
       ...(smokeUrl ? [{ match: `^${smokeUrl.replace(/[.?]/g, '\\$&')}`, exit: c.smokeExit ?? 0 }] : []),
+      { match: 'change_request/[^/]+$|/rest/api/2/issue/[A-Z]+-[0-9]+$', exit: 0, body: 'change-approval.json' },
       { match: 'change_request|/rest/api/', exit: 0, body: 'change.json' },
     ],
     ...extra,

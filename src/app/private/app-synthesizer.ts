@@ -10,6 +10,7 @@ import { stringifyCdk8sDocuments, stringifyYaml } from '../../core/yaml-writer';
 import { ReleasePath } from '../../deploy/release-path';
 import type { Runner } from '../../model/runner';
 import { PipelineRenderContext } from '../../pipeline/pipeline';
+import { APPLY_PHASE_LABEL, BEFORE_HELM, sharedNamespaceProblems } from '../../platform/base-manifests';
 import { renderValues } from '../../platform/default-values';
 import { HelmValues } from '../../platform/helm-values';
 import { appsOf, IPlatformApp } from '../../platform/platform-app-contract';
@@ -77,7 +78,7 @@ export function synthesizeApps(project: Project): void {
   }
   throwProblems('platform-pipeline: the definition has problems; nothing was written', problems);
   for (const app of pending) problems.push(...validateTree(app));
-  problems.push(...crossAppProblems(apps));
+  problems.push(...crossAppProblems(project));
   throwProblems('platform-pipeline: the definition has problems; nothing was written', problems);
 
   const planned: Planned[] = [];
@@ -166,21 +167,8 @@ function validateTree(app: RenderableApp): string[] {
   return out;
 }
 
-function crossAppProblems(apps: RenderableApp[]): string[] {
-  const out: string[] = [];
-  const meshByNamespace = new Map<string, { app: string; mesh: string }>();
-  for (const app of apps) {
-    if (!app.manageNamespaces) continue;
-    for (const env of app.environments) {
-      const seen = meshByNamespace.get(env.namespace);
-      if (seen && seen.mesh !== app.mesh.name) {
-        out.push(`${app.name}: namespace ${env.namespace} is shared with app ${seen.app}, which uses mesh '${seen.mesh}' while ${app.name} uses '${app.mesh.name}'; both manage the namespace's labels. Use one mesh per namespace, or set manageNamespaces: false on one app`);
-      } else if (!seen) {
-        meshByNamespace.set(env.namespace, { app: app.name, mesh: app.mesh.name });
-      }
-    }
-  }
-  return out;
+function crossAppProblems(project: Project): string[] {
+  return sharedNamespaceProblems(project);
 }
 
 function renderApp(app: RenderableApp, problems: string[]): Planned[] {
@@ -192,9 +180,10 @@ function renderApp(app: RenderableApp, problems: string[]): Planned[] {
     const values = app._values.get(env.name)!._render(renderValues(app, env));
     files.push({ app, path: app.valuesPath(env.name), marker: MarkerStyle.HASH, executable: false, content: yaml(values) });
     const docs = app._charts.get(env.name)!.toJson();
+    // nothing to apply before Helm (no Rollout, and the namespace is another app's or not managed)
+    if (!docs.some((d) => d?.metadata?.labels?.[APPLY_PHASE_LABEL] === BEFORE_HELM)) app.pipeline.deployJob(env.name)?.removeStep('prepare-namespace');
     if (docs.length === 0) {
       app.pipeline.deployJob(env.name)?.removeStep('apply-manifests');
-      app.pipeline.deployJob(env.name)?.removeStep('prepare-namespace');
     } else {
       files.push({ app, path: app.manifestPath(env.name), marker: MarkerStyle.HASH, executable: false, content: stringifyCdk8sDocuments(docs) });
     }

@@ -1,6 +1,9 @@
 import { ProblemList, show } from '../../core/errors';
 import { dnsLabelProblem, HTTP_URL } from '../../core/names';
+import { EnvironmentProps, PodSecurityLevel } from '../../model/environment';
+import { MeshDataplane } from '../../model/mesh';
 import { SloKind } from '../../model/slo';
+import { SYSTEM_NAMESPACES } from '../../platform/base-manifests';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 import type { PlatformAppProps } from '../platform-app-props';
 
@@ -24,6 +27,7 @@ export function validateAppProps(app: IPlatformApp, props: PlatformAppProps, pro
     seen.add(e.name);
     const nsp = dnsLabelProblem(`${at}.namespace`, e.namespace);
     if (nsp) problems.add(nsp);
+    else namespaceProblems(app, e, at).forEach((p) => problems.add(p));
     if (!e.cluster) {
       problems.add(`'${at}.cluster' is required: a deploy to ${show(e.name)} cannot run without cluster access; use ClusterAccess.kubeconfigSecret('${(e.name ?? 'env').toUpperCase().replace(/-/g, '_')}_KUBECONFIG') or ClusterAccess.eks/gke/aks(...)`);
     }
@@ -65,13 +69,21 @@ export function validateAppProps(app: IPlatformApp, props: PlatformAppProps, pro
   for (const [k, v] of Object.entries({ 'runbookBaseUrl': app.runbookBaseUrl, 'observability.prometheusUrl': app.observability.prometheusUrl, 'observability.pushgatewayUrl': app.observability.pushgatewayUrl, 'observability.grafanaUrl': app.observability.grafanaUrl })) {
     if (v !== undefined && !HTTP_URL.test(v)) problems.add(`'${k}' must be an http(s) URL, got ${show(v)}`);
   }
+  if (app.mesh.dataplane === MeshDataplane.AMBIENT) {
+    const istioSlis = [...(app.sliSource?.kind === 'istio' && props.sliSource ? ["'sliSource'"] : []),
+      ...app.slos.filter((slo) => slo.sli?.kind === 'istio').map((slo) => `SLO ${show(slo.name)}`)];
+    for (const who of istioSlis) {
+      problems.add(`${who} reads SliSource.istio(), the sidecars' metrics (reporter="destination"), but 'mesh' is ${app.mesh.toString()}: in ambient mode Istio's L7 metrics come from the waypoint (reporter="waypoint"); give a SliSource.custom({ ... }) that selects them`);
+    }
+  }
   const sloNames = new Set<string>();
   for (const slo of app.slos) {
     if (sloNames.has(slo.name)) problems.add(`SLO name ${show(slo.name)} is used twice; SLO names must be unique within the app`);
     sloNames.add(slo.name);
     const source = slo.sli ?? app.sliSource;
     if (!source) {
-      problems.add(`SLO ${show(slo.name)} has no SLI source: without a mesh, pass 'sliSource: SliSource.custom({ requestsMetric: ... })' to the app or 'sli' to the SLO`);
+      const why = app.mesh.dataplane === MeshDataplane.AMBIENT ? 'in ambient mode (Istio\'s L7 metrics come from the waypoint)' : 'without a mesh';
+      problems.add(`SLO ${show(slo.name)} has no SLI source: ${why}, pass 'sliSource: SliSource.custom({ requestsMetric: ... })' to the app or 'sli' to the SLO`);
       continue;
     }
     if (slo.kind === SloKind.LATENCY) {
@@ -82,4 +94,32 @@ export function validateAppProps(app: IPlatformApp, props: PlatformAppProps, pro
       }
     }
   }
+}
+
+const POD_SECURITY_LEVELS: readonly string[] = Object.values(PodSecurityLevel);
+
+/**
+ * The problems of an environment's namespace: a system namespace (never deployed into or relabelled),
+ * `default` while namespaces are managed, an unknown Pod Security level, and a mesh whose pods the
+ * namespace's Pod Security would reject.
+ */
+function namespaceProblems(app: IPlatformApp, e: EnvironmentProps, at: string): string[] {
+  const out: string[] = [];
+  const own = `a namespace of the app's own, e.g. ${show(`${app.name}-${typeof e.name === 'string' ? e.name : 'env'}`)}`;
+  if (SYSTEM_NAMESPACES.includes(e.namespace)) {
+    out.push(`'${at}.namespace' is ${show(e.namespace)}, a system namespace: the app is never deployed into, and never relabels, ${SYSTEM_NAMESPACES.join(', ')} (Kubernetes' own and the mesh's control plane); use ${own}`);
+    return out;
+  }
+  if (e.namespace === 'default' && app.manageNamespaces) {
+    out.push(`'${at}.namespace' is 'default': managing it would label the cluster's default namespace (Pod Security, the mesh's injection) for every workload there; use ${own}, or set 'manageNamespaces: false' to deploy there without managing it`);
+  }
+  if (e.podSecurity !== undefined && !POD_SECURITY_LEVELS.includes(e.podSecurity)) {
+    out.push(`'${at}.podSecurity' must be one of ${show([...POD_SECURITY_LEVELS])} (PodSecurityLevel), got ${show(e.podSecurity)}`);
+    return out;
+  }
+  const level = e.podSecurity ?? PodSecurityLevel.RESTRICTED;
+  if (app.manageNamespaces && app.mesh.needsPrivilegedInit && level !== PodSecurityLevel.PRIVILEGED) {
+    out.push(`'${at}.podSecurity' is ${show(level)}${e.podSecurity === undefined ? ' (the default)' : ''}, but 'mesh' is ${app.mesh.toString()}: without Istio's CNI plugin every injected pod has an istio-init container that needs NET_ADMIN and NET_RAW, which Pod Security ${show(level)} rejects, so no pod would start in namespace ${show(e.namespace)}. Install Istio's CNI plugin and declare Mesh.istio(), use Mesh.istioAmbient(), or set 'podSecurity: PodSecurityLevel.PRIVILEGED' on the environment`);
+  }
+  return out;
 }

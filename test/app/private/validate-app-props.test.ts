@@ -188,3 +188,65 @@ describe('validateAppProps: SLOs', () => {
     ]);
   });
 });
+
+describe('validateAppProps: namespaces, Pod Security and the mesh (issue 11 items 7 and 8)', () => {
+  const custom = pp.SliSource.custom({ requestsMetric: 'http_requests_total', latencyHistogram: 'http_request_duration_seconds' });
+  const sidecarWithoutCni = pp.Mesh.istio({ cni: false });
+  const cniMessage = (level: string, defaulted: boolean) =>
+    `'environments[0].podSecurity' is '${level}'${defaulted ? ' (the default)' : ''}, but 'mesh' is Mesh.istio({ cni: false }): without Istio's CNI plugin every injected pod has an istio-init container that needs NET_ADMIN and NET_RAW, which Pod Security '${level}' rejects, so no pod would start in namespace 'shop-staging'. Install Istio's CNI plugin and declare Mesh.istio(), use Mesh.istioAmbient(), or set 'podSecurity: PodSecurityLevel.PRIVILEGED' on the environment`;
+
+  test('system namespaces are refused whatever manageNamespaces says, naming the prop and the value', () => {
+    for (const namespace of ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system']) {
+      const expected = [`'environments[1].namespace' is '${namespace}', a system namespace: the app is never deployed into, and never relabels, kube-system, kube-public, kube-node-lease, istio-system (Kubernetes' own and the mesh's control plane); use a namespace of the app's own, e.g. 'checkout-prod'`];
+      expect(problemsOf({ environments: [env('staging'), env('prod', { namespace })] })).toEqual(expected);
+      expect(problemsOf({ manageNamespaces: false, environments: [env('staging'), env('prod', { namespace })] })).toEqual(expected);
+    }
+    // names that only look alike are ordinary namespaces
+    for (const namespace of ['kube-systems', 'my-kube-system', 'istio-system-2', 'istio']) {
+      expect(problemsOf({ environments: [env('prod', { namespace })] })).toEqual([]);
+    }
+  });
+
+  test("'default' is refused while the app manages namespaces, allowed when it does not", () => {
+    expect(problemsOf({ environments: [env('prod', { namespace: 'default' })] })).toEqual([
+      "'environments[0].namespace' is 'default': managing it would label the cluster's default namespace (Pod Security, the mesh's injection) for every workload there; use a namespace of the app's own, e.g. 'checkout-prod', or set 'manageNamespaces: false' to deploy there without managing it",
+    ]);
+    expect(problemsOf({ manageNamespaces: false, environments: [env('prod', { namespace: 'default' })] })).toEqual([]);
+  });
+
+  test('sidecars without the CNI plugin: refused under restricted (the default) and baseline, accepted when privileged or unmanaged', () => {
+    expect(problemsOf({ mesh: sidecarWithoutCni, environments: [env('staging')] })).toEqual([cniMessage('restricted', true)]);
+    expect(problemsOf({ mesh: sidecarWithoutCni, environments: [env('staging', { podSecurity: pp.PodSecurityLevel.RESTRICTED })] })).toEqual([cniMessage('restricted', false)]);
+    expect(problemsOf({ mesh: sidecarWithoutCni, environments: [env('staging', { podSecurity: pp.PodSecurityLevel.BASELINE })] })).toEqual([cniMessage('baseline', false)]);
+    expect(problemsOf({ mesh: sidecarWithoutCni, environments: [env('staging', { podSecurity: pp.PodSecurityLevel.PRIVILEGED })] })).toEqual([]);
+    expect(problemsOf({ mesh: sidecarWithoutCni, manageNamespaces: false, environments: [env('staging')] })).toEqual([]);
+  });
+
+  test('sidecars with the CNI plugin, ambient mode and no mesh start under every Pod Security level', () => {
+    for (const podSecurity of [pp.PodSecurityLevel.RESTRICTED, pp.PodSecurityLevel.BASELINE, pp.PodSecurityLevel.PRIVILEGED]) {
+      expect(problemsOf({ mesh: pp.Mesh.istio(), environments: [env('staging', { podSecurity })] })).toEqual([]);
+      expect(problemsOf({ mesh: pp.Mesh.istioAmbient(), sliSource: custom, environments: [env('staging', { podSecurity })] })).toEqual([]);
+      expect(problemsOf({ mesh: pp.Mesh.none(), sliSource: custom, environments: [env('staging', { podSecurity })] })).toEqual([]);
+    }
+  });
+
+  test('an unknown Pod Security level from a JavaScript caller', () => {
+    expect(problemsOf({ environments: [env('staging', { podSecurity: 'strict' as any })] })).toEqual([
+      "'environments[0].podSecurity' must be one of ['restricted', 'baseline', 'privileged'] (PodSecurityLevel), got 'strict'",
+    ]);
+  });
+
+  test("ambient mode: no default SLI source, and the sidecars' Istio source is refused", () => {
+    const ambient = pp.Mesh.istioAmbient({ waypoint: 'waypoint' });
+    expect(problemsOf({ mesh: ambient, slos: [pp.Slo.availability({ name: 'up', objective: 99 })] })).toEqual([
+      "SLO 'up' has no SLI source: in ambient mode (Istio's L7 metrics come from the waypoint), pass 'sliSource: SliSource.custom({ requestsMetric: ... })' to the app or 'sli' to the SLO",
+    ]);
+    expect(problemsOf({ mesh: ambient, sliSource: pp.SliSource.istio(), slos: [] })).toEqual([
+      "'sliSource' reads SliSource.istio(), the sidecars' metrics (reporter=\"destination\"), but 'mesh' is Mesh.istioAmbient({ waypoint: 'waypoint' }): in ambient mode Istio's L7 metrics come from the waypoint (reporter=\"waypoint\"); give a SliSource.custom({ ... }) that selects them",
+    ]);
+    expect(problemsOf({ mesh: ambient, sliSource: custom, slos: [pp.Slo.availability({ name: 'up', objective: 99, sli: pp.SliSource.istio() })] })).toEqual([
+      "SLO 'up' reads SliSource.istio(), the sidecars' metrics (reporter=\"destination\"), but 'mesh' is Mesh.istioAmbient({ waypoint: 'waypoint' }): in ambient mode Istio's L7 metrics come from the waypoint (reporter=\"waypoint\"); give a SliSource.custom({ ... }) that selects them",
+    ]);
+    expect(problemsOf({ mesh: ambient, sliSource: custom, slos: [pp.Slo.availability({ name: 'up', objective: 99 })] })).toEqual([]);
+  });
+});
