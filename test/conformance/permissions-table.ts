@@ -91,6 +91,8 @@ export function requiredPermissions(job: any): Perms {
     throw new Error(`no permission entry for the reusable workflow ${job.uses}`);
   }
   let needs: Perms = {};
+  let ghcr = false;
+  let pushes = false;
   for (const step of job.steps ?? []) {
     if (step.uses) {
       const action = String(step.uses).replace(/@.*$/, '');
@@ -98,11 +100,15 @@ export function requiredPermissions(job: any): Perms {
       if (!entry) throw new Error(`no permission entry for ${action}: add it to test/conformance/permissions-table.ts from the action's documentation`);
       needs = merge(needs, entry);
       const usesGithubToken = JSON.stringify(step.with ?? {}).includes('secrets.GITHUB_TOKEN') || JSON.stringify(step.with ?? {}).includes('github.token');
-      if (action === 'docker/login-action' && step.with?.registry === 'ghcr.io' && usesGithubToken) needs = merge(needs, { packages: 'write' });
+      // GHCR with GITHUB_TOKEN: pulling needs packages: read, pushing packages: write
+      if (action === 'docker/login-action' && step.with?.registry === 'ghcr.io' && usesGithubToken) ghcr = true;
+      if (action === 'docker/build-push-action' && String(step.with?.push ?? 'false') !== 'false') pushes = true;
     }
     if (step.run) {
       for (const c of COMMAND_PERMISSIONS) if (c.pattern.test(step.run)) needs = merge(needs, c.needs);
+      if (/\bhelm push\b|\bimagetools create\b|\boras push\b|\bcrane (copy|tag|push)\b/.test(step.run)) pushes = true;
     }
   }
+  if (ghcr) needs = merge(needs, { packages: pushes ? 'write' : 'read' });
   return needs;
 }
