@@ -12,7 +12,6 @@ import { renderValues } from '../platform/default-values';
 import { ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 import { emitFlaggerCanary } from './private/flagger-manifests';
 import type { Environment } from '../model/environment';
-import { Mesh } from '../model/mesh';
 import { undeclaredEnvironment } from '../platform/environments';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
@@ -248,7 +247,7 @@ function pickCanary(p: CanaryStrategyOptions): CanaryStrategyOptions {
 }
 
 function routingOf(app: IPlatformApp, o: CanaryStrategyOptions): TrafficRouting {
-  return o.trafficRouting ?? (app.mesh === Mesh.ISTIO ? TrafficRouting.istio() : TrafficRouting.replicas());
+  return o.trafficRouting ?? (app.mesh.sidecarInjection ? TrafficRouting.istio() : TrafficRouting.replicas());
 }
 
 function checkAutoscaling(a: RolloutAutoscaling, problems: ProblemList): void {
@@ -274,15 +273,15 @@ function checkEnvironment(
     problems.add(`${at}: a ${strategy.kind} needs something to analyse, but the app declares no SLOs${props.analysis?.slos ? ' (or \'analysis.slos\' selects none)' : ''} and 'analysis.metrics' is empty; add 'slos' to the app (e.g. Slo.availability({ name: 'availability', objective: 99.9 })) or pass 'analysis.metrics'`);
   }
   const routing = routingOf(app, canary);
-  if (strategy.kind === DeliveryStrategyKind.CANARY && routing.kind === 'istio' && app.mesh !== Mesh.ISTIO) {
-    problems.add(`${at}: TrafficRouting.istio() needs the app to declare 'mesh: Mesh.ISTIO' (it declares ${show(app.mesh.name)}); declare the mesh or use TrafficRouting.replicas()`);
+  if (strategy.kind === DeliveryStrategyKind.CANARY && routing.kind === 'istio' && !app.mesh.sidecarInjection) {
+    problems.add(`${at}: TrafficRouting.istio() needs Istio sidecars ('mesh: Mesh.istio()') (it declares ${show(app.mesh.name)}); declare the mesh or use TrafficRouting.replicas()`);
   }
   if (strategy.kind === DeliveryStrategyKind.CANARY && routing.kind === 'istio' && !backend.flaggerOptions && env.url && !routing._gatewaysGiven) {
     problems.add(`${at} is reached at ${show(env.url)}, but its VirtualService would split mesh traffic only: requests through the ingress gateway would reach the pods by count, bypassing the canary weights (the smoke test too); name the Istio Gateway that serves ${show(urlHost(env))}: TrafficRouting.istio({ gateways: ['<namespace>/<gateway>'] }) (or 'gateways: []' when external traffic enters through an in-mesh proxy)`);
   }
   const gated = (canary.manualGates ?? []).length > 0 || (strategy.kind === DeliveryStrategyKind.BLUE_GREEN && !(bg.autoPromote ?? false));
   if (backend.flaggerOptions) {
-    if (app.mesh !== Mesh.ISTIO) problems.add(`${at}: Backend.flagger() uses Flagger's Istio provider and built-in Istio metrics; declare 'mesh: Mesh.ISTIO' or use Backend.ARGO_ROLLOUTS`);
+    if (!app.mesh.sidecarInjection) problems.add(`${at}: Backend.flagger() uses Flagger's Istio provider and built-in Istio metrics; declare 'mesh: Mesh.istio()' or use Backend.ARGO_ROLLOUTS`);
     if (gated) problems.add(`${at}: manual gates and manual blue-green promotion need Backend.ARGO_ROLLOUTS; with Flagger use 'autoPromote: true' and no 'manualGates'`);
     if (canary.stepPauses || canary.stepPause) problems.add(`${at}: Flagger advances one step per analysis interval; drop 'stepPause'/'stepPauses' (set 'analysis.interval' instead)`);
     if (canary.trafficRouting) problems.add(`${at}: Flagger routes through Istio itself; drop 'trafficRouting'`);

@@ -8,8 +8,8 @@ import {
   rollbackStep, rolloutStatusStep, setupRolloutsPluginStep,
 } from './private/deploy-steps';
 import { deployOrderStep } from './private/release-record';
-import { verifyImageSteps } from './private/verify-image-steps';
 import { reportSteps } from './private/report-steps';
+import { verifyImageSteps } from './private/verify-image-steps';
 import { HELM_VERSION, KUBECTL_VERSION } from '../core/versions';
 import type { Environment } from '../model/environment';
 import { DeploySlot, JobKind, PipelineJob } from '../pipeline/pipeline-job';

@@ -7,12 +7,12 @@ import {
 import { addImageDigestStep, addPromoteSteps } from './private/release-promotion';
 import { Severity, severityProp } from './severity';
 import { BuildCache, Provenance, Signing } from './signing';
-import { keylessIdentity, SigningIdentity } from '../model/signing-identity';
-import { ImageVerification, REPOSITORY_PLACEHOLDER } from '../platform/image-verification';
 import { fail, show } from '../core/errors';
 import { REPO_PATH } from '../core/names';
 import { Runner } from '../model/runner';
+import { keylessIdentity, SigningIdentity } from '../model/signing-identity';
 import { PipelineJob } from '../pipeline/pipeline-job';
+import { ImageVerification, REPOSITORY_PLACEHOLDER } from '../platform/image-verification';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { ContributionKind, registerSingleton } from '../platform/registry';
 import { registryLoginSteps } from '../platform/registry-login';

@@ -313,7 +313,7 @@ describe('CanaryDeploy bad input', () => {
   test('Istio routing without a mesh declared', () => {
     const sli = pp.SliSource.custom({ requestsMetric: 'http_requests_total', latencyHistogram: 'http_request_duration_seconds' });
     expect(errorOf(canary({ trafficRouting: pp.TrafficRouting.istio() }, { mesh: pp.Mesh.NONE, sliSource: sli })))
-      .toContain("TrafficRouting.istio() needs the app to declare 'mesh: Mesh.ISTIO' (it declares 'none')");
+      .toContain("TrafficRouting.istio() needs Istio sidecars ('mesh: Mesh.istio()') (it declares 'none')");
   });
 
   test('gates: must be step weights, and need reviewers on the environment', () => {
@@ -556,7 +556,7 @@ describe('CanaryDeploy with Flagger (backend)', () => {
     test('bad input', () => {
       expect(() => pp.Backend.flagger({ chartServiceToggle: '' })).toThrow("Backend.flagger: 'chartServiceToggle' must name the chart value that turns its Service off");
       const sli = pp.SliSource.custom({ requestsMetric: 'http_requests_total', latencyHistogram: 'http_request_duration_seconds' });
-      expect(errorOf(() => synthFlagger({}, { mesh: pp.Mesh.NONE, sliSource: sli }))).toContain("Backend.flagger() uses Flagger's Istio provider and built-in Istio metrics; declare 'mesh: Mesh.ISTIO'");
+      expect(errorOf(() => synthFlagger({}, { mesh: pp.Mesh.NONE, sliSource: sli }))).toContain("Backend.flagger() uses Flagger's Istio provider and built-in Istio metrics; declare 'mesh: Mesh.istio()'");
       expect(errorOf(() => synthFlagger({ manualGates: [50] }))).toContain('manual gates and manual blue-green promotion need Backend.ARGO_ROLLOUTS');
       expect(errorOf(() => synthFlagger({ stepPause: Duration.minutes(1) }))).toContain('Flagger advances one step per analysis interval');
       expect(errorOf(() => synthFlagger({ analysis: { metrics: [{ name: 'x', query: 'up', max: 1 }] } }))).toContain("explicit 'analysis.metrics' need Backend.ARGO_ROLLOUTS");

@@ -7,9 +7,9 @@
  */
 import { PUSH_CONDITION } from './build-publish-jobs';
 import { COSIGN_RELEASE } from '../../core/versions';
+import { escapeRegExp, globToRegExp, GITHUB_OIDC_ISSUER } from '../../model/signing-identity';
 import { PipelineJob } from '../../pipeline/pipeline-job';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
-import { escapeRegExp, globToRegExp, GITHUB_OIDC_ISSUER } from '../../model/signing-identity';
 import { Signing } from '../signing';
 
 /** A release tag run (the build job promotes instead of building). @internal */
