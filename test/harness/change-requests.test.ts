@@ -247,7 +247,7 @@ describe('ServiceNow: open once per run, wait for the approval, record the outco
     expect(r.step('rollback').outcome).toBe('failure'); // it rolls back, then fails loudly
     expect(changes(state)[0]).toMatchObject({ state: '3', close_code: 'unsuccessful' });
     // the rollback step fails the job by design after rolling back: the notes name the failed check and the rollback
-    expect(changes(state)[0].close_notes).toMatch(/^The deploy of ghcr\.io\/acme\/checkout@sha256:(cd){32} failed \(smoke-test\); the rollback step ran /);
+    expect(changes(state)[0].close_notes).toMatch(/^The deploy of ghcr\.io\/acme\/checkout@sha256:(cd){32} failed \(smoke-test\); it was rolled back to the previous release\. /);
   });
 
   test('helm fails: closed unsuccessful', () => {
@@ -343,7 +343,7 @@ describe('Jira: the same life cycle through labels, statuses and transitions', (
     const r = deploy(p, 'jira', state, { smokeExit: 7 });
     expectVerdict('jira: rollback, failed', r, 'failure');
     expect(changes(state)[0]).toMatchObject({ status: 'Failed' });
-    expect(changes(state)[0].comments[0]).toContain('failed (smoke-test); the rollback step ran');
+    expect(changes(state)[0].comments[0]).toContain('failed (smoke-test); it was rolled back to the previous release');
   });
 
   test('the workflow offers no transition to the outcome status: the close fails naming it', () => {

@@ -72,6 +72,7 @@ const DEPLOY: Case[] = [
     check: (r) => {
       expect(helmCalls(r, 'rollback')).toEqual([]);
       expect(r.log).toContain('has no previous revision to roll back to');
+      expect(r.step('rollback').outputs['rolled-back']).toBe('false');
     },
   },
   {
@@ -139,6 +140,7 @@ const RECORD: Case[] = [
       expect(applies).toHaveLength(1);
       expect(r.callsOf('kubectl').filter((a) => a[0] === 'delete')).toEqual([expect.arrayContaining(['prometheusrule.monitoring.coreos.com/app-added'])]);
       expect(r.step('rollback').stdout).toMatch(/restored the environment manifests of [0-9a-f]{40}/);
+      expect(r.step('rollback').outputs['rolled-back']).toBe('true');
     },
   },
 ];

@@ -285,7 +285,8 @@ function rollbackLines(app: IPlatformApp, d: EnvDelivery, reason: string, notOwn
   const push = !!app.observability.pushgatewayUrl;
   // whether a previous version was restored: the Rollout waits for it, the event is pushed, the clean-up fails without it
   const track = argo || push || notOwnExit === 0;
-  const lines: string[] = track ? ['rolled_back=false'] : [];
+  // the step's output rolled-back says whether the previous release was restored (the change request's close reads it)
+  const lines: string[] = [...(track ? ['rolled_back=false'] : []), 'echo "rolled-back=false" >> "${GITHUB_OUTPUT}"'];
   if (!d.gitOps) lines.push(...RELEASE_HISTORY, ...unlessOwnRevision(notOwnExit, 'nothing to roll back'));
   if (argo) {
     lines.push(
@@ -305,6 +306,7 @@ function rollbackLines(app: IPlatformApp, d: EnvDelivery, reason: string, notOwn
       '  helm rollback "${RELEASE}" "${previous}" --namespace "${NAMESPACE}" --wait --timeout 10m',
       ...RESTORE_MANIFESTS.map((l) => `  ${l}`),
       ...(track ? ['  rolled_back=true'] : []),
+      '  echo "rolled-back=true" >> "${GITHUB_OUTPUT}"',
       `  echo "::error::${reason} in \${NAMESPACE}; rolled back \${RELEASE} to revision \${previous} (commit \${previous_commit:-unknown})"`,
       'else',
       `  echo "::error::${reason} in \${NAMESPACE}; \${RELEASE} has no previous revision to roll back to"`,

@@ -99,6 +99,7 @@ export function gitOpsRestoreLines(track: boolean): string[] {
     '  kubectl patch applications.argoproj.io "${APPLICATION}" --namespace "${ARGOCD_NAMESPACE}" --type merge \\',
     '    --patch \'{"operation": {"initiatedBy": {"username": "github-actions"}, "sync": {"prune": true}}}\'',
     ...(track ? ['  rolled_back=true'] : []),
+    '  echo "rolled-back=true" >> "${GITHUB_OUTPUT}"',
     '  echo "::error::verification failed in ${NAMESPACE}; Argo CD syncs ${APPLICATION} back to its previous version"',
     'else',
     '  echo "::error::verification failed in ${NAMESPACE}; ${APPLICATION} has no previous version to return to"',
