@@ -405,7 +405,10 @@ function OURS_AND(description: string): Array<[string, string]> {
   return [...OURS.map(([, d]) => ['superseded', d] as [string, string]), ['deployed', description]];
 }
 
-/** What a job's behaviour depends on besides its values: its steps' ids, conditions, scripts and actions, and which env and inputs it sets. */
+/**
+ * What a job's behaviour depends on besides its values: its steps' ids, conditions, scripts and actions, and
+ * which env and inputs it sets.
+ */
 function shapeOf(job: any): string {
   const env = String(job.env?.ENVIRONMENT ?? '');
   // the environment's name in a message (e.g. the name of its kubeconfig secret) is a value
