@@ -413,7 +413,9 @@ function shapeOf(job: any): string {
   const env = String(job.env?.ENVIRONMENT ?? '');
   // the environment's name in a message (e.g. the name of its kubeconfig secret) is a value
   const script = (run: unknown) => (typeof run === 'string' && env ? run.split(env.toUpperCase()).join('<ENV>').split(env).join('<env>') : run);
-  const steps = (job.steps ?? []).map((st: any) => [st.id, st.if, script(st.run), st.uses, st.shell, Object.keys(st.env ?? {}), Object.keys(st.with ?? {})]);
+  const steps = (job.steps ?? []).map((st: any) => [
+    st.id, st.if, script(st.run), st.uses, st.shell, Object.keys(st.env ?? {}), Object.keys(st.with ?? {}),
+  ]);
   return JSON.stringify(steps)
     + JSON.stringify([job.if, Object.keys(job.env ?? {}), job.outputs]);
 }
