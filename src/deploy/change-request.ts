@@ -376,7 +376,14 @@ export class ChangeRequest extends Construct {
     const image = app.image.repository;
     for (const e of envs) {
       const release = ReleasePath.of(app);
-      release._configure(e, { changeRequest: { slot: DeploySlot.PRE_DEPLOY, step: openChangeStep(system, image, wait) } });
+      release._configure(e, {
+        changeRequest: { slot: DeploySlot.PRE_DEPLOY, step: openChangeStep(system, image, wait) },
+        // promotion jobs and the clean-up record the outcome once the rollout finishes, or did not
+        closeChange: (c) => ({
+          slot: DeploySlot.POST_DEPLOY,
+          step: closeChangeStep(system, { ref: c.ref, id: c.id, approval: '', openOutcome: '', approvalTimeout: '', imageRepository: image, abandoned: c.abandoned }),
+        }),
+      });
       const job = release.deployJob(e);
       job.addStep(closeChangeStep(system, {
         ref: '${{ steps.change-request.outputs.ref }}',

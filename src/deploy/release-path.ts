@@ -193,6 +193,17 @@ export class ReleasePath extends Construct {
     this.buildPromotionJobs(env, d, waitsForPromotion);
   }
 
+  /** The clean-up's close step runs only when no promotion job recorded a final outcome on the change. */
+  private unlessRecorded(close: SlottedStep, promotions: PipelineJob[]): SlottedStep {
+    const notFinal = promotions.map((p) => `needs.${p.id}.outputs.change-final != 'true'`).join(' && ');
+    return { ...close, step: { ...close.step, if: `${close.step.if} && ${notFinal}` } };
+  }
+
+  /** The change request the deploy job opened, as a later job of the same environment reads it. */
+  private changeOf(deployJob: PipelineJob): { ref: string; id: string } {
+    return { ref: `\${{ needs.${deployJob.id}.outputs.change-ref }}`, id: `\${{ needs.${deployJob.id}.outputs.change-id }}` };
+  }
+
   private smokeTest(env: Environment, d: EnvDelivery): SlottedStep | undefined {
     if (env.url) {
       return {
@@ -260,7 +271,9 @@ export class ReleasePath extends Construct {
         attemptStep: 'promote',
         changeId: `\${{ needs.${deployJob.id}.outputs.change-id }}`,
       }));
+      if (d.closeChange) steps.push(d.closeChange({ ...this.changeOf(deployJob), abandoned: false }));
       this.setSteps(job, steps);
+      if (d.closeChange) job.addOutput('change-final', 'change-close', 'final');
       job.timeout = Duration.minutes(Math.max(45, Math.ceil((d.verifyTimeout?.toSeconds() ?? 0) / 60) + 30));
       jobs.push(job);
       previous = job;
@@ -292,7 +305,11 @@ export class ReleasePath extends Construct {
     job.dependsOn(deployJob, ...promotions);
     this.addJobEnv(job, env);
     job.addEnv('ROLLOUT', d.rollout!.name);
-    this.setSteps(job, [...this.commonPreSteps(env, d, !d.gitOps), abandonedPromotionStep(app, d)]);
+    this.setSteps(job, [
+      ...this.commonPreSteps(env, d, !d.gitOps),
+      abandonedPromotionStep(app, d),
+      ...(d.closeChange ? [this.unlessRecorded(d.closeChange({ ...this.changeOf(deployJob), abandoned: true }), promotions)] : []),
+    ]);
     job.timeout = Duration.minutes(30);
   }
 }

@@ -250,6 +250,8 @@ const PROMOTE: Case[] = [
     check: (r) => {
       expect(rolloutCalls(r, 'promote')).toHaveLength(1);
       expect(r.step('rollback').outcome).toBe('skipped');
+      // a promotion that completes the rollout records the final outcome on the change request
+      if (r.steps.some((st) => st.id === 'change-close')) expect(r.step('change-close').outputs.final).toBe(r.step('rollout-status').outputs.paused === 'true' ? undefined : 'true');
     },
   },
   {
@@ -391,6 +393,27 @@ describe.each(exampleNames())('examples/%s: the clean-up after an unfinished pro
     const rolledBack = run(jobId, { history: [...OURS_AND('Rollback to 2')] }, 'true', 'failure');
     record(name, jobId, 'the promotion job already rolled back: not rolled back twice', 'success', rolledBack.conclusion);
     expect(helmCalls(rolledBack, 'rollback')).toEqual([]);
+  });
+
+  test.each(jobs.filter((j) => has(ex.workflow.jobs[j], 'change-close')))('%s records the unfinished promotion on the change, unless a promotion job recorded an outcome', (jobId) => {
+    const withChange = (final: string) => {
+      const n = needs(jobId, 'true', 'failure');
+      const deploy = deployOf(jobId);
+      n[deploy] = { ...n[deploy], outputs: { ...n[deploy].outputs, 'change-ref': 'a1b2c3', 'change-id': 'CHG0042' } };
+      for (const p of promotionsOf(jobId)) n[p] = { ...n[p], outputs: { 'change-final': final } };
+      return runJob(ex.workflow, jobId, { ...scenario(ex, jobId, { phase: 'Paused' }), needs: n }, { repo: ex.repo });
+    };
+    const patches = (r: JobResult) => r.callsOf('curl').filter((a) => a.includes('PATCH'));
+    const open = withChange('');
+    record(name, jobId, 'unfinished promotion: the change is closed unsuccessful, naming the rollback', 'success', open.conclusion);
+    expect(open.conclusion).toBe('success');
+    expect(open.step('change-close').outcome).toBe('success');
+    expect(patches(open)).toHaveLength(1);
+    expect(patches(open)[0].join(' ')).toMatch(/unsuccessful.*did not complete.*it was rolled back to the previous release/);
+    // the promotion job already recorded its failure: not recorded twice
+    const recorded = withChange('true');
+    expect(recorded.step('change-close').outcome).toBe('skipped');
+    expect(patches(recorded)).toEqual([]);
   });
 
   test.each(jobs)('%s fails loudly when there is nothing to roll back to', (jobId) => {

@@ -103,7 +103,13 @@ export function deployScenario(ex: ReturnType<typeof loadExample>, jobId: string
   const smokeUrl = job.steps.find((s: any) => s.id === 'smoke-test')?.env?.SMOKE_URL;
   return {
     secrets: secretsOf(job),
-    needs: { [`${ex.app}-build`]: { result: 'success', outputs: buildOutputs(ex.app, job) } },
+    needs: {
+      [`${ex.app}-build`]: { result: 'success', outputs: buildOutputs(ex.app, job) },
+      // a promotion or clean-up job reads the deploy job's state: paused at a gate, the change it opened
+      ...(/^(promote|abandon)-/.test(jobId.slice(ex.app.length + 1)) ? {
+        [`${ex.app}-deploy-${job.env.ENVIRONMENT}`]: { result: 'success', outputs: { 'paused': 'true', 'change-ref': 'a1b2c3', 'change-id': 'CHG0042' } },
+      } : {}),
+    },
     tools: { kubectl: kubectl(c), helm: helm(c, c.history ?? (/^(promote|abandon)-/.test(jobId.slice(ex.app.length + 1)) ? OURS : EARLIER)) },
     // the change systems' answers: the run's open change is found (ServiceNow Table API, Jira search) and approved
     fixtures: {

@@ -34,4 +34,10 @@ export interface EnvDelivery {
   readonly gateTimeout?: Duration;
   readonly gitOps?: GitOpsPlan;
   readonly changeRequest?: SlottedStep;
+  /**
+   * The step that records the outcome on the change request in a job after the deploy job (a promotion
+   * job, or the clean-up after an unfinished promotion: `abandoned`), reading the change from the deploy
+   * job's outputs.
+   */
+  readonly closeChange?: (ctx: { readonly ref: string; readonly id: string; readonly abandoned: boolean }) => SlottedStep;
 }
