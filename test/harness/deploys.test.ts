@@ -131,6 +131,25 @@ const RECORD: Case[] = [
     check: (r) => expect(r.step('deploy-order').stdout).toMatch(/runs [0-9a-f]{40} \(revision 3, newest 3\), an ancestor of/),
   },
   {
+    name: 'helm history prints nothing: the deploy stops before anything changes (fail closed)',
+    expect: 'failure',
+    cluster: { historyOutput: '' },
+    check: (r) => {
+      expect(r.step('deploy-order').outcome).toBe('failure');
+      expect(r.step('deploy-order').stdout).toContain('printed no list of revisions');
+      expect(helmCalls(r, 'upgrade')).toEqual([]);
+    },
+  },
+  {
+    name: 'helm history prints garbage: the deploy stops (fail closed)',
+    expect: 'failure',
+    cluster: { historyOutput: 'Error: something went wrong' },
+    check: (r) => {
+      expect(r.step('deploy-order').outcome).toBe('failure');
+      expect(helmCalls(r, 'upgrade')).toEqual([]);
+    },
+  },
+  {
     name: 'verification fails: the chart goes back to the previous revision and the manifests to that revision\'s commit',
     expect: 'failure',
     cluster: { smokeExit: 22 },
@@ -414,6 +433,14 @@ describe.each(exampleNames())('examples/%s: the clean-up after an unfinished pro
     const recorded = withChange('true');
     expect(recorded.step('change-close').outcome).toBe('skipped');
     expect(patches(recorded)).toEqual([]);
+  });
+
+  test.each(jobs)('%s fails when helm history prints nothing: no clean-up decided on nothing', (jobId) => {
+    const r = run(jobId, { phase: 'Paused', historyOutput: '' }, 'true', 'failure');
+    record(name, jobId, 'helm history prints nothing: fail closed', 'failure', r.conclusion);
+    expect(r.conclusion).toBe('failure');
+    expect(r.log).toContain('printed no list of revisions');
+    expect(rolloutCalls(r, 'abort')).toEqual([]);
   });
 
   test.each(jobs)('%s fails loudly when there is nothing to roll back to', (jobId) => {

@@ -28,6 +28,8 @@ export interface Cluster {
    * job, a third deployed by this run
    */
   readonly history?: Array<[string, string]>;
+  /** `helm history` exits 0 but prints this instead of the revisions (e.g. '' or garbage). */
+  readonly historyOutput?: string;
   /** Seconds the Rollout has been paused at its gate (`.status.pauseConditions[0].startTime`). @default 600 */
   readonly pausedFor?: number;
 }
@@ -74,6 +76,7 @@ function helm(c: Cluster, history: Array<[string, string]>): string {
     'case "${1:-}" in',
     `  upgrade) [ ${c.helmExit ?? 0} -eq 0 ] || exit ${c.helmExit ?? 0}; ${append('$(opt --description "$@")')} ;;`,
     `  rollback) ${append('Rollback to $3')} ;;`,
+    ...(c.historyOutput !== undefined ? [`  history) printf '%s' '${c.historyOutput}'; exit 0 ;;`] : []),
     '  history) if [ "$(jq length "${state}")" -eq 0 ]; then echo "Error: release: not found" >&2; exit 1; fi; cat "${state}" ;;',
     'esac',
     'exit 0',
