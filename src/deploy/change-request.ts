@@ -381,7 +381,7 @@ export class ChangeRequest extends Construct {
         // promotion jobs and the clean-up record the outcome once the rollout finishes, or did not
         closeChange: (c) => ({
           slot: DeploySlot.POST_DEPLOY,
-          step: closeChangeStep(system, { ref: c.ref, id: c.id, approval: '', openOutcome: '', approvalTimeout: '', imageRepository: image, abandoned: c.abandoned }),
+          step: closeChangeStep(system, { ref: c.ref, id: c.id, approval: '', openOutcome: '', approvalTimeout: '', imageRepository: image, abandoned: c.abandoned, unlessFinalIn: c.unlessFinalIn }),
         }),
       });
       const job = release.deployJob(e);

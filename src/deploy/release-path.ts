@@ -193,12 +193,6 @@ export class ReleasePath extends Construct {
     this.buildPromotionJobs(env, d, waitsForPromotion);
   }
 
-  /** The clean-up's close step runs only when no promotion job recorded a final outcome on the change. */
-  private unlessRecorded(close: SlottedStep, promotions: PipelineJob[]): SlottedStep {
-    const notFinal = promotions.map((p) => `needs.${p.id}.outputs.change-final != 'true'`).join(' && ');
-    return { ...close, step: { ...close.step, if: `${close.step.if} && ${notFinal}` } };
-  }
-
   /** The change request the deploy job opened, as a later job of the same environment reads it. */
   private changeOf(deployJob: PipelineJob): { ref: string; id: string } {
     return { ref: `\${{ needs.${deployJob.id}.outputs.change-ref }}`, id: `\${{ needs.${deployJob.id}.outputs.change-id }}` };
@@ -271,7 +265,7 @@ export class ReleasePath extends Construct {
         attemptStep: 'promote',
         changeId: `\${{ needs.${deployJob.id}.outputs.change-id }}`,
       }));
-      if (d.closeChange) steps.push(d.closeChange({ ...this.changeOf(deployJob), abandoned: false }));
+      if (d.closeChange) steps.push(d.closeChange({ ...this.changeOf(deployJob), abandoned: false, unlessFinalIn: [] }));
       this.setSteps(job, steps);
       if (d.closeChange) job.addOutput('change-final', 'change-close', 'final');
       job.timeout = Duration.minutes(Math.max(45, Math.ceil((d.verifyTimeout?.toSeconds() ?? 0) / 60) + 30));
@@ -308,7 +302,8 @@ export class ReleasePath extends Construct {
     this.setSteps(job, [
       ...this.commonPreSteps(env, d, !d.gitOps),
       abandonedPromotionStep(app, d),
-      ...(d.closeChange ? [this.unlessRecorded(d.closeChange({ ...this.changeOf(deployJob), abandoned: true }), promotions)] : []),
+      // a promotion job that recorded a final outcome (its failure) leaves nothing to record
+      ...(d.closeChange ? [d.closeChange({ ...this.changeOf(deployJob), abandoned: true, unlessFinalIn: promotions.map((p) => p.id) })] : []),
     ]);
     job.timeout = Duration.minutes(30);
   }

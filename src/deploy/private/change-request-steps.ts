@@ -177,6 +177,8 @@ export interface CloseChangeContext {
   readonly imageRepository: string;
   /** The clean-up job after a promotion that did not complete: the change is unsuccessful. @default false */
   readonly abandoned?: boolean;
+  /** Jobs this job needs whose close step may already have recorded a final outcome: then this one records nothing. @default [] */
+  readonly unlessFinalIn?: string[];
 }
 
 /**
@@ -257,7 +259,10 @@ export function closeChangeStep(system: ChangeSystemScript, ctx: CloseChangeCont
   return {
     id: 'change-close',
     name: `Record the outcome on the change request (${system.title})`,
-    if: `always() && ${ctx.ref.replace(/^\$\{\{\s*|\s*\}\}$/g, '')} != ''`,
+    if: [
+      `always() && ${ctx.ref.replace(/^\$\{\{\s*|\s*\}\}$/g, '')} != ''`,
+      ...(ctx.unlessFinalIn ?? []).map((j) => `needs.${j}.outputs.change-final != 'true'`),
+    ].join(' && '),
     env: {
       ...system.env,
       CHANGE_REF: ctx.ref,

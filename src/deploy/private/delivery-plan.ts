@@ -37,7 +37,7 @@ export interface EnvDelivery {
   /**
    * The step that records the outcome on the change request in a job after the deploy job (a promotion
    * job, or the clean-up after an unfinished promotion: `abandoned`), reading the change from the deploy
-   * job's outputs.
+   * job's outputs; it records nothing when one of the jobs `unlessFinalIn` recorded a final outcome.
    */
-  readonly closeChange?: (ctx: { readonly ref: string; readonly id: string; readonly abandoned: boolean }) => SlottedStep;
+  readonly closeChange?: (ctx: { readonly ref: string; readonly id: string; readonly abandoned: boolean; readonly unlessFinalIn: string[] }) => SlottedStep;
 }

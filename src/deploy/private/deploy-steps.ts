@@ -242,7 +242,7 @@ export function rollbackStep(app: IPlatformApp, d: EnvDelivery, condition: strin
       name: 'Roll back after a failed verification',
       if: condition,
       ...rollbackEnv(app, d),
-      run: [...rollbackLines(app, d, 'verification failed'), 'exit 1'].join('\n'),
+      run: [...rollbackLines(app, d, { reason: 'verification failed', cleanup: false }), 'exit 1'].join('\n'),
     },
   };
 }
@@ -259,7 +259,7 @@ export function abandonedPromotionStep(app: IPlatformApp, d: EnvDelivery): Slott
       name: 'Abort the unpromoted canary and roll back',
       ...rollbackEnv(app, d),
       run: [
-        ...rollbackLines(app, d, 'the promotion did not complete (rejected, expired, cancelled or failed)', 0),
+        ...rollbackLines(app, d, { reason: 'the promotion did not complete (rejected, expired, cancelled or failed)', cleanup: true }),
         'if [ "${rolled_back}" != true ]; then',
         '  exit 1',
         'fi',
@@ -279,12 +279,17 @@ function rollbackEnv(app: IPlatformApp, d: EnvDelivery): { env?: Record<string, 
   };
 }
 
-/** `notOwnExit`: the exit code when the release is no longer this run's (nothing to roll back). */
-function rollbackLines(app: IPlatformApp, d: EnvDelivery, reason: string, notOwnExit = 1): string[] {
+/**
+ * The rollback. `cleanup`: the clean-up after an unfinished promotion, for which a release that is no
+ * longer this run's is nothing to do (a verification's rollback fails the job either way).
+ */
+function rollbackLines(app: IPlatformApp, d: EnvDelivery, o: { reason: string; cleanup: boolean }): string[] {
+  const { reason, cleanup } = o;
+  const notOwnExit = cleanup ? 0 : 1;
   const argo = d.workload === Workload.ARGO_ROLLOUT;
   const push = !!app.observability.pushgatewayUrl;
   // whether a previous version was restored: the Rollout waits for it, the event is pushed, the clean-up fails without it
-  const track = argo || push || notOwnExit === 0;
+  const track = argo || push || cleanup;
   // the step's output rolled-back says whether the previous release was restored (the change request's close reads it)
   const lines: string[] = [...(track ? ['rolled_back=false'] : []), 'echo "rolled-back=false" >> "${GITHUB_OUTPUT}"'];
   if (!d.gitOps) lines.push(...RELEASE_HISTORY, ...unlessOwnRevision(notOwnExit, 'nothing to roll back'));

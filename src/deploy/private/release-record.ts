@@ -54,7 +54,7 @@ export const RELEASE_HISTORY: string[] = [
  */
 export function unlessOwnRevision(code: number, what: string): string[] {
   return [
-    'own="platform-pipeline commit=${GITHUB_SHA} run=${GITHUB_RUN_ID}"',
+    `own="${RELEASE_DESCRIPTION}"`,
     'current="$(jq -r --argjson r "${newest:-0}" \'.[] | select(.revision == $r) | .description // ""\' <<< "${history}")"',
     'if [ "${current}" != "${own}" ]; then',
     `  echo "::notice::${what}: revision \${newest:-none} of \${RELEASE} is not this run's deploy (\${current:-no record}); it belongs to a newer run or is already a rollback"`,

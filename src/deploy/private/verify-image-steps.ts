@@ -42,13 +42,16 @@ export function verifyImageSteps(app: IPlatformApp, jobLocalId: string, v: Image
       '# the app names no repository: the signer is this repository (owner and name: letters, digits, "-", "_", ".")',
       `CERT_IDENTITY_REGEXP="\${CERT_IDENTITY_REGEXP//${REPOSITORY_PLACEHOLDER}/\${GITHUB_REPOSITORY//./\\.}}"`,
     ] : []),
-    '# cosign prints the verified signatures; exit 0 with nothing verified is a failure too',
+    '# cosign prints what it verified; exit 0 with nothing verified is a failure too',
+    'verified() {',
+    '  if ! jq -se \'flatten | length > 0\' "$1" > /dev/null; then',
+    '    echo "::error::cosign verified no $2"',
+    '    exit 1',
+    '  fi',
+    '  echo "$2: verified"',
+    '}',
     `cosign verify ${identityFlags} "\${image}" > "\${RUNNER_TEMP}/signatures.json"`,
-    'if ! jq -se \'flatten | length > 0\' "${RUNNER_TEMP}/signatures.json" > /dev/null; then',
-    '  echo "::error::cosign verified no signature of ${image}"',
-    '  exit 1',
-    'fi',
-    'echo "signature of ${image}: verified"',
+    'verified "${RUNNER_TEMP}/signatures.json" "signature of ${image}"',
   ];
   if (v.attestations.length > 0) {
     env.ATTESTED_DIGESTS = v.attestedDigests.join(' ');
@@ -62,11 +65,7 @@ export function verifyImageSteps(app: IPlatformApp, jobLocalId: string, v: Image
       'for digest in "${digests[@]}"; do',
       '  for type in ${ATTESTATION_TYPES}; do',
       `    cosign verify-attestation --type "\${type}" ${identityFlags} "\${IMAGE_REPOSITORY}@\${digest}" > "\${RUNNER_TEMP}/attestation.json"`,
-      '    if ! jq -se \'length > 0\' "${RUNNER_TEMP}/attestation.json" > /dev/null; then',
-      '      echo "::error::cosign verified no ${type} attestation of ${IMAGE_REPOSITORY}@${digest}"',
-      '      exit 1',
-      '    fi',
-      '    echo "${type} attestation of ${IMAGE_REPOSITORY}@${digest}: verified"',
+      '    verified "${RUNNER_TEMP}/attestation.json" "${type} attestation of ${IMAGE_REPOSITORY}@${digest}"',
       '  done',
       'done',
     );
@@ -78,11 +77,7 @@ export function verifyImageSteps(app: IPlatformApp, jobLocalId: string, v: Image
     lines.push(
       'cosign verify-attestation --type slsaprovenance --certificate-identity-regexp "${PROVENANCE_IDENTITY_REGEXP}" \\',
       '  --certificate-oidc-issuer "${CERT_OIDC_ISSUER}" "${image}" > "${RUNNER_TEMP}/provenance.json"',
-      'if ! jq -se \'length > 0\' "${RUNNER_TEMP}/provenance.json" > /dev/null; then',
-      '  echo "::error::cosign verified no SLSA provenance of ${image}"',
-      '  exit 1',
-      'fi',
-      'echo "SLSA provenance of ${image}: verified"',
+      'verified "${RUNNER_TEMP}/provenance.json" "SLSA provenance of ${image}"',
     );
   } else if (v.provenance === 'github-attestation') {
     env.GH_TOKEN = '${{ github.token }}';
