@@ -25,6 +25,14 @@ export interface GitOpsPlan {
   readonly autoSync: boolean;
 }
 
+/** Where a job after the deploy job finds the change request, and how it records the outcome. @internal */
+export interface CloseChangeRequest {
+  readonly ref: string;
+  readonly id: string;
+  readonly abandoned: boolean;
+  readonly unlessFinalIn: string[];
+}
+
 /** How an environment is delivered; the release path builds its deploy job from it. @internal */
 export interface EnvDelivery {
   readonly workload: Workload;
@@ -39,5 +47,5 @@ export interface EnvDelivery {
    * job, or the clean-up after an unfinished promotion: `abandoned`), reading the change from the deploy
    * job's outputs; it records nothing when one of the jobs `unlessFinalIn` recorded a final outcome.
    */
-  readonly closeChange?: (ctx: { readonly ref: string; readonly id: string; readonly abandoned: boolean; readonly unlessFinalIn: string[] }) => SlottedStep;
+  readonly closeChange?: (ctx: CloseChangeRequest) => SlottedStep;
 }
