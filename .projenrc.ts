@@ -101,6 +101,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // split into projects (see JEST_PROJECTS) so that the conformance project's global setup (the examples,
       // synthesized once per run) only runs when a conformance test does.
       maxWorkers: 2,
+      // jest's 5 s default fails tests that run a validator whenever the machine is busy (seen at load 15
+      // on 2 cores); a test's own longer timeout still wins. Speed is measured by benchmarks, not timeouts.
+      testTimeout: 60_000,
       projects: JEST_PROJECTS,
     },
   },

@@ -35,6 +35,8 @@ const DEPLOY: Case[] = [
     name: 'success: deployed, verified, reported',
     expect: 'success',
     cluster: {},
+    // the approvals GitHub reports carry characters the HTML report must escape
+    extra: () => ({ tools: { gh: 'printf \'%s\\n\' \'alice & "bob" <sre> (APPROVED)\'' } }),
     check: (r, job) => {
       // the exact digest: as `image.tag=<sha>@<digest>`, or in the chart's own digest key (HelmChart digestValue)
       expect(helmCalls(r, 'upgrade')[0]).toEqual(expect.arrayContaining(['--rollback-on-failure', '--set-string', expect.stringMatching(new RegExp(`[@=]${DIGEST}$`))]));
@@ -345,7 +347,10 @@ describe.each(exampleNames())('examples/%s: every deploy and promote job', (name
 
   test.each(cases)('%s: %s', (jobId, caseName, c) => {
     const artifacts: ArtifactStore = new Map();
-    const r = runJob(ex.workflow, jobId, { ...scenario(ex, jobId, c.cluster), artifacts, ...(c.extra?.(ex, jobId) ?? {}) }, { repo: ex.repo });
+    const base = scenario(ex, jobId, c.cluster);
+    const extra = c.extra?.(ex, jobId) ?? {};
+    // a case's tool behaviours add to the cluster's (kubectl, helm), replacing only the tools it names
+    const r = runJob(ex.workflow, jobId, { ...base, artifacts, ...extra, tools: { ...base.tools, ...extra.tools } }, { repo: ex.repo });
     record(name, jobId, caseName, c.expect, r.conclusion);
     expect({ verdict: r.conclusion, log: r.conclusion === c.expect ? '' : r.log }).toEqual({ verdict: c.expect, log: '' });
     c.check(r, ex.workflow.jobs[jobId]);
@@ -356,7 +361,12 @@ describe.each(exampleNames())('examples/%s: every deploy and promote job', (name
     const files = [...(report?.keys() ?? [])];
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(new RegExp(`^${ex.app}-${job.env.ENVIRONMENT}(-promote-\\d+)?\\.html$`));
-    expect(report!.get(files[0])!.toString()).toContain(`<td>${r.conclusion}</td>`);
+    const html = report!.get(files[0])!.toString();
+    expect(html).toContain(`<td>${r.conclusion}</td>`);
+    if (extra.tools?.gh) {
+      expect(html).toContain('<tr><th>approved by</th><td>alice &amp; &quot;bob&quot; &lt;sre&gt; (APPROVED)</td></tr>');
+      expect(r.summary).toContain('| approved by | `alice & "bob" <sre> (APPROVED)` |');
+    }
   });
 });
 
