@@ -436,7 +436,8 @@ export class Pipeline extends Construct {
       if: condition,
       ...runsOn(runner),
       permissions: job.permissions,
-      environment: job.kind === JobKind.DEPLOY ? { name: job.environment, url: ctx.environmentUrls.get(job.environment!) } : undefined,
+      environment: job.kind === JobKind.DEPLOY ? { name: job.environment, url: ctx.environmentUrls.get(job.environment!) }
+        : job.githubEnvironment ? { name: job.environment } : undefined,
       concurrency: job.kind === JobKind.DEPLOY ? { 'group': `${this.appName}-deploy-${job.environment}`, 'cancel-in-progress': false } : undefined,
       outputs: job._outputs(),
       env: job._env(),

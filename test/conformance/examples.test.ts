@@ -23,6 +23,7 @@ const EXPECTED: Record<string, string[]> = {
     'monitoring/checkout/staging.rules.yml', 'monitoring/checkout/staging.rules.test.yml',
     'monitoring/checkout/production.rules.yml', 'monitoring/checkout/production.rules.test.yml',
     'monitoring/checkout/dashboards/checkout-service.json', 'monitoring/checkout/dashboards/checkout-delivery.json',
+    'load/checkout/browse.js', 'load/checkout/checkout.js',
   ],
 };
 

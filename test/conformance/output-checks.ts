@@ -31,13 +31,13 @@ export function nothingToCheck(kind: string): string {
 }
 
 /**
- * Kinds an example legitimately does not generate (the library generates no k6 scripts; `minimal` declares
- * no SLOs, so no rules and no dashboards). For these, the conformance tests expect exactly the check's
+ * Kinds an example legitimately does not generate (`minimal` declares no SLOs, so no rules and no
+ * dashboards, and no load test). For these, the conformance tests expect exactly the check's
  * "nothing to check" finding instead of running it, so a declaration that turns false fails too.
  */
 export const ABSENT_KINDS: Record<string, readonly string[]> = {
   'minimal': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
-  'enterprise-platform': ['k6 script'],
+  'enterprise-platform': [],
 };
 
 /**
@@ -226,7 +226,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
     name: 'k6: every generated load-test script type-checks against @types/k6',
     kind: 'k6 script',
     async run(o) {
-      const k6 = generated(o, /^tests\/load\/.*\.js$/).map((f) => path.join(o.dir, f));
+      const k6 = generated(o, /^load\/.*\.js$/).map((f) => path.join(o.dir, f));
       return k6.length === 0 ? none('k6 script') : k6TypeErrors(k6);
     },
   },
