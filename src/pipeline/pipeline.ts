@@ -41,6 +41,9 @@ export interface PipelineRenderContext {
 /** The local id of the job that answers "does this run concern the app?". */
 const CHANGES_JOB = 'changes';
 
+/** A condition with a status function: the job runs even when a job it needs failed or was cancelled. */
+const RUNS_AFTER_FAILURE = /\b(always|cancelled|failure)\(/;
+
 const KIND_ORDER = [JobKind.BUILD, JobKind.GATE, JobKind.DEPLOY, JobKind.VERIFY, JobKind.REPORT];
 
 /**
@@ -200,7 +203,9 @@ export class Pipeline extends Construct {
           break;
         }
         case JobKind.VERIFY:
-          needs = jobs.filter((j) => j.kind === JobKind.DEPLOY && j.environment === job.environment);
+          // the environment's deploy and promotion jobs, not a clean-up that runs only when they did not finish
+          // (a job whose condition runs after a failure is skipped in a good run, and would skip the verify job)
+          needs = jobs.filter((j) => j.kind === JobKind.DEPLOY && j.environment === job.environment && !RUNS_AFTER_FAILURE.test(j.condition ?? ''));
           break;
         case JobKind.REPORT:
           needs = jobs.filter((j) => j.kind !== JobKind.REPORT);

@@ -109,6 +109,20 @@ describe('LoadTestStage', () => {
     expect(step(pushing, 'report').run).toContain('platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.99"} ${p99s_browse}');
   });
 
+  test('against a canary with a manual gate: after the promotion, not after the clean-up that runs only when it did not finish', () => {
+    const { project, app } = makeApp();
+    new pp.CanaryDeploy(app, 'Canary', {
+      stepWeights: [10, 50],
+      manualGates: [50],
+      trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
+      environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.blueGreen({ autoPromote: true }) }],
+    });
+    new pp.LoadTestStage(app, 'Load', { scenarios: [BROWSE], target: pp.LoadTestTarget.environment('production') });
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    expect(jobs['checkout-abandon-production']).toBeDefined();
+    expect(jobs['checkout-load-test-production'].needs).toEqual(['checkout-deploy-production', 'checkout-promote-production-50']);
+  });
+
   describe('bad input: a clear error, and nothing written', () => {
     const cases: Array<[string, Partial<pp.LoadTestStageProps>, Partial<pp.PlatformAppProps>, RegExp]> = [
       ['zero duration', { scenarios: [{ ...BROWSE, duration: Duration.seconds(0) }] }, {}, /Load: 'scenarios\[0\]\.duration' must be whole seconds and at least 1 second, got '0 seconds'; use e\.g\. Duration\.minutes\(5\)/],
