@@ -3,11 +3,18 @@
  * a stub k6 writes the summary JSON k6 1.x writes with `--summary-export`, a stub gh serves the previous
  * run's summaries as the baseline, and the job passes within the tolerance (15 % latency, 0.1 points of
  * errors, as the example sets), fails beyond it, fails on crossed SLO thresholds and on summaries it
- * cannot read, and reports the table, the pod samples and the pushed figures.
+ * cannot read, and reports the table, the pod samples and the pushed figures. A definition of the test's own
+ * runs the baseline kept in the repository.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration } from 'cdk8s';
+import { parse } from 'yaml';
 import { ArtifactStore } from './actions';
 import { loadExample } from './examples';
 import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
+import * as pp from '../../src';
+import { makeApp } from '../util';
 
 afterAll(() => cleanupHarness());
 
@@ -60,7 +67,9 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     const base = { 'browse.json': summary(100, 200, 0), 'checkout.json': summary(150, 240, 0.0005) };
     const cur = { 'browse.json': summary(114, 229, 0.0009), 'checkout.json': summary(150, 240, 0.0005) };
     const artifacts: ArtifactStore = new Map();
-    const r = run(scenario(cur, base, { artifacts }));
+    const s = scenario(cur, base, { artifacts });
+    // the Pushgateway: curl keeps the body it was given
+    const r = run({ ...s, tools: { ...s.tools, curl: 'cat > pushed-metrics.txt' } });
     expect(verdictOf(r)).toEqual({ conclusion: 'success', log: '' });
     expect(r.outputs).toEqual({});
     expect(r.step('regression').outputs.regressions).toBe('0');
@@ -78,6 +87,12 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     expect(r.callsOf('gh')[0]).toEqual(expect.arrayContaining(['run', 'list', '--workflow', 'checkout-pipeline.yml', '--branch', 'main', '--event', 'push', '--status', 'success']));
     // figures pushed with the pipeline metrics
     expect(r.callsOf('curl').some((a) => a.includes('http://pushgateway.monitoring:9091/metrics/job/platform_pipeline/app/checkout/environment/staging'))).toBe(true);
+    expect(fs.readFileSync(path.join(r.workspace, 'pushed-metrics.txt'), 'utf8').split('\n')).toEqual(expect.arrayContaining([
+      'platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.95"} 0.114',
+      'platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.99"} 0.229',
+      'platform_pipeline_load_test_error_ratio{scenario="browse"} 0.0009',
+      'platform_pipeline_load_test_requests_per_second{scenario="checkout"} 40',
+    ]));
     // the summaries are the next run's baseline: uploaded under the name the baseline step downloads
     expect([...(artifacts.get('checkout-load-test-staging')?.keys() ?? [])].sort()).toEqual(['browse.json', 'browse.top.txt', 'checkout.json', 'checkout.top.txt']);
   });
@@ -118,5 +133,33 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     const r = run(scenario(cur, base));
     expect(r.conclusion).toBe('failure');
     expect(r.step(failingStep).outcome).toBe('failure');
+  });
+
+  describe('a baseline kept in the repository (LoadBaseline.repositoryDirectory)', () => {
+    const { project, app } = makeApp();
+    new pp.LoadTestStage(app, 'Load', {
+      scenarios: [{ name: 'browse', endpoints: [{ path: '/' }], vus: 2, duration: Duration.seconds(10) }],
+      regression: { baseline: pp.LoadBaseline.repositoryDirectory('load/baseline'), latencyTolerancePercent: 10 },
+    });
+    const out = pp.Testing.synth(project);
+    const workflow = parse(fs.readFileSync(path.join(out.outdir, '.github/workflows/checkout-pipeline.yml'), 'utf8'));
+    const runOwn = (s: Scenario) => runJob(workflow, 'checkout-load-test-staging', s, { repo: out.outdir });
+
+    test.each([
+      ['p95 +9 % (within 10 %)', 109, 'success'],
+      ['p95 +11 %', 111, 'failure'],
+    ])('%s', (_name, p95, verdict) => {
+      const r = runOwn(scenario({ 'browse.json': summary(p95, 200, 0) }, undefined, { files: { 'load/baseline/browse.json': summary(100, 200, 0) } }));
+      expect(r.conclusion).toBe(verdict);
+      expect(r.step('regression').outcome).toBe(verdict);
+      expect(r.callsOf('gh')).toEqual([]);
+    });
+
+    test('the directory is missing: fails', () => {
+      const r = runOwn(scenario({ 'browse.json': summary(100, 200, 0) }, undefined));
+      expect(r.conclusion).toBe('failure');
+      expect(r.step('baseline').outcome).toBe('failure');
+      expect(r.log).toContain('the baseline directory load/baseline does not exist');
+    });
   });
 });
