@@ -100,6 +100,8 @@ describe('LoadTestStage', () => {
     expect(step(prod, 'regression').env).toMatchObject({ TOLERANCE_PERCENT: '5', ERROR_RATE_TOLERANCE: '0.5' });
     expect(prod.permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
 
+    const near = synth({ runner: pp.Runner.selfHosted(['linux', 'x64', 'load-generators']) }).jobs['checkout-load-test-staging'];
+    expect(near['runs-on']).toEqual(['self-hosted', 'linux', 'x64', 'load-generators']);
     const off = synth({ regression: { enabled: false } }).jobs['checkout-load-test-staging'];
     expect(off.steps.map((s: any) => s.id)).not.toContain('regression');
     expect(off.steps.map((s: any) => s.id)).not.toContain('baseline');
