@@ -1,8 +1,10 @@
 import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metrics';
 
-// The scripts of the load-test verify job. They read k6's `--summary-export` JSON (k6 1.x): per metric an
-// object of figures — `http_req_duration` has the `summaryTrendStats` (`"p(95)"`, `"p(99)"`, in ms),
-// `http_req_failed` (a Rate) its `value` (the share of failed requests), `http_reqs` its `count` and `rate`.
+// The scripts of the load-test verify job. They read k6's `--summary-export` JSON, whose format k6 1.x kept
+// unchanged (js/summary-wrapper.js `oldJSONSummary()`): per metric its values, flat — `http_req_duration` has
+// the `summaryTrendStats` (`"p(95)"`, `"p(99)"`, in ms), `http_req_failed` (a Rate) its rate renamed `value`
+// (the share of failed requests) beside `passes`/`fails`, `http_reqs` its `count` and `rate`. k6 2 may drop the
+// flag: K6_VERSION pins 1.x.
 
 /** Where the job writes the summaries, top samples and the baseline. @internal */
 export const RESULTS_DIR = 'load-results';
