@@ -31,6 +31,8 @@ export { PipelineMetrics } from './platform/pipeline-metrics';
 // stages
 export { BuildStage, BuildStageProps, ImageScanOptions, TestImageOptions } from './stages/build-stage';
 export { CheckovOptions, DependencyReviewOptions, FossaOptions, GitleaksOptions, IacValidationOptions, KubesecOptions, LicenseScanOptions, LintOptions, NpmAuditOptions, OsvScannerOptions, PipAuditOptions, Scanner, SchemaCheck, SemgrepOptions, SnykOptions, SonarQubeOptions, ThresholdOptions, TrufflehogOptions } from './stages/scanner';
+export { LoadBaseline, LoadRegressionOptions, LoadTestStage, LoadTestStageProps, LoadTestTarget } from './stages/load-test-stage';
+export { HttpMethod, LoadEndpoint, LoadScenario } from './stages/load-scenario';
 export { SecurityScanStage, SecurityScanStageProps } from './stages/security-scan-stage';
 export { Severity } from './stages/severity';
 export { BuildCache, KeySigningProps, Provenance, Signing } from './stages/signing';

@@ -84,6 +84,29 @@ new pp.TestStage(app, 'Test', {
   kubeScore: { ignoreTests: ['horizontalpodautoscaler-has-target'] },
 });
 
+// Stage 5: k6 load tests against staging after its deploy (production waits for them): thresholds from the
+// SLOs, pod samples under load, and a regression check of p95, p99 and the error rate against the last
+// successful run
+new pp.LoadTestStage(app, 'Load', {
+  scenarios: [
+    {
+      name: 'browse',
+      endpoints: [{ path: '/api/products' }, { path: '/api/cart' }],
+      vus: 20,
+      rampUp: Duration.seconds(30),
+      duration: Duration.minutes(3),
+      maxP95: Duration.millis(200), // besides the SLO thresholds
+    },
+    {
+      name: 'checkout',
+      endpoints: [{ path: '/api/orders', method: pp.HttpMethod.POST, body: '{"sku":"load-test","quantity":1}', expectedStatus: 201 }],
+      arrivalRate: 10,
+      duration: Duration.minutes(2),
+    },
+  ],
+  regression: { latencyTolerancePercent: 15 },
+});
+
 // Stage 7: production ships as a canary routed by Istio and analysed against the SLOs (a production
 // reviewer approves the step to 50 %); staging ships blue-green. The production Rollout autoscales.
 new pp.CanaryDeploy(app, 'Delivery', {

@@ -11,6 +11,8 @@ export const paths = {
   pipelineDoc: (app: string) => `docs/${app}-pipeline.md`,
   /** `scripts/<app>/setup-environments.sh` */
   setupScript: (app: string) => `scripts/${app}/setup-environments.sh`,
+  /** `load/<app>/<scenario>.js` (a k6 load test) */
+  loadTest: (app: string, scenario: string) => `load/${app}/${scenario}.js`,
   /** `helm/<app>/values-<env>.yaml` */
   values: (app: string, env: string) => `helm/${app}/values-${env}.yaml`,
   /** `deploy/<app>` (the folder of the manifests) */

@@ -28,6 +28,9 @@ export const COSIGN_RELEASE = 'v3.0.6';
 /** The Semgrep image, pinned by digest (semgrep/semgrep:1.177.0); semgrep-action is deprecated. @internal */
 export const SEMGREP_IMAGE = 'semgrep/semgrep@sha256:acaac22ffc7b7cc5926de0751b223bce0b2491c33d18422fa72f632c78d81198';
 
+/** k6 that grafana/setup-k6-action installs for the load tests (unset, the action takes the latest release). @internal */
+export const K6_VERSION = '1.6.1';
+
 /** ajv-cli for JSON-schema checks, pinned. @internal */
 export const AJV_CLI = 'ajv-cli@5.0.0';
 

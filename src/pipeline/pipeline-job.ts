@@ -69,6 +69,13 @@ export interface PipelineJobOptions {
    */
   readonly environment?: string;
   /**
+   * A verify job that reaches its environment's cluster names the GitHub environment (`environment:`), so it
+   * reads the environment's secrets and its OIDC token carries `environment:<name>`. GitHub applies the
+   * environment's protection rules (reviewers, wait timer) to it as to the deploy job.
+   * @default false (only deploy jobs name their environment)
+   */
+  readonly githubEnvironment?: boolean;
+  /**
    * Extra `if:` condition, combined with the pipeline's own conditions.
    * @default - none
    */
@@ -140,6 +147,8 @@ export class PipelineJob {
   public readonly name: string;
   /** The environment of a deploy or verify job. */
   public readonly environment?: string;
+  /** Whether the job names its GitHub environment (deploy jobs always do). */
+  public readonly githubEnvironment: boolean;
   /** Whether a gate runs after the build. */
   public readonly needsImage: boolean;
   /** Where the job runs, if it overrides the app's runner. */
@@ -179,6 +188,7 @@ export class PipelineJob {
     this.kind = options.kind;
     this.name = options.name ?? `${appName} / ${localId}`;
     this.environment = options.environment;
+    this.githubEnvironment = options.kind === JobKind.DEPLOY || (options.githubEnvironment ?? false);
     this.needsImage = options.needsImage ?? false;
     this.runner = options.runner;
     this.condition = options.condition;

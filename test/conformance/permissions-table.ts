@@ -73,6 +73,8 @@ export const COMMAND_PERMISSIONS: Array<{ pattern: RegExp; needs: Perms; why: st
   { pattern: /\bcosign (sign|attest)\b(?![^\n]*--key)/, needs: { 'id-token': 'write' }, why: 'keyless signing uses the OIDC token' },
   { pattern: /\bcosign (sign|attest)\b/, needs: { packages: 'write' }, why: 'signatures are pushed to the registry' },
   { pattern: /\bgh (pr|issue) comment\b/, needs: { 'pull-requests': 'write' }, why: 'comments on the pull request' },
+  // GET /repos/{owner}/{repo}/actions/runs and .../runs/{run_id}/artifacts (+ the artifact's zip): "Actions" read
+  { pattern: /\bgh run (list|download)\b/, needs: { actions: 'read' }, why: 'finds the previous run and downloads its artifact' },
   // GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals and .../attempts/{n}: "Actions" read
   { pattern: /\/actions\/runs\/\$\{GITHUB_RUN_ID\}\/(approvals|attempts)/, needs: { actions: 'read' }, why: 'reads the run (approvals, start time) through the REST API' },
 ];

@@ -174,7 +174,7 @@ function run(ex: ExamplePipeline, jobSuffix: string, c: Case): JobResult {
 describe.each(exampleNames())('examples/%s: every gate bites', (name) => {
   const ex = loadExample(name);
   const gates = Object.keys(ex.workflow.jobs).map((id) => id.slice(ex.app.length + 1))
-    .filter((s) => !/^(build|publish|provenance|image-scan-report|changes|summary|report-metrics)$/.test(s) && !/^(deploy|promote|abandon)-/.test(s));
+    .filter((s) => !/^(build|publish|provenance|image-scan-report|changes|summary|report-metrics)$/.test(s) && !/^(deploy|promote|abandon|load-test)-/.test(s));
 
   test('every gate job of the example has scenarios', () => {
     expect(gates.filter((g) => !CASES[g])).toEqual([]);

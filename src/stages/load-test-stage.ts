@@ -1,0 +1,250 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { github } from 'projen';
+import { LoadScenario } from './load-scenario';
+import { k6Thresholds, renderK6Script, scenarioSeconds, validateScenarios } from './private/k6-script';
+import {
+  LoadScriptContext, previousRunBaselineScript, regressionScript, reportScript, repositoryBaselineScript,
+  RESULTS_DIR, runScript,
+} from './private/load-test-scripts';
+import { addCheckout } from './private/scan-steps';
+import { fail, PlatformPipelineError, show } from '../core/errors';
+import { MarkerStyle } from '../core/generated-file';
+import { REPO_PATH } from '../core/names';
+import { paths } from '../core/paths';
+import { K6_VERSION, KUBECTL_VERSION } from '../core/versions';
+import { Environment } from '../model/environment';
+import { Runner } from '../model/runner';
+import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
+import { selectorLabels } from '../platform/base-manifests';
+import { appOf, IPlatformApp } from '../platform/platform-app-contract';
+
+const READ = github.workflows.JobPermission.READ;
+
+/**
+ * What a load test runs against. Today an environment's deploy (its URL, its cluster for the pod samples);
+ * the kind of target is a class so that other targets (an ephemeral cluster of an E2E stage) can be added
+ * without changing the stage's props.
+ */
+export class LoadTestTarget {
+  /** The named environment, after its deploy: its `url` is the base URL, its namespace's pods are sampled. */
+  public static environment(name: string): LoadTestTarget {
+    if (typeof name !== 'string' || name.length === 0) throw new PlatformPipelineError(`LoadTestTarget.environment: give an environment name, got ${show(name)}`);
+    return new LoadTestTarget(name);
+  }
+
+  /** The environment's name. */
+  public readonly environmentName: string;
+
+  private constructor(environmentName: string) {
+    this.environmentName = environmentName;
+  }
+}
+
+/** Where the regression check's baseline comes from. */
+export class LoadBaseline {
+  /**
+   * The summaries the last successful push run of the pipeline on the same branch uploaded. The first run
+   * (or one after the artifacts expired) has none and skips the check. A run that regressed fails, so it
+   * never becomes the next baseline.
+   */
+  public static previousRun(): LoadBaseline {
+    return new LoadBaseline(undefined);
+  }
+
+  /** A directory in the repository holding one k6 summary per scenario (`<scenario>.json`, from `--summary-export`). */
+  public static repositoryDirectory(directory: string): LoadBaseline {
+    if (!REPO_PATH.test(directory ?? '')) throw new PlatformPipelineError(`LoadBaseline.repositoryDirectory: give a directory inside the repository such as 'load/baseline', got ${show(directory)}`);
+    return new LoadBaseline(directory);
+  }
+
+  /** The repository directory, or undefined for the previous run's artifact. */
+  public readonly directory?: string;
+
+  private constructor(directory: string | undefined) {
+    this.directory = directory;
+  }
+}
+
+/** Regression detection against a baseline. */
+export interface LoadRegressionOptions {
+  /**
+   * Where the baseline comes from.
+   * @default LoadBaseline.previousRun()
+   */
+  readonly baseline?: LoadBaseline;
+  /**
+   * How much p95 and p99 may grow over the baseline, in percent, before the job fails.
+   * @default 20
+   */
+  readonly latencyTolerancePercent?: number;
+  /**
+   * How much the share of failed requests may grow over the baseline, in percentage points.
+   * @default 0.1
+   */
+  readonly errorRateTolerancePoints?: number;
+  /**
+   * Compare with the baseline at all.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+/** Properties of the load-test stage. */
+export interface LoadTestStageProps {
+  /** The scenarios; each becomes `load/<app>/<name>.js` and runs in the verify job, in order. */
+  readonly scenarios: LoadScenario[];
+  /**
+   * What the load test runs against.
+   * @default - the environment named `staging`, or the first environment when there is none
+   */
+  readonly target?: LoadTestTarget;
+  /**
+   * Regression detection against a baseline.
+   * @default - against the previous successful run, 20 % latency and 0.1 points error-rate tolerance
+   */
+  readonly regression?: LoadRegressionOptions;
+  /**
+   * Interval of the `kubectl top` samples of the app's pods while k6 runs.
+   * @default Duration.seconds(15)
+   */
+  readonly sampleInterval?: Duration;
+  /**
+   * Where the verify job runs (load generation wants a runner close to the environment).
+   * @default - the environment's runner, else the app's
+   */
+  readonly runner?: Runner;
+}
+
+/**
+ * Stage 5: k6 load tests whose thresholds come from the app's SLOs. Writes `load/<app>/<scenario>.js` per
+ * scenario and adds a verify job after the target environment's deploy (the next environment waits for it):
+ * grafana/setup-k6-action, each scenario with `kubectl top` samples of the app's pods, the k6 summaries
+ * uploaded, a latency/throughput table in the job summary, the figures pushed to the Pushgateway, and a
+ * regression check of p95, p99 and the error rate against a baseline.
+ */
+export class LoadTestStage extends Construct {
+  /** The verify job. */
+  public readonly job: PipelineJob;
+  /** The environment the load test runs against. */
+  public readonly environment: string;
+  /** The generated k6 scripts, in the order of the scenarios. */
+  public readonly scriptPaths: string[];
+
+  constructor(scope: Construct, id: string, props: LoadTestStageProps) {
+    super(scope, id);
+    const app = appOf(this);
+    validateScenarios(this, props?.scenarios);
+    const env = this.resolveTarget(app, props.target);
+    this.environment = env.name;
+    const thresholds = k6Thresholds(this, app.slos);
+    const regression = props.regression ?? {};
+    const tolerance = regression.latencyTolerancePercent ?? 20;
+    const errorTolerance = regression.errorRateTolerancePoints ?? 0.1;
+    if (!(typeof tolerance === 'number' && tolerance >= 0 && tolerance <= 1000)) fail(this, `'regression.latencyTolerancePercent' must be a percentage between 0 and 1000, got ${show(tolerance)}; use e.g. 20`);
+    if (!(typeof errorTolerance === 'number' && errorTolerance >= 0 && errorTolerance <= 100)) fail(this, `'regression.errorRateTolerancePoints' must be percentage points between 0 and 100, got ${show(errorTolerance)}; use e.g. 0.1`);
+    const interval = props.sampleInterval?.toSeconds({ integral: false }) ?? 15;
+    if (!(Number.isInteger(interval) && interval >= 1)) fail(this, `'sampleInterval' must be whole seconds and at least 1 second, got ${show(props.sampleInterval?.toHumanString())}`);
+
+    this.scriptPaths = props.scenarios.map((s) => paths.loadTest(app.name, s.name));
+    props.scenarios.forEach((s, i) => app._addFile(this, this.scriptPaths[i], MarkerStyle.SLASH, () => renderK6Script(app.name, s, thresholds)));
+
+    const ctx: LoadScriptContext = {
+      appName: app.name,
+      environment: env.name,
+      scenarios: props.scenarios.map((s) => ({ name: s.name, seconds: scenarioSeconds(s) })),
+      sampleInterval: interval,
+      pushMetrics: app.observability.pushgatewayUrl !== undefined,
+    };
+    const totalMinutes = Math.ceil(ctx.scenarios.reduce((sum, s) => sum + s.seconds + 30, 0) / 60);
+    this.job = app.pipeline.addJob(`load-test-${env.name}`, {
+      kind: JobKind.VERIFY,
+      environment: env.name,
+      githubEnvironment: true,
+      name: `${app.name} / load test (${env.name})`,
+      runner: props.runner ?? env.runner,
+      permissions: { contents: READ },
+      timeout: Duration.minutes(totalMinutes + 15),
+      estimatedDuration: Duration.minutes(totalMinutes + 2),
+    }, this);
+    const baseline = regression.enabled === false ? undefined : (regression.baseline ?? LoadBaseline.previousRun());
+    this.addSteps(app, env, ctx, baseline, { tolerance, errorTolerance });
+  }
+
+  private resolveTarget(app: IPlatformApp, target: LoadTestTarget | undefined): Environment {
+    const names = app.environments.map((e) => e.name);
+    const name = target?.environmentName ?? (names.includes('staging') ? 'staging' : names[0]);
+    if (!names.includes(name)) fail(this, `'target' names environment ${show(name)}, which the app does not declare; environments are ${show(names)}`);
+    const env = app.environment(name);
+    if (!env.url) {
+      fail(this, `a load test against environment ${show(name)} needs its URL, and the environment has none; set 'url' on environment ${show(name)} (e.g. 'https://${name}.example.com') or target another environment with 'target'`);
+    }
+    return env;
+  }
+
+  private addSteps(app: IPlatformApp, env: Environment, ctx: LoadScriptContext, baseline: LoadBaseline | undefined,
+    { tolerance, errorTolerance }: { tolerance: number; errorTolerance: number }): void {
+    const job = this.job;
+    const actions = app.pipeline.actions;
+    const artifact = `${app.name}-load-test-${env.name}`;
+    const notCancelled = "!cancelled() && steps.k6.outcome != 'skipped'";
+    job.addEnv('APP', app.name);
+    job.addEnv('ENVIRONMENT', env.name);
+    job.addEnv('NAMESPACE', env.namespace);
+    addCheckout(app, job);
+    for (const s of env.cluster._steps({ actions, appName: app.name, environment: env.name })) job.addStep(s.step, { permissions: s.permissions });
+    job.addStep({ id: 'setup-kubectl', name: 'Set up kubectl', uses: actions.ref('Azure/setup-kubectl'), with: { version: KUBECTL_VERSION } });
+    job.addStep({ id: 'setup-k6', name: `Set up k6 ${K6_VERSION}`, uses: actions.ref('grafana/setup-k6-action'), with: { 'k6-version': K6_VERSION } });
+    if (baseline) {
+      job.addStep(baseline.directory === undefined ? {
+        id: 'baseline',
+        name: 'Fetch the baseline (the last successful run\'s summaries)',
+        env: { GH_TOKEN: '${{ github.token }}', WORKFLOW: app.workflowPath.split('/').pop()!, ARTIFACT: artifact },
+        run: previousRunBaselineScript(),
+      } : {
+        id: 'baseline',
+        name: `Fetch the baseline (${baseline.directory})`,
+        env: { BASELINE_SOURCE: baseline.directory },
+        run: repositoryBaselineScript(),
+      }, baseline.directory === undefined ? { permissions: { actions: READ } } : {});
+    }
+    job.addStep({
+      id: 'k6',
+      name: `k6: ${ctx.scenarios.map((s) => s.name).join(', ')} against ${env.name}`,
+      env: {
+        BASE_URL: env.url!.replace(/\/+$/, ''),
+        LOAD_DIR: `load/${app.name}`,
+        POD_SELECTOR: Object.entries(selectorLabels(app.name, app.releaseName)).map(([k, v]) => `${k}=${v}`).join(','),
+        SAMPLE_INTERVAL: String(ctx.sampleInterval),
+      },
+      run: runScript(ctx),
+    });
+    job.addStep({
+      id: 'report',
+      name: 'Latency and throughput table, pod samples',
+      if: notCancelled,
+      env: ctx.pushMetrics ? { PUSHGATEWAY_URL: app.observability.pushgatewayUrl! } : undefined,
+      run: reportScript(ctx),
+    });
+    job.addStep({
+      id: 'upload',
+      name: 'Upload the k6 summaries',
+      if: notCancelled,
+      uses: actions.ref('actions/upload-artifact'),
+      with: { 'name': artifact, 'path': `${RESULTS_DIR}/`, 'if-no-files-found': 'error', 'retention-days': 90 },
+    });
+    if (baseline) {
+      job.addStep({
+        id: 'regression',
+        name: `Regression check against the baseline (latency +${tolerance} %, errors +${errorTolerance} points)`,
+        if: `${notCancelled} && steps.baseline.outcome == 'success'`,
+        env: {
+          BASELINE_FOUND: '${{ steps.baseline.outputs.found }}',
+          TOLERANCE_PERCENT: String(tolerance),
+          ERROR_RATE_TOLERANCE: String(errorTolerance),
+        },
+        run: regressionScript(ctx),
+      });
+    }
+  }
+}

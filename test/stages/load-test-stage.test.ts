@@ -1,0 +1,156 @@
+import { Duration } from 'cdk8s';
+import * as pp from '../../src';
+import { errorOf, makeApp, workflowOf } from '../util';
+
+const BROWSE: pp.LoadScenario = { name: 'browse', endpoints: [{ path: '/api/products' }], vus: 20, rampUp: Duration.seconds(30), duration: Duration.minutes(3) };
+
+function synth(props: Partial<pp.LoadTestStageProps> = {}, appOverrides: Partial<pp.PlatformAppProps> = {}) {
+  const { project, app } = makeApp(appOverrides);
+  const stage = new pp.LoadTestStage(app, 'Load', { scenarios: [BROWSE], ...props });
+  const out = pp.Testing.synth(project);
+  return { out, stage, jobs: workflowOf(out).jobs };
+}
+const script = (props: Partial<pp.LoadTestStageProps>, appOverrides: Partial<pp.PlatformAppProps> = {}, name = 'browse') =>
+  synth(props, appOverrides).out.file(`load/checkout/${name}.js`)!;
+const step = (job: any, id: string) => job.steps.find((s: any) => s.id === id);
+
+describe('LoadTestStage', () => {
+  test('a k6 script: exact text (marker, options annotated for @types/k6, thresholds from the SLOs)', () => {
+    expect(script({})).toMatchSnapshot();
+  });
+
+  test('each load model becomes its k6 executor', () => {
+    const scenarios: pp.LoadScenario[] = [
+      { name: 'closed', endpoints: [{ path: '/' }], vus: 5, duration: Duration.seconds(90) },
+      { name: 'open', endpoints: [{ path: '/' }], arrivalRate: 30, duration: Duration.minutes(2) },
+      { name: 'open-ramp', endpoints: [{ path: '/' }], arrivalRate: 8, maxVus: 50, rampUp: Duration.minutes(1), duration: Duration.minutes(2) },
+    ];
+    const { out } = synth({ scenarios: [BROWSE, ...scenarios] });
+    const file = (n: string) => out.file(`load/checkout/${n}.js`)!;
+    expect(file('browse')).toContain("executor: 'ramping-vus',\n      startVUs: 0,\n      stages: [\n        { duration: '30s', target: 20 },\n        { duration: '180s', target: 20 },\n      ],");
+    expect(file('closed')).toContain("executor: 'constant-vus',\n      vus: 5,\n      duration: '90s',");
+    expect(file('open')).toContain("executor: 'constant-arrival-rate',\n      rate: 30,\n      timeUnit: '1s',\n      duration: '120s',\n      preAllocatedVUs: 30,\n      maxVUs: 120,");
+    expect(file('open-ramp')).toContain("executor: 'ramping-arrival-rate',\n      startRate: 0,\n      timeUnit: '1s',\n      preAllocatedVUs: 8,\n      maxVUs: 50,\n      stages: [\n        { duration: '60s', target: 8 },\n        { duration: '120s', target: 8 },");
+  });
+
+  test('endpoints: method, body, content type and expected status reach the request and its check', () => {
+    const text = script({
+      scenarios: [{
+        name: 'orders',
+        endpoints: [{ path: '/api/orders', method: pp.HttpMethod.POST, body: '{"sku":"a"}', expectedStatus: 201 }, { path: '/api/x', method: pp.HttpMethod.PUT, body: 'a=1', contentType: 'application/x-www-form-urlencoded' }],
+        vus: 1,
+        duration: Duration.seconds(10),
+      }],
+    }, {}, 'orders');
+    expect(text).toContain('http.request("POST", BASE_URL + "/api/orders", "{\\"sku\\":\\"a\\"}", {\n    headers: { \'Content-Type\': "application/json" }, tags: { name: "POST /api/orders" }, responseCallback: http.expectedStatuses(201),');
+    expect(text).toContain('check(r0, { "POST /api/orders answers 201": (r) => r.status === 201 });');
+    expect(text).toContain('http.request("PUT", BASE_URL + "/api/x", "a=1", {\n    headers: { \'Content-Type\': "application/x-www-form-urlencoded" }, tags: { name: "PUT /api/x" }, responseCallback: http.expectedStatuses(200),');
+  });
+
+  test('the thresholds follow the SLOs: a changed SLO changes them, no SLO leaves none', () => {
+    const changed = script({}, {
+      slos: [
+        pp.Slo.availability({ name: 'availability', objective: 99 }),
+        pp.Slo.latency({ name: 'fast', objective: 99.5, threshold: Duration.millis(500) }),
+        pp.Slo.latency({ name: 'median', objective: 50, threshold: Duration.millis(100) }),
+      ],
+    });
+    expect(changed).toContain("http_req_duration: ['p(99.5)<=500', 'p(50)<=100'],");
+    expect(changed).toContain("http_req_failed: ['rate<=0.01'],");
+    expect(changed).toContain("summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.5)', 'p(50)'],");
+    expect(script({ scenarios: [{ ...BROWSE, maxP95: Duration.millis(300) }] }))
+      .toContain("// this scenario's own bound: p95 at most 300 millis\n    http_req_duration: ['p(99)<=250', 'p(95)<=300'],");
+    const none = script({}, { slos: [] });
+    expect(none).not.toContain('thresholds: {');
+    expect(none).toContain("summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],");
+  });
+
+  test('the verify job: after the staging deploy, in its GitHub environment, before production; on the critical path', () => {
+    const { jobs, out } = synth();
+    const job = jobs['checkout-load-test-staging'];
+    expect(job.needs).toBe('checkout-deploy-staging');
+    expect(job.environment).toEqual({ name: 'staging' });
+    expect(job.permissions).toEqual({ contents: 'read', actions: 'read' });
+    expect(jobs['checkout-deploy-production'].needs).toContain('checkout-load-test-staging');
+    expect(job.steps.map((s: any) => s.id)).toEqual(['checkout', 'cluster-credentials', 'setup-kubectl', 'setup-k6', 'baseline', 'k6', 'report', 'upload', 'regression']);
+    expect(step(job, 'setup-k6')).toMatchObject({ uses: expect.stringMatching(/^grafana\/setup-k6-action@[0-9a-f]{40}$/), with: { 'k6-version': '1.6.1' } });
+    expect(step(job, 'k6').env).toEqual({
+      BASE_URL: 'https://staging.acme.dev',
+      LOAD_DIR: 'load/checkout',
+      POD_SELECTOR: 'app.kubernetes.io/name=checkout,app.kubernetes.io/instance=checkout',
+      SAMPLE_INTERVAL: '15',
+    });
+    // 30 s ramp + 3 min, sampled at the start and every 15 s: 15 samples
+    expect(step(job, 'k6').run).toContain('run_scenario browse 15');
+    expect(step(job, 'upload').with).toMatchObject({ name: 'checkout-load-test-staging', path: 'load-results/' });
+    expect(step(job, 'baseline').env).toMatchObject({ WORKFLOW: 'checkout-pipeline.yml', ARTIFACT: 'checkout-load-test-staging' });
+    expect(step(job, 'regression').env).toEqual({ BASELINE_FOUND: '${{ steps.baseline.outputs.found }}', TOLERANCE_PERCENT: '20', ERROR_RATE_TOLERANCE: '0.1' });
+    expect(out.file('docs/checkout-pipeline.md')).toMatch(/\*\*Critical path\*\*[^\n]*`checkout-deploy-staging` → `checkout-load-test-staging` → `checkout-deploy-production`/);
+  });
+
+  test('options: target, tolerance, a baseline in the repository, no regression check, sample interval, pushes', () => {
+    const prod = synth({
+      target: pp.LoadTestTarget.environment('production'),
+      sampleInterval: Duration.seconds(30),
+      regression: { latencyTolerancePercent: 5, errorRateTolerancePoints: 0.5, baseline: pp.LoadBaseline.repositoryDirectory('load/baseline') },
+    }).jobs['checkout-load-test-production'];
+    expect(prod.needs).toBe('checkout-deploy-production');
+    expect(step(prod, 'k6').env).toMatchObject({ BASE_URL: 'https://acme.dev', SAMPLE_INTERVAL: '30' });
+    expect(step(prod, 'baseline').env).toEqual({ BASELINE_SOURCE: 'load/baseline' });
+    expect(step(prod, 'regression').env).toMatchObject({ TOLERANCE_PERCENT: '5', ERROR_RATE_TOLERANCE: '0.5' });
+    expect(prod.permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
+
+    const near = synth({ runner: pp.Runner.selfHosted(['linux', 'x64', 'load-generators']) }).jobs['checkout-load-test-staging'];
+    expect(near['runs-on']).toEqual(['self-hosted', 'linux', 'x64', 'load-generators']);
+    const off = synth({ regression: { enabled: false } }).jobs['checkout-load-test-staging'];
+    expect(off.steps.map((s: any) => s.id)).not.toContain('regression');
+    expect(off.steps.map((s: any) => s.id)).not.toContain('baseline');
+    expect(step(off, 'report').run).not.toContain('curl');
+    const pushing = synth({}, { observability: { pushgatewayUrl: 'http://pg:9091' } }).jobs['checkout-load-test-staging'];
+    expect(step(pushing, 'report').env).toEqual({ PUSHGATEWAY_URL: 'http://pg:9091' });
+    expect(step(pushing, 'report').run).toContain('platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.99"} ${p99s_browse}');
+  });
+
+  test('against a canary with a manual gate: after the promotion, not after the clean-up that runs only when it did not finish', () => {
+    const { project, app } = makeApp();
+    new pp.CanaryDeploy(app, 'Canary', {
+      stepWeights: [10, 50],
+      manualGates: [50],
+      trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }),
+      environments: [{ environment: 'staging', strategy: pp.DeliveryStrategy.blueGreen({ autoPromote: true }) }],
+    });
+    new pp.LoadTestStage(app, 'Load', { scenarios: [BROWSE], target: pp.LoadTestTarget.environment('production') });
+    const jobs = workflowOf(pp.Testing.synth(project)).jobs;
+    expect(jobs['checkout-abandon-production']).toBeDefined();
+    expect(jobs['checkout-load-test-production'].needs).toEqual(['checkout-deploy-production', 'checkout-promote-production-50']);
+  });
+
+  test('a second stage (another environment) with a scenario of the same name: the file clash is an error', () => {
+    const { app } = makeApp();
+    new pp.LoadTestStage(app, 'Load', { scenarios: [BROWSE] });
+    expect(errorOf(() => new pp.LoadTestStage(app, 'ProdLoad', { scenarios: [BROWSE], target: pp.LoadTestTarget.environment('production') })))
+      .toContain("checkout/ProdLoad: file 'load/checkout/browse.js' is already generated by checkout/Load");
+  });
+
+  describe('bad input: a clear error, and nothing written', () => {
+    const cases: Array<[string, Partial<pp.LoadTestStageProps>, Partial<pp.PlatformAppProps>, RegExp]> = [
+      ['zero duration', { scenarios: [{ ...BROWSE, duration: Duration.seconds(0) }] }, {}, /Load: 'scenarios\[0\]\.duration' must be whole seconds and at least 1 second, got '0 seconds'; use e\.g\. Duration\.minutes\(5\)/],
+      ['a latency threshold below 1 ms', { scenarios: [{ ...BROWSE, maxP95: Duration.seconds(0.0005) }] }, {}, /Load: 'scenarios\[0\]\.maxP95' is a latency threshold of 0\.5 ms; a load test cannot check a latency below 1 ms: give at least Duration\.millis\(1\)/],
+      ['an environment without a URL', {}, {
+        environments: [{ name: 'staging', namespace: 'platform-staging', cluster: pp.ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') }],
+      }, /Load: a load test against environment 'staging' needs its URL, and the environment has none; set 'url' on environment 'staging'/],
+      ['both vus and arrivalRate', { scenarios: [{ ...BROWSE, arrivalRate: 5 }] }, {}, /'scenarios\[0\]' must give exactly one of 'vus' \(virtual users\) or 'arrivalRate' \(iterations per second\), got both/],
+      ['two scenarios with one name', { scenarios: [BROWSE, BROWSE] }, {}, /two scenarios are named 'browse'/],
+      ['an unknown target', { target: pp.LoadTestTarget.environment('qa') }, {}, /'target' names environment 'qa', which the app does not declare; environments are \['staging', 'production'\]/],
+      ['a path without a leading slash', { scenarios: [{ ...BROWSE, endpoints: [{ path: 'api' }] }] }, {}, /'scenarios\[0\]\.endpoints\[0\]\.path' must be a path starting with '\/'/],
+      ['no scenarios', { scenarios: [] }, {}, /'scenarios' must list at least one scenario/],
+    ];
+    test.each(cases)('%s', (_name, props, appOverrides, message) => {
+      const { project, app } = makeApp(appOverrides);
+      expect(errorOf(() => new pp.LoadTestStage(app, 'Load', { scenarios: [BROWSE], ...props }))).toMatch(message);
+      const out = pp.Testing.synth(project);
+      expect(out.paths.filter((p) => p.startsWith('load/'))).toEqual([]);
+      expect(Object.keys(workflowOf(out).jobs).filter((j) => j.includes('load-test'))).toEqual([]);
+    });
+  });
+});
