@@ -243,7 +243,7 @@ export class KyvernoPolicies extends Construct {
         }
       }
       for (const r of p.enforce ?? []) if (p.audit?.includes(r)) problems.push(`'environments[${i}]' lists ${show(r)} in both 'enforce' and 'audit'`);
-      if (r(p.action)) problems.push(`'environments[${i}].action' must be PolicyAction.AUDIT or PolicyAction.ENFORCE, got ${show(p.action)}`);
+      if (p.action !== undefined && p.action !== PolicyAction.AUDIT && p.action !== PolicyAction.ENFORCE) problems.push(`'environments[${i}].action' must be PolicyAction.AUDIT or PolicyAction.ENFORCE, got ${show(p.action)}`);
     });
     for (const env of app.environments) {
       const p = envProps.find((e) => e.environment === env.name);
@@ -255,10 +255,6 @@ export class KyvernoPolicies extends Construct {
       out.set(env.name, m);
     }
     return out;
-
-    function r(a: PolicyAction | undefined): boolean {
-      return a !== undefined && a !== PolicyAction.AUDIT && a !== PolicyAction.ENFORCE;
-    }
   }
 
   private checkException(e: PolicyExceptionProps, i: number, problems: string[]): ResolvedException | undefined {

@@ -41,9 +41,9 @@ export interface PolicyPlan {
   readonly timeout: number;
   readonly generateNetworkPolicies: boolean;
   readonly verifyImages: boolean;
+  readonly cliVersion: string;
   /** The build's signing identity, read at synth. */
   identity(): SigningIdentity | undefined;
-  readonly cliVersion: string;
 }
 
 /** Local id of the gate job. */

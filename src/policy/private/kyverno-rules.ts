@@ -27,7 +27,7 @@ export interface ValidatingRule {
 }
 
 /** Every container of the pod, init and ephemeral ones included. */
-export const ALL_CONTAINERS = "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])"
+export const ALL_CONTAINERS = 'object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])'
   + ' + (has(object.spec.ephemeralContainers) ? object.spec.ephemeralContainers : [])';
 
 const SC = (c: string, field: string) => `has(${c}.securityContext) && has(${c}.securityContext.${field})`;
@@ -76,7 +76,7 @@ export function podSecurityRestricted(): ValidatingRule {
       },
       {
         expression: `variables.allContainers.all(c, ${SC('c', 'capabilities')} && has(c.securityContext.capabilities.drop) && 'ALL' in c.securityContext.capabilities.drop && (!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(x, x == 'NET_BIND_SERVICE')))`,
-        message: "every container must drop ALL capabilities and may add only NET_BIND_SERVICE",
+        message: 'every container must drop ALL capabilities and may add only NET_BIND_SERVICE',
       },
       {
         expression: "(has(object.spec.securityContext) && has(object.spec.securityContext.seccompProfile) && object.spec.securityContext.seccompProfile.type in ['RuntimeDefault', 'Localhost']) ? "

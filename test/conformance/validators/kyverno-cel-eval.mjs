@@ -130,7 +130,9 @@ function evaluate(policy, resource, exceptions) {
     const refs = e.spec.policyRefs ?? [];
     if (!refs.some((r) => r.name === policy.metadata.name && r.kind === policy.kind)) continue;
     if (e.metadata?.namespace && e.metadata.namespace !== ns) continue;
-    if ((e.spec.matchConditions ?? []).every((c) => evalCel(c.expression, ctx) === true)) return { result: 'skip', why: `exception ${e.metadata.name}` };
+    // a condition that errors (e.g. a missing label key) does not exempt: the policy applies
+    const holds = (c) => { try { return evalCel(c.expression, ctx) === true; } catch { return false; } };
+    if ((e.spec.matchConditions ?? []).every(holds)) return { result: 'skip', why: `exception ${e.metadata.name}` };
   }
   const variables = {};
   ctx.variables = variables;

@@ -38,7 +38,8 @@ export interface CelVerdict {
  * Every ValidatingPolicy and ImageValidatingPolicy of `policies` (PolicyExceptions among them apply) on every
  * resource. `signatures` answers the image verification functions, by image reference.
  */
-export function evaluateKyvernoCel(policies: readonly any[], resources: readonly CelResource[], signatures: Record<string, ImageSignatures> = {}): CelVerdict[] {
+export function evaluateKyvernoCel(policies: readonly any[], resources: readonly CelResource[],
+  signatures: Record<string, ImageSignatures> = {}): CelVerdict[] {
   return evaluateKyvernoCelCases([{ policies, resources, signatures }])[0];
 }
 
