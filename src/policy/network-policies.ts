@@ -22,6 +22,13 @@ export interface NetworkPoliciesProps {
    * @default - true when the app runs in the mesh
    */
   readonly authorizationPolicy?: boolean;
+  /**
+   * Also emit a CiliumNetworkPolicy (clusters whose CNI is Cilium): the same paths at L3/L4, external hosts
+   * by name (`toFQDNs`, through Cilium's DNS proxy) instead of address ranges. L3/L4 only: Cilium's L7 HTTP
+   * rules do not work with Istio's mTLS.
+   * @default false
+   */
+  readonly cilium?: boolean;
 }
 
 /** Private address ranges: an external host without declared addresses may not reach them. */
@@ -41,6 +48,8 @@ export class NetworkPolicies extends Construct {
   public readonly monitoringNamespace: string;
   /** Whether an AuthorizationPolicy is emitted. */
   public readonly authorizationPolicy: boolean;
+  /** Whether a CiliumNetworkPolicy is emitted. */
+  public readonly cilium: boolean;
 
   private readonly app: IPlatformApp;
 
@@ -51,6 +60,7 @@ export class NetworkPolicies extends Construct {
     this.monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
     const mesh = app.mesh.dataplane !== MeshDataplane.NONE;
     this.authorizationPolicy = props.authorizationPolicy ?? mesh;
+    this.cilium = props.cilium ?? false;
     const problems: string[] = [];
     const np = dnsLabelProblem('monitoringNamespace', this.monitoringNamespace);
     if (np) problems.push(np);
@@ -74,6 +84,14 @@ export class NetworkPolicies extends Construct {
         metadata: meta('allow'),
         spec: Lazy.any({ produce: () => this.allowSpec(podSelector, network()) }),
       });
+      if (this.cilium) {
+        new ApiObject(chart, `${this.node.id}-cilium`, {
+          apiVersion: 'cilium.io/v2',
+          kind: 'CiliumNetworkPolicy',
+          metadata: meta('cilium'),
+          spec: Lazy.any({ produce: () => this.ciliumSpec(podSelector, network()) }),
+        });
+      }
       if (this.authorizationPolicy) {
         new ApiObject(chart, `${this.node.id}-authz`, {
           apiVersion: 'security.istio.io/v1',
@@ -108,6 +126,28 @@ export class NetworkPolicies extends Construct {
       }
     }
     return { podSelector, policyTypes: ['Ingress', 'Egress'], ingress, egress };
+  }
+
+  /** The same paths for Cilium: selecting the app's endpoints makes both directions default-deny. */
+  private ciliumSpec(podSelector: { matchLabels: Record<string, string> }, network: AppNetwork): any {
+    const sidecar = this.app.mesh.dataplane === MeshDataplane.SIDECAR;
+    const ports = (...ps: number[]) => [{ ports: ps.map((port) => ({ port: String(port), protocol: 'TCP' })) }];
+    const NS = 'k8s:io.kubernetes.pod.namespace';
+    const endpoint = (p: NetworkPath) => ({ matchLabels: { [NS]: p.namespace!, ...(p.podLabels ?? {}) } });
+    const ingress: any[] = network.ingress.map((p) => ({ fromEndpoints: [endpoint(p)], toPorts: ports(p.port) }));
+    const scrapePorts = [this.app.port, ...(sidecar ? [15020, 15090] : [])];
+    ingress.push({ fromEndpoints: [{ matchLabels: { [NS]: this.monitoringNamespace } }], toPorts: ports(...scrapePorts) });
+    const egress: any[] = [{
+      toEndpoints: [{ matchLabels: { [NS]: 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+      // through Cilium's DNS proxy: what toFQDNs learns addresses from
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+    }];
+    if (this.app.mesh.dataplane !== MeshDataplane.NONE) egress.push({ toEndpoints: [{ matchLabels: { [NS]: 'istio-system' } }], toPorts: ports(15012) });
+    for (const p of network.egress) {
+      if (p.kind === NetworkPeerKind.EXTERNAL_HOST) egress.push({ toFQDNs: [{ matchName: p.peer }], toPorts: ports(p.port) });
+      else egress.push({ toEndpoints: [endpoint(p)], toPorts: ports(p.port) });
+    }
+    return { endpointSelector: { matchLabels: podSelector.matchLabels }, ingress, egress };
   }
 
   /** ALLOW rules for exactly the declared callers (an ALLOW policy denies every other source). */

@@ -89,6 +89,31 @@ describe('NetworkPolicies', () => {
     expect(errorOf(() => new pp.NetworkPolicies(app, 'Network', { authorizationPolicy: true }))).toContain("'authorizationPolicy' needs the mesh, but the app declares Mesh.none()");
   });
 
+  test('cilium: the same paths at L3/L4, external hosts by name, valid against the CRD schema', () => {
+    const { project, app } = makeApp({ network: { callers: [N.ingressGateway()], dependencies: [N.app('payments'), N.externalHost('api.stripe.com')] } });
+    makeApp({ image: pp.ContainerImage.fromRegistry('ghcr.io/acme/payments', { context: 'p' }), port: 9090 }, 'payments', project);
+    new pp.NetworkPolicies(app, 'Network', { cilium: true });
+    const out = pp.Testing.synth(project);
+    const [cnp] = objectsOf(out, 'checkout', 'production', 'CiliumNetworkPolicy');
+    const NS = 'k8s:io.kubernetes.pod.namespace';
+    const tcp = (...ports: string[]) => [{ ports: ports.map((port) => ({ port, protocol: 'TCP' })) }];
+    expect(cnp.spec).toEqual({
+      endpointSelector: { matchLabels: { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'checkout' } },
+      ingress: [
+        { fromEndpoints: [{ matchLabels: { [NS]: 'istio-ingress' } }], toPorts: tcp('8080') },
+        { fromEndpoints: [{ matchLabels: { [NS]: 'monitoring' } }], toPorts: tcp('8080', '15020', '15090') },
+      ],
+      egress: [
+        { toEndpoints: [{ matchLabels: { [NS]: 'kube-system', 'k8s:k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+        { toEndpoints: [{ matchLabels: { [NS]: 'istio-system' } }], toPorts: tcp('15012') },
+        { toEndpoints: [{ matchLabels: { [NS]: 'platform-prod', 'app.kubernetes.io/name': 'payments', 'app.kubernetes.io/instance': 'payments' } }], toPorts: tcp('9090') },
+        { toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: tcp('443') },
+      ],
+    });
+    expect(crdErrors(cnp, path.join(sharedDir(), 'schemas'))).toEqual([]);
+    expect(objectsOf(pp.Testing.synth(shop({}).project), 'checkout', 'production', 'CiliumNetworkPolicy')).toEqual([]);
+  });
+
   test('pathsFor: the declarations the E2E network tests probe', () => {
     const { project, app } = makeApp({ network: { callers: [N.ingressGateway()], dependencies: [N.app('payments', { port: 7000 })] } });
     makeApp({ image: pp.ContainerImage.fromRegistry('ghcr.io/acme/payments', { context: 'p' }) }, 'payments', project);

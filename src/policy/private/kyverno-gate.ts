@@ -118,7 +118,7 @@ export function renderPolicyFiles(owner: IConstruct, plan: PolicyPlan, objects: 
   })));
   app._addFile(owner, `${dir}/values.yaml`, MarkerStyle.HASH, () => stringifyYaml({
     apiVersion: 'cli.kyverno.io/v1alpha1',
-    kind: 'Value',
+    kind: 'Values',
     metadata: { name: 'values' },
     namespaceSelector: app.environments.map((e) => ({ name: e.namespace, labels: { 'kubernetes.io/metadata.name': e.namespace } })),
   }));
