@@ -75,6 +75,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^3',
     '@types/k6@2.3.0',
     '@grafana/grafana-foundation-sdk@0.0.21',
+    // evaluates the generated Kyverno CEL policies against their fixtures (ESM only: run in a child node process)
+    '@marcbachmann/cel-js@8.0.0',
     // mutation testing (the `mutation` task; 9.x is the last line that runs on Node 20)
     '@stryker-mutator/core@9.6.1',
     '@stryker-mutator/jest-runner@9.6.1',

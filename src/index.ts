@@ -13,6 +13,7 @@ export { Environment, EnvironmentProps, PodSecurityLevel } from './model/environ
 export { HelmChart, HelmChartOptions } from './model/helm-chart';
 export { Label } from './model/label';
 export { IstioAmbientOptions, IstioSidecarOptions, Mesh, MeshDataplane } from './model/mesh';
+export { AppPeerOptions, ExternalHostOptions, IngressGatewayOptions, NetworkPeer, NetworkPeerKind, NetworkProps } from './model/network';
 export { ObservabilityProps } from './model/observability';
 export { BranchPerEnvironmentOptions, EnvironmentBranch, Promotion, SequentialPromotionOptions } from './model/promotion';
 export { Runner } from './model/runner';
@@ -60,3 +61,10 @@ export { PlatformApp } from './app/platform-app';
 
 // testing
 export { SynthOutput, TestProjectOptions, Testing } from './testing';
+
+// policy: admission policies and the app's network
+export {
+  KyvernoPolicies, KyvernoPoliciesProps, KyvernoRule, PolicyAction, PolicyEnvironmentProps, PolicyExceptionProps,
+} from './policy/kyverno-policies';
+export { NetworkPolicies, NetworkPoliciesProps } from './policy/network-policies';
+export { AppNetwork, NetworkPath } from './platform/network-paths';

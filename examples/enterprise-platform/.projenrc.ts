@@ -59,6 +59,11 @@ const app = new pp.PlatformApp(project, 'checkout', {
   },
   team: 'payments',
   runbookBaseUrl: 'https://runbooks.acme.dev/checkout',
+  // who calls checkout and what it calls: NetworkPolicies, the AuthorizationPolicy and the E2E network tests read it
+  network: {
+    callers: [pp.NetworkPeer.ingressGateway({ namespace: 'istio-ingress' })],
+    dependencies: [pp.NetworkPeer.externalHost('api.stripe.com')],
+  },
 });
 // pull on every start, so the registry re-checks the pull credentials (kube-score and Checkov require it)
 for (const env of ['staging', 'production']) app.valuesFor(env).set('image.pullPolicy', 'Always');
@@ -106,6 +111,13 @@ new pp.LoadTestStage(app, 'Load', {
   ],
   regression: { latencyTolerancePercent: 15 },
 });
+
+// Stage 3/6: admission policies (CEL): Pod Security, images by digest from acme's registry path and signed
+// by this pipeline, requests/limits, probes, a default-deny namespace; audited in staging, enforced in
+// production, with their own kyverno test gate. And the app's network: default deny, DNS, the gateway in,
+// Stripe out, mirrored at L7 by an Istio AuthorizationPolicy.
+new pp.KyvernoPolicies(app, 'Policies');
+new pp.NetworkPolicies(app, 'Network');
 
 // Stage 7: production ships as a canary routed by Istio and analysed against the SLOs (a production
 // reviewer approves the step to 50 %); staging ships blue-green. The production Rollout autoscales.

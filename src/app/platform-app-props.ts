@@ -3,6 +3,7 @@ import { ContainerImage } from '../model/container-image';
 import { EnvironmentProps } from '../model/environment';
 import { HelmChart } from '../model/helm-chart';
 import { Mesh } from '../model/mesh';
+import { NetworkProps } from '../model/network';
 import { ObservabilityProps } from '../model/observability';
 import { Promotion } from '../model/promotion';
 import { Runner } from '../model/runner';
@@ -99,4 +100,11 @@ export interface PlatformAppProps {
    * @default true
    */
   readonly podDisruptionBudget?: boolean;
+  /**
+   * Who calls the app and what it calls (other apps of the project, the ingress gateway, external hosts).
+   * NetworkPolicies and the E2E network tests read it; a dependency on another app of the project opens
+   * both sides.
+   * @default - no callers, no dependencies
+   */
+  readonly network?: NetworkProps;
 }

@@ -11,6 +11,7 @@ import { ContainerImage } from '../model/container-image';
 import { Environment } from '../model/environment';
 import { HelmChart } from '../model/helm-chart';
 import { Mesh } from '../model/mesh';
+import { NetworkProps } from '../model/network';
 import { ObservabilityProps } from '../model/observability';
 import { Promotion } from '../model/promotion';
 import { Runner } from '../model/runner';
@@ -57,6 +58,8 @@ export class PlatformApp extends Component {
   public readonly port: number;
   /** Mesh. */
   public readonly mesh: Mesh;
+  /** Who calls the app and what it calls. */
+  public readonly network: NetworkProps;
   /** Promotion model. */
   public readonly promotion: Promotion;
   /** SLOs. */
@@ -111,6 +114,7 @@ export class PlatformApp extends Component {
     this.releaseName = props.chart.releaseName ?? name;
     this.port = props.port ?? 8080;
     this.mesh = props.mesh ?? Mesh.ISTIO;
+    this.network = { callers: [...(props.network?.callers ?? [])], dependencies: [...(props.network?.dependencies ?? [])] };
     this.promotion = props.promotion ?? Promotion.sequential();
     this.slos = [...(props.slos ?? [])];
     this.sliSource = props.sliSource ?? (this.mesh.sidecarInjection ? SliSource.istio() : undefined);

@@ -8,6 +8,7 @@ import { ContainerImage } from '../model/container-image';
 import { Environment } from '../model/environment';
 import { HelmChart } from '../model/helm-chart';
 import { Mesh } from '../model/mesh';
+import { NetworkProps } from '../model/network';
 import { ObservabilityProps } from '../model/observability';
 import { Promotion } from '../model/promotion';
 import { Runner } from '../model/runner';
@@ -30,6 +31,7 @@ export interface IPlatformApp extends IConstruct {
   readonly environments: Environment[];
   readonly port: number;
   readonly mesh: Mesh;
+  readonly network: NetworkProps;
   readonly promotion: Promotion;
   readonly slos: Slo[];
   readonly sliSource?: SliSource;

@@ -216,7 +216,8 @@ describe('the hand-written equivalents fail what the tools fail', () => {
     ['no readiness probe', (d) => { delete container(d).readinessProbe; }, 'pod-probes'],
     ['no user id', (d) => { delete deployment(d).spec.template.spec.securityContext.runAsUser; }, 'container-security-context-user-group-id'],
     ['a writable root filesystem', (d) => { container(d).securityContext.readOnlyRootFilesystem = false; }, 'container-security-context-readonlyrootfilesystem'],
-    ['no NetworkPolicy', (d) => { d.splice(d.findIndex((x) => x.kind === 'NetworkPolicy'), 1); }, 'pod-networkpolicy'],
+    // every NetworkPolicy: the chart's and the app's NetworkPolicies construct's
+    ['no NetworkPolicy', (d) => { d.splice(0, d.length, ...d.filter((x) => x.kind !== 'NetworkPolicy')); }, 'pod-networkpolicy'],
     ['the Deployment outside the namespace of the Services', (d) => { delete deployment(d).metadata.namespace; }, 'service-targets-pod'],
     ['an HPA targeting nothing', (d) => { d.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x', namespace: 'platform-staging' }, spec: { minReplicas: 2, maxReplicas: 3, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'nope' } } }); }, 'horizontalpodautoscaler-has-target'],
   ];

@@ -25,6 +25,8 @@ const EXPECTED: Record<string, string[]> = {
     'monitoring/checkout/production.rules.yml', 'monitoring/checkout/production.rules.test.yml',
     'monitoring/checkout/dashboards/checkout-service.json', 'monitoring/checkout/dashboards/checkout-delivery.json',
     'load/checkout/browse.js', 'load/checkout/checkout.js',
+    'policies/checkout/kyverno-test.yaml', 'policies/checkout/resources.yaml', 'policies/checkout/values.yaml',
+    'policies/checkout/staging.policies.yaml', 'policies/checkout/production.policies.yaml',
   ],
 };
 

@@ -165,6 +165,20 @@ const CASES: Record<string, Case[]> = {
     { name: 'the prometheus tarball is tampered (checksum mismatch)', expect: 'failure', scenario: { tampered: ['prometheus-3.5.0.linux-amd64.tar.gz'] } },
     { name: 'promtool missing from the tarball', expect: 'failure', scenario: { missing: ['promtool'] } },
   ],
+  // 7 validating rules x 2 environments x (a pass and a fail fixture) = 28 expected results
+  'policy-tests': [
+    {
+      name: 'every expected result holds (28 of 28)',
+      expect: 'success',
+      scenario: { tools: { kyverno: 'echo "Test Summary: 28 tests passed and 0 tests failed"' } },
+      check: (r) => expect(r.callsOf('kyverno')).toEqual([['test', 'policies/checkout', '--detailed-results']]),
+    },
+    { name: 'a fixture got the wrong result, kyverno exits 0 (want fail, got pass)', expect: 'failure', scenario: { tools: { kyverno: 'echo "Test Summary: 27 tests passed and 1 tests failed"' } } },
+    { name: 'fewer results than the test file expects', expect: 'failure', scenario: { tools: { kyverno: 'echo "Test Summary: 26 tests passed and 0 tests failed"' } } },
+    { name: 'kyverno fails with a passing summary', expect: 'failure', scenario: { tools: { kyverno: 'echo "Test Summary: 28 tests passed and 0 tests failed"; exit 1' } } },
+    { name: 'kyverno prints nothing', expect: 'failure', scenario: { tools: { kyverno: exitWith(0) } } },
+    { name: 'the Kyverno CLI is missing', expect: 'failure', scenario: { missing: ['kyverno'] } },
+  ],
 };
 
 function run(ex: ExamplePipeline, jobSuffix: string, c: Case): JobResult {

@@ -13,6 +13,7 @@ import { PipelineRenderContext } from '../../pipeline/pipeline';
 import { APPLY_PHASE_LABEL, BEFORE_HELM, sharedNamespaceProblems } from '../../platform/base-manifests';
 import { renderValues } from '../../platform/default-values';
 import { HelmValues } from '../../platform/helm-values';
+import { networkProblems } from '../../platform/network-paths';
 import { appsOf, IPlatformApp } from '../../platform/platform-app-contract';
 import { ContributionKind, contributionOf } from '../../platform/registry';
 import { BuildStage } from '../../stages/build-stage';
@@ -168,7 +169,7 @@ function validateTree(app: RenderableApp): string[] {
 }
 
 function crossAppProblems(project: Project): string[] {
-  return sharedNamespaceProblems(project);
+  return [...sharedNamespaceProblems(project), ...networkProblems(project)];
 }
 
 function renderApp(app: RenderableApp, problems: string[]): Planned[] {

@@ -2,6 +2,7 @@ import { ProblemList, show } from '../../core/errors';
 import { dnsLabelProblem, HTTP_URL } from '../../core/names';
 import { EnvironmentProps, PodSecurityLevel } from '../../model/environment';
 import { MeshDataplane } from '../../model/mesh';
+import { networkPropsProblems } from '../../model/network';
 import { SloKind } from '../../model/slo';
 import { SYSTEM_NAMESPACES } from '../../platform/base-manifests';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
@@ -36,6 +37,7 @@ export function validateAppProps(app: IPlatformApp, props: PlatformAppProps, pro
       problems.add(`'${at}.replicas' must be a whole number from 1 to 1000, got ${show(e.replicas)}`);
     }
   });
+  networkPropsProblems(app.name, props.network).forEach((p) => problems.add(p));
   const promotion = app.promotion;
   if (!promotion.isSequential) {
     const byBranch = new Map<string, string[]>();

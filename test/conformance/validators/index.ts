@@ -16,3 +16,4 @@ export * from './promtool';
 export * from './k6';
 export * from './downloads';
 export * from './grafana';
+export * from './kyverno-cel';
