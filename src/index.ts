@@ -32,6 +32,7 @@ export { PipelineMetrics } from './platform/pipeline-metrics';
 export { BuildStage, BuildStageProps, ImageScanOptions, TestImageOptions } from './stages/build-stage';
 export { CheckovOptions, DependencyReviewOptions, FossaOptions, GitleaksOptions, IacValidationOptions, KubesecOptions, LicenseScanOptions, LintOptions, NpmAuditOptions, OsvScannerOptions, PipAuditOptions, Scanner, SchemaCheck, SemgrepOptions, SnykOptions, SonarQubeOptions, ThresholdOptions, TrufflehogOptions } from './stages/scanner';
 export { SecurityScanStage, SecurityScanStageProps } from './stages/security-scan-stage';
+export { ChaosOptions, ChaosPlatformComponent, CiliumOptions, KindClusterOptions, KindCni, KindE2EStage, KindE2EStageProps, RbacExpectation } from './stages/kind-e2e-stage';
 export { Severity } from './stages/severity';
 export { BuildCache, KeySigningProps, Provenance, Signing } from './stages/signing';
 export { ArgoCdDryRunOptions, KubeScoreOptions, KubeconformOptions, NetworkPolicyCheckOptions, TestStage, TestStageProps } from './stages/test-stage';
