@@ -466,7 +466,9 @@ export class KindE2EStage extends Construct {
 
   private rbacChecks(): RbacCheck[] {
     const ns = this.app.environment(this.environment).namespace;
-    return (this.props.rbac ?? []).map((r) => ({ serviceAccount: r.serviceAccount, namespace: ns, verb: r.verb, resource: r.resource, allowed: r.allowed }));
+    return (this.props.rbac ?? []).map((r) => ({
+      serviceAccount: r.serviceAccount, namespace: ns, verb: r.verb, resource: r.resource, allowed: r.allowed,
+    }));
   }
 
   /**

@@ -88,7 +88,7 @@ test('a healthy cluster: the real release is deployed and every declared test pa
     expect.stringContaining('--selector platform-pipeline.dev/apply-phase=before-helm'),
     'apply --server-side --field-manager=platform-pipeline-e2e -f deploy/checkout/staging.k8s.yaml',
   ]);
-  expect(kubectlCalls(r, 'wait rollout.argoproj.io/checkout')[0]).toContain("--for=jsonpath={.status.phase}=Healthy");
+  expect(kubectlCalls(r, 'wait rollout.argoproj.io/checkout')[0]).toContain('--for=jsonpath={.status.phase}=Healthy');
   // the user's command runs against the forwarded service
   expect(r.callsOf('python3')).toEqual([['-m', 'unittest', 'discover', '--start-directory', 'e2e', '--verbose']]);
   expect(r.step('port-forward').outcome).toBe('success');

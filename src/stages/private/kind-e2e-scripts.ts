@@ -1,7 +1,7 @@
 // The files of the kind E2E job under e2e/<app>/: the cluster config and the scripts the job's steps run.
 // Every script reads its settings from the step's environment (set by the job), never from `${{ }}`.
-import { stringifyYaml } from '../../core/yaml-writer';
 import { E2E_CHARTS, E2E_CLIENT_IMAGE, PinnedChart } from '../../core/versions';
+import { stringifyYaml } from '../../core/yaml-writer';
 
 /** Settings of the kind cluster, resolved. @internal */
 export interface KindClusterPlan {
@@ -132,7 +132,9 @@ export function installPlatformScript(n: PlatformNeeds): string {
         `# the analyses query ${s.name}.${s.namespace}:${s.port} (the app's prometheusUrl): that name points at this Prometheus`,
         'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
         ...stringifyYaml({
-          apiVersion: 'v1', kind: 'Service', metadata: { name: s.name, namespace: s.namespace },
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: s.name, namespace: s.namespace },
           spec: { type: 'ExternalName', externalName: `e2e-kps-prometheus.${s.namespace}.svc.cluster.local`, ports: [{ name: 'http', port: s.port }] },
         }).trimEnd().split('\n'),
         'EOF',
@@ -143,7 +145,9 @@ export function installPlatformScript(n: PlatformNeeds): string {
         '# the sidecars\' metrics (istio_requests_total), which the SLO analyses read',
         'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
         ...stringifyYaml({
-          apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'envoy-stats', namespace: ns },
+          apiVersion: 'monitoring.coreos.com/v1',
+          kind: 'PodMonitor',
+          metadata: { name: 'envoy-stats', namespace: ns },
           spec: {
             namespaceSelector: { any: true },
             selector: { matchExpressions: [{ key: 'security.istio.io/tlsMode', operator: 'Exists' }] },
