@@ -456,6 +456,7 @@ export class KindE2EStage extends Construct {
     const env = this.app.environment(this.environment);
     const workload = docs.some((d) => d.kind === 'Rollout') ? 'argo-rollout' : docs.some((d) => d.kind === 'Canary') ? 'flagger' : 'deployment';
     return {
+      manifests: docs.length > 0,
       beforeHelm: docs.some((d) => d.metadata?.labels?.[APPLY_PHASE_LABEL] === BEFORE_HELM),
       namespaceInManifest: docs.some((d) => d.kind === 'Namespace' && d.metadata?.name === env.namespace),
       namespaceLabels: this.app.mesh._namespaceLabels(),

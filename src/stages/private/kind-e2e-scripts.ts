@@ -166,6 +166,8 @@ export function installPlatformScript(n: PlatformNeeds): string {
 export interface ReleasePlan {
   /** The manifests hold objects to apply before Helm (namespace, a Rollout taking over the Deployment). */
   readonly beforeHelm: boolean;
+  /** The environment has manifests (`deploy/<app>/<env>.k8s.yaml` exists). */
+  readonly manifests: boolean;
   /** The manifests hold the Namespace object. */
   readonly namespaceInManifest: boolean;
   /** Labels the namespace needs when the manifests do not carry it (the mesh's). */
@@ -204,8 +206,8 @@ export function deployReleaseScript(p: ReleasePlan, applyPhaseSelector: string):
     '  --values "${E2E_VALUES_FILE}" \\',
     `  ${p.imageValue} \\`,
     '  --wait=watcher --timeout 10m',
-    `${apply} -f "\${MANIFEST}"`,
   );
+  if (p.manifests) lines.push(`${apply} -f "\${MANIFEST}"`);
   if (p.workload === 'argo-rollout') {
     lines.push('kubectl --namespace "${NAMESPACE}" wait "rollout.argoproj.io/${APP}" --for=jsonpath=\'{.status.phase}\'=Healthy --timeout=10m');
   } else if (p.workload === 'flagger') {
