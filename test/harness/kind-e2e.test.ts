@@ -56,7 +56,11 @@ function scenario(w: World = {}): Scenario {
   return {
     secrets: secretsOf(job),
     needs: { [`${ex.app}-build`]: { result: 'success', outputs: buildOutputs(ex.app, job) } },
-    tools: { kubectl: kubectl(w) },
+    tools: {
+      kubectl: kubectl(w),
+      kind: 'if [ "$1 $2" = "get nodes" ]; then printf "checkout-e2e-control-plane\\ncheckout-e2e-worker\\n"; fi',
+      python3: 'echo "E2E_BASE_URL=${E2E_BASE_URL:-unset}"',
+    },
     http: [{ match: '^http://127\\.0\\.0\\.1:18080/', exit: 0 }],
   };
 }
@@ -74,7 +78,9 @@ function cleanedUp(r: JobResult, failed: boolean): void {
 }
 
 test('a healthy cluster: the real release is deployed and every declared test passes', () => {
-  const r = run();
+  // with the registry login docker/login-action leaves (in DOCKER_CONFIG when set)
+  const r = runJob(ex.workflow, JOB, { ...scenario(), files: { '.docker-e2e/config.json': '{"auths":{"ghcr.io":{"auth":"eDp5"}}}' } },
+    { repo: ex.repo, workflowEnv: { DOCKER_CONFIG: '.docker-e2e' } });
   expect(r.conclusion).toBe('success');
   // the platform: Cilium replacing kube-proxy, Istio with its CNI, Argo Rollouts, Prometheus — charts by version
   const installs = r.callsOf('helm').filter((a) => a[0] === 'upgrade' && a[2] !== 'checkout').map((a) => `${a[3]}@${a[a.indexOf('--version') + 1]}`);
@@ -89,8 +95,16 @@ test('a healthy cluster: the real release is deployed and every declared test pa
     'apply --server-side --field-manager=platform-pipeline-e2e -f deploy/checkout/staging.k8s.yaml',
   ]);
   expect(kubectlCalls(r, 'wait rollout.argoproj.io/checkout')[0]).toContain('--for=jsonpath={.status.phase}=Healthy');
+  // every node's kubelet gets the job's registry login before anything is deployed
+  expect(r.callsOf('docker')).toEqual([
+    ['cp', '.docker-e2e/config.json', 'checkout-e2e-control-plane:/var/lib/kubelet/config.json'],
+    ['exec', 'checkout-e2e-control-plane', 'systemctl', 'restart', 'kubelet.service'],
+    ['cp', '.docker-e2e/config.json', 'checkout-e2e-worker:/var/lib/kubelet/config.json'],
+    ['exec', 'checkout-e2e-worker', 'systemctl', 'restart', 'kubelet.service'],
+  ]);
   // the user's command runs against the forwarded service
   expect(r.callsOf('python3')).toEqual([['-m', 'unittest', 'discover', '--start-directory', 'e2e', '--verbose']]);
+  expect(r.log).toContain('E2E_BASE_URL=http://127.0.0.1:18080');
   expect(r.step('port-forward').outcome).toBe('success');
   // RBAC: one can-i per expectation, as the declared service account
   expect(kubectlCalls(r, 'auth can-i')).toEqual([

@@ -5,14 +5,15 @@ set -euo pipefail
 cluster="${CLUSTER_NAME:?the job sets CLUSTER_NAME}"
 
 # the kubelets pull the release under test by digest with this job's registry login (kind docs: private registries)
-if [ -f "${HOME}/.docker/config.json" ]; then
+docker_config="${DOCKER_CONFIG:-${HOME}/.docker}/config.json"
+if [ -f "${docker_config}" ]; then
   nodes="$(kind get nodes --name "${cluster}")"
   if [ -z "${nodes}" ]; then
     echo "::error::kind lists no node of cluster ${cluster}"
     exit 1
   fi
   for node in ${nodes}; do
-    docker cp "${HOME}/.docker/config.json" "${node}:/var/lib/kubelet/config.json"
+    docker cp "${docker_config}" "${node}:/var/lib/kubelet/config.json"
     docker exec "${node}" systemctl restart kubelet.service
   done
 fi
