@@ -498,7 +498,11 @@ export class KindE2EStage extends Construct {
         this.job.removeStep('install-rollouts-plugin');
         this.job.removeStep('canary-dry-run');
       } else {
-        this.app._addFile(this, `${this.dir}/canary-dry-run.sh`, MarkerStyle.HASH, () => canaryDryRunScript(!!rollout.spec?.workloadRef), true);
+        this.app._addFile(this, `${this.dir}/canary-dry-run.sh`, MarkerStyle.HASH, () => canaryDryRunScript({
+          workloadRef: !!rollout.spec?.workloadRef,
+          strategy: rollout.spec?.strategy?.blueGreen ? 'blueGreen' : 'canary',
+          postPromotionAnalysis: !!rollout.spec?.strategy?.blueGreen?.postPromotionAnalysis,
+        }), true);
       }
     }
     // the validation pass prefixes each message with this construct's path

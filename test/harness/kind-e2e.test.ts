@@ -44,6 +44,7 @@ function kubectl(w: World): string {
     '  *"argo rollouts abort"*) touch "${HARNESS_DIR}/aborted" ;;',
     `  *.status.stableRS*) if [ -f "\${HARNESS_DIR}/aborted" ]; then echo "${w.stableAfterAbort ?? '5d8f7c9b4'}"; else echo 5d8f7c9b4; fi ;;`,
     '  *.status.currentPodHash*) echo 6c7d8e9f0 ;;',
+    '  *.status.blueGreen.activeSelector*) echo 6c7d8e9f0 ;;',
     '  *.status.phase*) echo Paused ;;',
     '  *"get pods"*"conditions"*) printf "checkout-7f9-c3 True\\ncheckout-7f9-b2 True\\n" ;;',
     '  *"get pods"*) printf "checkout-7f9-a1\\ncheckout-7f9-b2\\n" ;;',
@@ -121,7 +122,7 @@ test('a healthy cluster: the real release is deployed and every declared test pa
     '--namespace kube-system delete pod --selector k8s-app=kube-dns --wait=false',
   ]);
   expect(r.summary).toMatch(/\| 1 \| \d+s \| 120s \| 60 \| 2 \| 3\.33 % \| 5 % \|/);
-  // canary dry run: revision 2 promoted one step, aborted, then back to Healthy
+  // canary dry run (blue-green with a post-promotion analysis): revision 2 promoted, aborted, then back to Healthy
   expect(kubectlCalls(r, 'argo rollouts')).toEqual(['argo rollouts promote checkout --namespace platform-staging', 'argo rollouts abort checkout --namespace platform-staging']);
   expect(kubectlCalls(r, 'patch deployment/checkout')).toHaveLength(2);
   cleanedUp(r, false);

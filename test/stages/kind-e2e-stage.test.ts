@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as pp from '../../src';
+import { runTool } from '../conformance/validators/exec';
+import { SHELLCHECK_EXCLUDES } from '../conformance/validators/shellcheck';
 import { errorOf, makeApp, workflowOf } from '../util';
 
 function synth(props: pp.KindE2EStageProps = {}, appOverrides: Partial<pp.PlatformAppProps> = {}, extra?: (app: pp.PlatformApp) => void) {
@@ -114,6 +116,8 @@ describe('KindE2EStage', () => {
     expect(install).toContain('helm upgrade --install e2e-kps prometheus-community/kube-prometheus-stack --version 82.10.1');
     expect(out.file('e2e/checkout/deploy-release.sh')).toContain('--selector platform-pipeline.dev/apply-phase=before-helm');
     expect(out.file('e2e/checkout/canary-dry-run.sh')).toContain('kubectl argo rollouts abort "${APP}" --namespace "${NAMESPACE}"');
+    // a canary: revision 2 takes its first step (or a paused one is promoted) before the abort
+    expect(out.file('e2e/checkout/canary-dry-run.sh')).toContain('until [ "$(field .status.phase)" = Paused ] || [ "$(field .status.currentStepIndex)" -ge 1 ] 2> /dev/null; do');
     const off = synth({ canaryDryRun: false }, {}, canary);
     expect(stepIds(off.job)).not.toContain('canary-dry-run');
     expect(off.out.file('e2e/checkout/canary-dry-run.sh')).toBeUndefined();
@@ -136,6 +140,24 @@ describe('KindE2EStage', () => {
     expect(chaos).toContain('victims="$(head -n 2 <<< "${before}")"');
     expect(chaos).toContain('kubectl --namespace istio-system delete pod --selector app=istiod --wait=false');
     expect(chaos).toContain('kubectl --namespace istio-system rollout status deployment/istiod --timeout="${recovery}s"');
+  });
+
+  test('the scripts of the variants the example does not cover pass shellcheck (canary Rollout, ambient, kindnet, no mesh)', () => {
+    const canary = (app: pp.PlatformApp) => new pp.CanaryDeploy(app, 'Delivery', { stepWeights: [10, 50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) });
+    const outs = [
+      synth({ chaos: {}, rbac: [], testCommand: 'make e2e' }, {}, canary).out,
+      synth({ cluster: { cni: pp.KindCni.kindnet() } }, { mesh: pp.Mesh.istioAmbient(), slos: [] }).out,
+      synth({ cluster: { cni: pp.KindCni.cilium({ kubeProxyReplacement: false }) } }, { mesh: pp.Mesh.NONE, slos: [] }).out,
+    ];
+    // a script the enterprise example commits byte for byte is checked by the conformance suite already
+    const example = (p: string) => path.join(__dirname, '..', '..', 'examples', 'enterprise-platform', p);
+    const variant = (o: pp.SynthOutput, p: string) => /^e2e\/.*\.sh$/.test(p) && !(fs.existsSync(example(p)) && fs.readFileSync(example(p), 'utf8') === o.file(p));
+    const checked = outs.flatMap((o) => o.paths.filter((p) => variant(o, p)).map((p) => path.join(o.outdir, p)));
+    expect(checked.length).toBeGreaterThanOrEqual(6);
+    // one shellcheck process for all of them, with the conformance suite's settings
+    const r = runTool('shellcheck', ['-s', 'bash', '-S', 'style', '-f', 'gcc', '-e', SHELLCHECK_EXCLUDES, ...checked]);
+    expect({ rc: r.rc, findings: r.stdout }).toEqual({ rc: 0, findings: '' });
+    expect(outs[0].file('e2e/checkout/canary-dry-run.sh')).toBeDefined();
   });
 
   test('a test script of another kind (e.g. network tests) goes after the deploy and before chaos', () => {

@@ -471,14 +471,62 @@ export function chaosScript(c: ChaosPlan): string {
   ].join('\n');
 }
 
+/** The Rollout the canary dry run drives. @internal */
+export interface CanaryDryRunPlan {
+  /** The Rollout takes its pod template from the Deployment (`workloadRef`). */
+  readonly workloadRef: boolean;
+  /** `canary` or `blueGreen`. */
+  readonly strategy: string;
+  /** A blue-green Rollout with a post-promotion analysis (the first revision stays stable until it passes). */
+  readonly postPromotionAnalysis: boolean;
+}
+
+/** Lines that poll until the bash condition `cond` holds, failing after `seconds`. */
+function waitUntil(cond: string, what: string, seconds = 300): string[] {
+  return [
+    `deadline=$(( SECONDS + ${seconds} ))`,
+    `until ${cond}; do`,
+    '  if [ "${SECONDS}" -ge "${deadline}" ]; then',
+    `    echo "::error::${what} within ${seconds}s (phase $(field .status.phase))"`,
+    '    exit 1',
+    '  fi',
+    '  sleep 5',
+    'done',
+  ];
+}
+
 /**
- * `canary-dry-run.sh`: a second revision (the same image, a changed pod template) goes through the Rollout, is
- * promoted one step, then aborted: the stable ReplicaSet must stay the first revision; reverting the template
+ * `canary-dry-run.sh`: a second revision (the same image, a changed pod template) goes through the Rollout — a
+ * canary takes its first step (a paused one is promoted), a blue-green revision with a post-promotion analysis
+ * is promoted — and is aborted: the stable ReplicaSet must stay the first revision; reverting the template
  * brings the Rollout back to Healthy. @internal
  */
-export function canaryDryRunScript(workloadRef: boolean): string {
-  const target = workloadRef ? '"deployment/${APP}"' : '"rollout.argoproj.io/${APP}"';
+export function canaryDryRunScript(p: CanaryDryRunPlan): string {
+  const target = p.workloadRef ? '"deployment/${APP}"' : '"rollout.argoproj.io/${APP}"';
   const key = 'platform-pipeline.dev~1e2e-revision';
+  const promote = 'kubectl argo rollouts promote "${APP}" --namespace "${NAMESPACE}"';
+  const paused = '[ "$(field .status.phase)" = Paused ]';
+  const progress: string[] = [];
+  if (p.strategy === 'canary') {
+    progress.push(
+      '# revision 2 takes its first step (a weight), or waits at a pause, which is promoted one step',
+      ...waitUntil(`${paused} || [ "$(field .status.currentStepIndex)" -ge 1 ] 2> /dev/null`, 'revision 2 took no step'),
+      `if ${paused}; then`,
+      `  ${promote}`,
+      'fi',
+    );
+  } else if (p.postPromotionAnalysis) {
+    progress.push(
+      '# revision 2 is promoted (by the Rollout, or here when it waits); the post-promotion analysis keeps revision 1 stable',
+      ...waitUntil(`[ "$(field .status.blueGreen.activeSelector)" = "\${next}" ] || ${paused}`, 'revision 2 was neither promoted nor waiting'),
+      `if ${paused}; then`,
+      `  ${promote}`,
+      'fi',
+      ...waitUntil('[ "$(field .status.blueGreen.activeSelector)" = "${next}" ]', 'revision 2 was not promoted'),
+    );
+  } else {
+    progress.push('# without a post-promotion analysis a promoted blue-green revision is stable at once: it is aborted as the preview');
+  }
   return [
     ...HEADER('Canary dry run: a second revision goes through the Rollout and is aborted; the stable revision keeps serving.'),
     'set -euo pipefail',
@@ -493,17 +541,9 @@ export function canaryDryRunScript(workloadRef: boolean): string {
     '# revision 2: the same image, a changed pod template',
     `kubectl --namespace "\${NAMESPACE}" patch ${target} --type merge \\`,
     '  --patch "{\\"spec\\":{\\"template\\":{\\"metadata\\":{\\"annotations\\":{\\"platform-pipeline.dev/e2e-revision\\":\\"${GITHUB_RUN_ID:-2}\\"}}}}}"',
-    'deadline=$(( SECONDS + 300 ))',
-    'until [ -n "$(field .status.currentPodHash)" ] && [ "$(field .status.currentPodHash)" != "${stable}" ]; do',
-    '  if [ "${SECONDS}" -ge "${deadline}" ]; then',
-    '    echo "::error::the Rollout did not start revision 2 within 300s"',
-    '    exit 1',
-    '  fi',
-    '  sleep 5',
-    'done',
-    'if [ "$(field .status.phase)" = Paused ]; then',
-    '  kubectl argo rollouts promote "${APP}" --namespace "${NAMESPACE}"',
-    'fi',
+    ...waitUntil('[ -n "$(field .status.currentPodHash)" ] && [ "$(field .status.currentPodHash)" != "${stable}" ]', 'the Rollout did not start revision 2'),
+    'next="$(field .status.currentPodHash)"',
+    ...progress,
     'kubectl argo rollouts abort "${APP}" --namespace "${NAMESPACE}"',
     '',
     '# aborted: the Rollout is Degraded and the first revision is still the stable one',
@@ -521,7 +561,7 @@ export function canaryDryRunScript(workloadRef: boolean): string {
     '{',
     '  echo "### Canary dry run"',
     '  echo ""',
-    '  echo "revision 2 started, was aborted, and ${stable} stayed stable; the Rollout is Healthy again"',
+    '  echo "revision 2 (${next}) started, was aborted, and ${stable} stayed stable; the Rollout is Healthy again"',
     '} >> "${GITHUB_STEP_SUMMARY}"',
   ].join('\n');
 }

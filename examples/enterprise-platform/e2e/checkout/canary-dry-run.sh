@@ -16,7 +16,17 @@ kubectl --namespace "${NAMESPACE}" patch "deployment/${APP}" --type merge \
 deadline=$(( SECONDS + 300 ))
 until [ -n "$(field .status.currentPodHash)" ] && [ "$(field .status.currentPodHash)" != "${stable}" ]; do
   if [ "${SECONDS}" -ge "${deadline}" ]; then
-    echo "::error::the Rollout did not start revision 2 within 300s"
+    echo "::error::the Rollout did not start revision 2 within 300s (phase $(field .status.phase))"
+    exit 1
+  fi
+  sleep 5
+done
+next="$(field .status.currentPodHash)"
+# revision 2 is promoted (by the Rollout, or here when it waits); the post-promotion analysis keeps revision 1 stable
+deadline=$(( SECONDS + 300 ))
+until [ "$(field .status.blueGreen.activeSelector)" = "${next}" ] || [ "$(field .status.phase)" = Paused ]; do
+  if [ "${SECONDS}" -ge "${deadline}" ]; then
+    echo "::error::revision 2 was neither promoted nor waiting within 300s (phase $(field .status.phase))"
     exit 1
   fi
   sleep 5
@@ -24,6 +34,14 @@ done
 if [ "$(field .status.phase)" = Paused ]; then
   kubectl argo rollouts promote "${APP}" --namespace "${NAMESPACE}"
 fi
+deadline=$(( SECONDS + 300 ))
+until [ "$(field .status.blueGreen.activeSelector)" = "${next}" ]; do
+  if [ "${SECONDS}" -ge "${deadline}" ]; then
+    echo "::error::revision 2 was not promoted within 300s (phase $(field .status.phase))"
+    exit 1
+  fi
+  sleep 5
+done
 kubectl argo rollouts abort "${APP}" --namespace "${NAMESPACE}"
 
 # aborted: the Rollout is Degraded and the first revision is still the stable one
@@ -41,5 +59,5 @@ kubectl --namespace "${NAMESPACE}" wait "${rollout}" --for=jsonpath='{.status.ph
 {
   echo "### Canary dry run"
   echo ""
-  echo "revision 2 started, was aborted, and ${stable} stayed stable; the Rollout is Healthy again"
+  echo "revision 2 (${next}) started, was aborted, and ${stable} stayed stable; the Rollout is Healthy again"
 } >> "${GITHUB_STEP_SUMMARY}"
