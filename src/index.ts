@@ -35,6 +35,7 @@ export { CheckovOptions, DependencyReviewOptions, FossaOptions, GitleaksOptions,
 export { LoadBaseline, LoadRegressionOptions, LoadTestStage, LoadTestStageProps, LoadTestTarget } from './stages/load-test-stage';
 export { HttpMethod, LoadEndpoint, LoadScenario } from './stages/load-scenario';
 export { SecurityScanStage, SecurityScanStageProps } from './stages/security-scan-stage';
+export { ChaosOptions, ChaosPlatformComponent, CiliumOptions, KindClusterOptions, KindCni, KindE2EStage, KindE2EStageProps, RbacExpectation } from './stages/kind-e2e-stage';
 export { Severity } from './stages/severity';
 export { BuildCache, KeySigningProps, Provenance, Signing } from './stages/signing';
 export { ArgoCdDryRunOptions, KubeScoreOptions, KubeconformOptions, NetworkPolicyCheckOptions, TestStage, TestStageProps } from './stages/test-stage';

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { javascript, typescript } from 'projen';
 import * as pp from 'platform-pipeline';
 
@@ -118,6 +118,41 @@ new pp.LoadTestStage(app, 'Load', {
 // Stripe out, mirrored at L7 by an Istio AuthorizationPolicy.
 new pp.KyvernoPolicies(app, 'Policies');
 new pp.NetworkPolicies(app, 'Network');
+
+// The service's identity in staging: it reads its ConfigMaps and nothing else (the E2E stage checks both).
+const staging = app.chartFor('staging');
+new ApiObject(staging, 'checkout-service-account', {
+  apiVersion: 'v1', kind: 'ServiceAccount',
+  metadata: { name: 'checkout', namespace: 'platform-staging' },
+  automountServiceAccountToken: false,
+});
+new ApiObject(staging, 'checkout-config-reader', {
+  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role',
+  metadata: { name: 'checkout-config-reader', namespace: 'platform-staging' },
+  rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+});
+new ApiObject(staging, 'checkout-config-reader-binding', {
+  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+  metadata: { name: 'checkout-config-reader', namespace: 'platform-staging' },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'checkout-config-reader' },
+  subjects: [{ kind: 'ServiceAccount', name: 'checkout', namespace: 'platform-staging' }],
+});
+
+// Stage 4: the release itself (this run's digest, the chart with staging's values, staging's manifests) in an
+// ephemeral kind cluster with Cilium, Istio, Argo Rollouts and Prometheus: the E2E tests, mTLS, RBAC, chaos
+// under traffic and a canary dry run, before any real environment
+new pp.KindE2EStage(app, 'E2E', {
+  environment: 'staging',
+  cluster: { nodes: 3, kubernetesVersion: '1.35.0', cni: pp.KindCni.cilium() },
+  testCommand: 'python3 -m unittest discover --start-directory e2e --verbose',
+  testWorkingDirectory: 'services/checkout',
+  rbac: [
+    { serviceAccount: 'checkout', verb: 'get', resource: 'configmaps', allowed: true },
+    { serviceAccount: 'checkout', verb: 'list', resource: 'secrets', allowed: false },
+    { serviceAccount: 'checkout', verb: 'create', resource: 'pods/exec', allowed: false },
+  ],
+  chaos: { podsToDelete: 1, recoveryTimeout: Duration.minutes(2), maxErrorRate: 5, platformComponents: [pp.ChaosPlatformComponent.COREDNS] },
+});
 
 // Stage 7: production ships as a canary routed by Istio and analysed against the SLOs (a production
 // reviewer approves the step to 50 %); staging ships blue-green. The production Rollout autoscales.

@@ -29,4 +29,6 @@ export const paths = {
   ruleTests: (app: string, env: string) => `${paths.rulesBase(app, env)}.rules.test.yml`,
   /** `monitoring/<app>/dashboards/<uid>.json` */
   dashboard: (app: string, uid: string) => `monitoring/${app}/dashboards/${uid}.json`,
+  /** `e2e/<app>` (the kind E2E job's cluster config, values and scripts) */
+  e2eDir: (app: string) => `e2e/${app}`,
 };

@@ -97,3 +97,44 @@ export function promtoolRelease(version: string): ToolRelease {
     format: 'tar.gz',
   };
 }
+
+/**
+ * kindest/node images of the kind release helm/kind-action v1.14.0 installs (kind v0.31.0), each pinned by
+ * digest, by Kubernetes version (the release notes of kubernetes-sigs/kind v0.31.0 list them). @internal
+ */
+export const KIND_NODE_IMAGES: Readonly<Record<string, string>> = {
+  '1.35.0': 'kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f',
+  '1.34.3': 'kindest/node:v1.34.3@sha256:08497ee19eace7b4b5348db5c6a1591d7752b164530a36f855cb0f2bdcbadd48',
+  '1.33.7': 'kindest/node:v1.33.7@sha256:d26ef333bdb2cbe9862a0f7c3803ecc7b4303d8cea8e814b481b09949d353040',
+};
+
+/** The Kubernetes version of the kind E2E cluster unless the stage names another. @internal */
+export const DEFAULT_KIND_KUBERNETES_VERSION = '1.35.0';
+
+/** A Helm chart the kind E2E job installs, pinned to a chart version (Helm checks the chart's digest in the repository index). @internal */
+export interface PinnedChart {
+  /** Helm repository name, as `helm repo add <name>` registers it. */
+  readonly repoName: string;
+  /** Helm repository URL. */
+  readonly repoUrl: string;
+  /** Chart name in that repository. */
+  readonly chart: string;
+  /** Chart version. */
+  readonly version: string;
+}
+
+/** The platform charts of the kind E2E cluster, each pinned to a version. @internal */
+export const E2E_CHARTS = {
+  cilium: { repoName: 'cilium', repoUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.19.0' },
+  istioBase: { repoName: 'istio', repoUrl: 'https://istio-release.storage.googleapis.com/charts', chart: 'base', version: '1.28.3' },
+  istiod: { repoName: 'istio', repoUrl: 'https://istio-release.storage.googleapis.com/charts', chart: 'istiod', version: '1.28.3' },
+  istioCni: { repoName: 'istio', repoUrl: 'https://istio-release.storage.googleapis.com/charts', chart: 'cni', version: '1.28.3' },
+  ztunnel: { repoName: 'istio', repoUrl: 'https://istio-release.storage.googleapis.com/charts', chart: 'ztunnel', version: '1.28.3' },
+  argoRollouts: { repoName: 'argo', repoUrl: 'https://argoproj.github.io/argo-helm', chart: 'argo-rollouts', version: '2.40.9' },
+  flagger: { repoName: 'flagger', repoUrl: 'https://flagger.app', chart: 'flagger', version: '1.45.0' },
+  kyverno: { repoName: 'kyverno', repoUrl: 'https://kyverno.github.io/kyverno/', chart: 'kyverno', version: '3.6.0' },
+  prometheus: { repoName: 'prometheus-community', repoUrl: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '82.10.1' },
+} satisfies Record<string, PinnedChart>;
+
+/** The client the E2E tests probe the app from (curl), pinned by digest. @internal */
+export const E2E_CLIENT_IMAGE = 'curlimages/curl:8.17.0@sha256:935d9100e9ba842cdb060de42472c7ca90cfe9a7c96e4dacb55e79e560b3ff40';

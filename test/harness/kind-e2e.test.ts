@@ -1,0 +1,143 @@
+/**
+ * The kind E2E job of the enterprise example, run by the script harness (DESIGN §2b) with stub kind, kubectl,
+ * helm and docker: the release under test is this run's digest with the environment's values and manifests;
+ * the tests pass on a healthy cluster and fail when mTLS is not enforced, an RBAC answer differs (or is no
+ * answer), or the errors under chaos exceed the budget; on failure the diagnostics are collected and
+ * uploaded; the cluster is deleted whatever happened. The cluster's answers are written here by hand.
+ */
+import { loadExample } from './examples';
+import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
+import { buildOutputs, DIGEST, secretsOf } from './worlds';
+
+afterAll(() => cleanupHarness());
+
+const ex = loadExample('enterprise-platform');
+const JOB = `${ex.app}-e2e`;
+const job = ex.workflow.jobs[JOB];
+
+interface World {
+  /** What the plaintext client outside the mesh gets: [status, curl exit]. @default ['000', 56] */
+  readonly outside?: [string, number];
+  /** `kubectl auth can-i list secrets` answer. @default 'no' */
+  readonly listSecrets?: string;
+  /** `kubectl auth can-i create pods/exec` answer. @default 'no' */
+  readonly podsExec?: string;
+  /** Status codes the traffic during the chaos test records. @default 58 × 200, 2 × 503 */
+  readonly chaosCodes?: string[];
+  /** The stable ReplicaSet after the abort. @default unchanged */
+  readonly stableAfterAbort?: string;
+}
+
+/** The cluster as kubectl answers it. */
+function kubectl(w: World): string {
+  const codes = (w.chaosCodes ?? [...Array(58).fill('200'), '503', '503']).join('\\n');
+  const [outsideCode, outsideExit] = w.outside ?? ['000', 56];
+  return [
+    'case "$*" in',
+    '  *"auth can-i get configmaps"*) echo yes ;;',
+    `  *"auth can-i list secrets"*) echo "${w.listSecrets ?? 'no'}"; exit 1 ;;`,
+    `  *"auth can-i create pods/exec"*) echo "${w.podsExec ?? 'no'}"; exit 1 ;;`,
+    '  *"auth can-i"*) echo no; exit 1 ;;',
+    `  *"exec e2e-client"*"sh -c"*) printf '${codes}\\n' ;;`,
+    `  *"--namespace checkout-e2e-outside exec e2e-client"*) printf '${outsideCode}'; exit ${outsideExit} ;;`,
+    '  *"exec e2e-client"*) printf 200 ;;',
+    '  *"argo rollouts abort"*) touch "${HARNESS_DIR}/aborted" ;;',
+    `  *.status.stableRS*) if [ -f "\${HARNESS_DIR}/aborted" ]; then echo "${w.stableAfterAbort ?? '5d8f7c9b4'}"; else echo 5d8f7c9b4; fi ;;`,
+    '  *.status.currentPodHash*) echo 6c7d8e9f0 ;;',
+    '  *.status.blueGreen.activeSelector*) echo 6c7d8e9f0 ;;',
+    '  *.status.phase*) echo Paused ;;',
+    '  *"get pods"*"conditions"*) printf "checkout-7f9-c3 True\\ncheckout-7f9-b2 True\\n" ;;',
+    '  *"get pods"*) printf "checkout-7f9-a1\\ncheckout-7f9-b2\\n" ;;',
+    'esac',
+    'exit 0',
+  ].join('\n');
+}
+
+function scenario(w: World = {}): Scenario {
+  return {
+    secrets: secretsOf(job),
+    needs: { [`${ex.app}-build`]: { result: 'success', outputs: buildOutputs(ex.app, job) } },
+    tools: {
+      kubectl: kubectl(w),
+      kind: 'if [ "$1 $2" = "get nodes" ]; then printf "checkout-e2e-control-plane\\ncheckout-e2e-worker\\n"; fi',
+      python3: 'echo "E2E_BASE_URL=${E2E_BASE_URL:-unset}"',
+    },
+    http: [{ match: '^http://127\\.0\\.0\\.1:18080/', exit: 0 }],
+  };
+}
+
+const run = (w: World = {}) => runJob(ex.workflow, JOB, scenario(w), { repo: ex.repo });
+const kubectlCalls = (r: JobResult, sub: string) => r.callsOf('kubectl').map((a) => a.join(' ')).filter((a) => a.includes(sub));
+
+/** Whatever happened: the cluster is deleted; on failure, the diagnostics are collected and uploaded. */
+function cleanedUp(r: JobResult, failed: boolean): void {
+  expect(r.callsOf('kind')).toContainEqual(['delete', 'cluster', '--name', 'checkout-e2e']);
+  expect(r.step('delete-cluster').outcome).toBe('success');
+  expect(r.step('diagnostics').outcome).toBe(failed ? 'success' : 'skipped');
+  expect(r.step('upload-diagnostics').outcome).toBe(failed ? 'success' : 'skipped');
+  if (failed) expect(r.callsOf('kind')).toContainEqual(['export', 'logs', 'e2e-diagnostics/kind-logs', '--name', 'checkout-e2e']);
+}
+
+test('a healthy cluster: the real release is deployed and every declared test passes', () => {
+  // with the registry login docker/login-action leaves (in DOCKER_CONFIG when set)
+  const r = runJob(ex.workflow, JOB, { ...scenario(), files: { '.docker-e2e/config.json': '{"auths":{"ghcr.io":{"auth":"eDp5"}}}' } },
+    { repo: ex.repo, workflowEnv: { DOCKER_CONFIG: '.docker-e2e' } });
+  expect(r.conclusion).toBe('success');
+  // the platform: Cilium replacing kube-proxy, Istio with its CNI, Argo Rollouts, Prometheus — charts by version
+  const installs = r.callsOf('helm').filter((a) => a[0] === 'upgrade' && a[2] !== 'checkout').map((a) => `${a[3]}@${a[a.indexOf('--version') + 1]}`);
+  expect(installs).toEqual(['cilium/cilium@1.19.0', 'istio/base@1.28.3', 'istio/cni@1.28.3', 'istio/istiod@1.28.3', 'argo/argo-rollouts@2.40.9', 'prometheus-community/kube-prometheus-stack@82.10.1']);
+  expect(r.callsOf('helm').find((a) => a[3] === 'cilium/cilium')).toEqual(expect.arrayContaining(['kubeProxyReplacement=true', 'k8sServiceHost=checkout-e2e-control-plane']));
+  // the release under test: this run's digest, staging's values and the E2E values, then staging's manifests
+  const release = r.callsOf('helm').find((a) => a[0] === 'upgrade' && a[2] === 'checkout')!;
+  expect(release.join(' ')).toContain(`--values helm/checkout/values-staging.yaml --values e2e/checkout/values.yaml --set-string image.digest=${DIGEST}`);
+  const applies = kubectlCalls(r, 'apply --server-side --field-manager=platform-pipeline-e2e -f deploy/checkout/staging.k8s.yaml');
+  expect(applies).toEqual([
+    expect.stringContaining('--selector platform-pipeline.dev/apply-phase=before-helm'),
+    'apply --server-side --field-manager=platform-pipeline-e2e -f deploy/checkout/staging.k8s.yaml',
+  ]);
+  expect(kubectlCalls(r, 'wait rollout.argoproj.io/checkout')[0]).toContain('--for=jsonpath={.status.phase}=Healthy');
+  // every node's kubelet gets the job's registry login before anything is deployed
+  expect(r.callsOf('docker')).toEqual([
+    ['cp', '.docker-e2e/config.json', 'checkout-e2e-control-plane:/var/lib/kubelet/config.json'],
+    ['exec', 'checkout-e2e-control-plane', 'systemctl', 'restart', 'kubelet.service'],
+    ['cp', '.docker-e2e/config.json', 'checkout-e2e-worker:/var/lib/kubelet/config.json'],
+    ['exec', 'checkout-e2e-worker', 'systemctl', 'restart', 'kubelet.service'],
+  ]);
+  // the user's command runs against the forwarded service
+  expect(r.callsOf('python3')).toEqual([['-m', 'unittest', 'discover', '--start-directory', 'e2e', '--verbose']]);
+  expect(r.log).toContain('E2E_BASE_URL=http://127.0.0.1:18080');
+  expect(r.step('port-forward').outcome).toBe('success');
+  // RBAC: one can-i per expectation, as the declared service account
+  expect(kubectlCalls(r, 'auth can-i')).toEqual([
+    'auth can-i get configmaps --namespace platform-staging --as system:serviceaccount:platform-staging:checkout',
+    'auth can-i list secrets --namespace platform-staging --as system:serviceaccount:platform-staging:checkout',
+    'auth can-i create pods/exec --namespace platform-staging --as system:serviceaccount:platform-staging:checkout',
+  ]);
+  expect(r.summary).toContain('| platform-staging/checkout | list secrets | no | no |');
+  // mTLS: both clients probed, the outside one refused
+  expect(r.summary).toContain('| outside the mesh (checkout-e2e-outside) | 000 | 56 | refused |');
+  // chaos: one app pod and CoreDNS deleted, recovered, 2 of 60 requests failed (3.33 % within 5 %)
+  expect(kubectlCalls(r, 'delete pod')).toEqual([
+    '--namespace platform-staging delete pod checkout-7f9-a1 --wait=false',
+    '--namespace kube-system delete pod --selector k8s-app=kube-dns --wait=false',
+  ]);
+  expect(r.summary).toMatch(/\| 1 \| \d+s \| 120s \| 60 \| 2 \| 3\.33 % \| 5 % \|/);
+  // canary dry run (blue-green with a post-promotion analysis): revision 2 promoted, aborted, then back to Healthy
+  expect(kubectlCalls(r, 'argo rollouts')).toEqual(['argo rollouts promote checkout --namespace platform-staging', 'argo rollouts abort checkout --namespace platform-staging']);
+  expect(kubectlCalls(r, 'patch deployment/checkout')).toHaveLength(2);
+  cleanedUp(r, false);
+});
+
+test.each([
+  ['mTLS not enforced (a plaintext client is answered)', { outside: ['200', 0] } as World, 'mtls', 'a client outside the mesh was not refused by mTLS'],
+  ['an RBAC answer differs from the expectation, another is no answer (fails closed)', { listSecrets: 'yes', podsExec: 'error: the server has asked for the client to provide credentials' } as World, 'rbac',
+    'platform-staging/checkout can list secrets: expected no, got yes', 'create pods/exec as platform-staging/checkout gave no answer'],
+  ['errors under chaos beyond the budget', { chaosCodes: [...Array(50).fill('200'), ...Array(10).fill('000')] } as World, 'chaos', '10 of 60 requests failed during the chaos test (16.67 %, budget 5 %)'],
+  ['the abort promoted revision 2', { stableAfterAbort: '6c7d8e9f0' } as World, 'canary-dry-run', 'revision 2 was promoted'],
+] as Array<[string, World, string, ...string[]]>)('%s: the job fails at that test, with diagnostics, and the cluster is deleted', (_, world, stepId, ...messages) => {
+  const r = run(world);
+  expect(r.conclusion).toBe('failure');
+  expect(r.step(stepId).outcome).toBe('failure');
+  for (const m of messages) expect(r.log).toContain(m);
+  cleanedUp(r, true);
+});
