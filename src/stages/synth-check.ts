@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { github, Project } from 'projen';
-import { fail, show } from '../core/errors';
+import { fail, pathOf, show } from '../core/errors';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { appOf, appsOf, IPlatformApp } from '../platform/platform-app-contract';
@@ -82,7 +82,7 @@ export class SynthCheck extends Construct {
     super(scope, id);
     const app = appOf(this);
     const existing = app.node.findAll().find((c) => c !== this && SynthCheck.isSynthCheck(c));
-    if (existing) fail(this, `the app already has a SynthCheck (${existing.node.path}); configure that one instead of adding a second`);
+    if (existing) fail(this, `the app already has a SynthCheck (${pathOf(existing)}); configure that one instead of adding a second`);
     if (props.nodeVersion !== undefined && !/^(lts\/\*|lts\/[a-z]+|node|latest|\d+(\.\d+|\.x){0,2})$/.test(props.nodeVersion)) {
       fail(this, `'nodeVersion' must be a version actions/setup-node understands ('20', '22.x', '20.11.1', 'lts/*'), got ${show(props.nodeVersion)}`);
     }
@@ -197,7 +197,8 @@ function packageManagerOf(scope: IConstruct, project: Project): PackageManagerSe
 
 function nodeVersionOf(project: Project): string {
   const p = project as any;
-  return String(p.workflowNodeVersion ?? p.package?.minNodeVersion ?? 'lts/*');
+  // projen's NodeProject keeps `workflowNodeVersion ?? minNodeVersion` as its (protected) nodeVersion
+  return String(p.nodeVersion ?? p.package?.minNodeVersion ?? 'lts/*');
 }
 
 /** Fails on any change the synth made, naming each file and the command that fixes it. */
