@@ -174,7 +174,9 @@ function run(ex: ExamplePipeline, jobSuffix: string, c: Case): JobResult {
 describe.each(exampleNames())('examples/%s: every gate bites', (name) => {
   const ex = loadExample(name);
   const gates = Object.keys(ex.workflow.jobs).map((id) => id.slice(ex.app.length + 1))
-    .filter((s) => !/^(build|publish|provenance|image-scan-report|changes|summary|report-metrics)$/.test(s) && !/^(deploy|promote|abandon)-/.test(s));
+    .filter((s) => !/^(build|publish|provenance|image-scan-report|changes|summary|report-metrics)$/.test(s) && !/^(deploy|promote|abandon)-/.test(s))
+    // the drift gate and its comment job have their own scenarios (test/harness/synth-check.test.ts)
+    .filter((s) => !/^synth-(check|diff-comment)$/.test(s));
 
   test('every gate job of the example has scenarios', () => {
     expect(gates.filter((g) => !CASES[g])).toEqual([]);
