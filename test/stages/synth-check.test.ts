@@ -82,8 +82,16 @@ describe('SynthCheck', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-synth-check-'));
     try {
       const project = new typescript.TypeScriptProject({
-        name: 'p', defaultReleaseBranch: 'main', outdir, packageManager: javascript.NodePackageManager.PNPM, workflowNodeVersion: '22.x',
-        github: false, buildWorkflow: false, release: false, depsUpgrade: false, sampleCode: false,
+        name: 'p',
+        defaultReleaseBranch: 'main',
+        outdir,
+        packageManager: javascript.NodePackageManager.PNPM,
+        workflowNodeVersion: '22.x',
+        github: false,
+        buildWorkflow: false,
+        release: false,
+        depsUpgrade: false,
+        sampleCode: false,
       });
       const job = synth(() => undefined, 'checkout', project).jobs['checkout-synth-check'];
       expect(job.steps.slice(0, 5).map((s: any) => s.run ?? s.with)).toEqual([

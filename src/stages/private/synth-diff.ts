@@ -43,7 +43,9 @@ export interface SynthDiff {
 }
 
 const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
-const SEVERITY_RANK: Record<string, number> = { unknown: 0, negligible: 0, info: 0, note: 0, low: 1, medium: 2, moderate: 2, warning: 2, high: 3, error: 3, critical: 4 };
+const SEVERITY_RANK: Record<string, number> = {
+  unknown: 0, negligible: 0, info: 0, note: 0, low: 1, medium: 2, moderate: 2, warning: 2, high: 3, error: 3, critical: 4,
+};
 const MAX_DETAILS = 12;
 
 /** Files projen generated in a synthesized tree (its `.projen/files.json`). */
@@ -233,7 +235,8 @@ function areaOfKind(kind: string): DiffArea {
 }
 
 /** Rules by `group/alert` (or `group/record`, numbered when a group records one name more than once). */
-function diffRules(app: string, environment: string, prefix: string, a: any[] | undefined, b: any[] | undefined, out: { changes: DiffChange[] }): void {
+function diffRules(app: string, environment: string, prefix: string, a: any[] | undefined, b: any[] | undefined,
+  out: { changes: DiffChange[] }): void {
   const rules = (groups: any[] | undefined) => {
     const m = new Map<string, any>();
     for (const g of groups ?? []) {
@@ -251,11 +254,12 @@ function diffRules(app: string, environment: string, prefix: string, a: any[] | 
   for (const k of [...new Set([...ra.keys(), ...rb.keys()])].sort()) {
     const x = ra.get(k);
     const y = rb.get(k);
-    if (!x || !y) out.changes.push({ app, environment, area: 'alert rules', subject: k, change: x ? 'removed' : 'added', details: [] });
-    else {
-      const fields = changedPaths(x, y);
-      if (fields.length > 0) out.changes.push({ app, environment, area: 'alert rules', subject: k, change: 'changed', details: cap(fields) });
+    if (!x || !y) {
+      out.changes.push({ app, environment, area: 'alert rules', subject: k, change: x ? 'removed' : 'added', details: [] });
+      continue;
     }
+    const fields = changedPaths(x, y);
+    if (fields.length > 0) out.changes.push({ app, environment, area: 'alert rules', subject: k, change: 'changed', details: cap(fields) });
   }
 }
 

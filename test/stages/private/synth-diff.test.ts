@@ -8,8 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { github } from 'projen';
 import * as pp from '../../../src';
-import { main } from '../../../src/stages/private/synth-diff-cli';
 import { diffTrees, renderMarkdown, SynthDiff } from '../../../src/stages/private/synth-diff';
+import { main } from '../../../src/stages/private/synth-diff-cli';
 import { appProps, minimalBuild } from '../../util';
 
 interface Variant {
