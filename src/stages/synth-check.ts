@@ -103,7 +103,6 @@ export class SynthCheck extends Construct {
     }, this);
     this.job = job;
     job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
-    if (pm.corepack) job.addStep({ id: 'corepack', name: 'Enable the package manager (corepack)', run: 'corepack enable' });
     job.addStep({
       id: 'setup-node',
       name: 'Set up Node.js',
@@ -113,6 +112,8 @@ export class SynthCheck extends Construct {
         ...(pm.cache ? { 'cache': pm.cache, 'cache-dependency-path': pm.lockFile } : {}),
       },
     });
+    // the package manager of the Node.js just set up (corepack ships with Node.js); pnpm and yarn berry are not cached
+    if (pm.corepack) job.addStep({ id: 'corepack', name: 'Enable the package manager (corepack)', run: 'corepack enable' });
     job.addStep({ id: 'install', name: `Install with the lock file (${pm.lockFile})`, run: pm.install });
     job.addStep({ id: 'synth', name: 'Synthesize (the pinned projen)', run: pm.projen });
     job.addStep({

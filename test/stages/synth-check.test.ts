@@ -96,8 +96,8 @@ describe('SynthCheck', () => {
       const job = synth(() => undefined, 'checkout', project).jobs['checkout-synth-check'];
       expect(job.steps.slice(0, 5).map((s: any) => s.run ?? s.with)).toEqual([
         { 'persist-credentials': false },
-        'corepack enable',
         { 'node-version': '22.x' },
+        'corepack enable',
         'pnpm i --frozen-lockfile',
         'pnpm exec projen',
       ]);
