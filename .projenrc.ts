@@ -137,6 +137,10 @@ for (const area of AREAS) {
 }
 project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones }] });
 
+// The synth check's diff renderer runs from the user's installed devDependency:
+// `npx --no-install platform-pipeline-diff <base> <head>` (src/stages/private/synth-diff-cli.ts).
+project.addBins({ 'platform-pipeline-diff': 'lib/stages/private/synth-diff-cli.js' });
+
 // The action pins are generated from the reference data (../shared/reference/actions.json);
 // test/pipeline/action-manifest.test.ts fails when the two disagree.
 project.addTask('gen:action-pins', {

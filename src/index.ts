@@ -39,6 +39,7 @@ export { ChaosOptions, ChaosPlatformComponent, CiliumOptions, KindClusterOptions
 export { Severity } from './stages/severity';
 export { BuildCache, KeySigningProps, Provenance, Signing } from './stages/signing';
 export { ArgoCdDryRunOptions, KubeScoreOptions, KubeconformOptions, NetworkPolicyCheckOptions, TestStage, TestStageProps } from './stages/test-stage';
+export { SynthCheck, SynthCheckProps } from './stages/synth-check';
 export { CustomTestOptions, GoTestOptions, NodeTestOptions, PythonTestOptions, UnitTestOptions, UnitTests } from './stages/unit-tests';
 
 // deploy: the release path and progressive delivery

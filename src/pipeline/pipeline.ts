@@ -82,6 +82,7 @@ export class Pipeline extends Construct {
 
   private readonly jobsById = new Map<string, PipelineJob>();
   private readonly pushTags: string[] = [];
+  private readonly extraTriggerPaths: string[] = [];
 
   private constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
@@ -142,6 +143,24 @@ export class Pipeline extends Construct {
   /** Tag patterns whose pushes run the pipeline. */
   public get tagPatterns(): string[] {
     return [...this.pushTags];
+  }
+
+  /**
+   * Also runs the pipeline when these paths change (pushes and pull requests), besides the app's source
+   * paths and generated files: e.g. `.projenrc.ts` for a job that checks the definition.
+   */
+  public addTriggerPaths(...patterns: string[]): void {
+    for (const p of patterns) {
+      if (typeof p !== 'string' || p.length === 0 || /\s/.test(p)) {
+        throw new PlatformPipelineError(problem(this, `addTriggerPaths: a path must be a non-empty glob without spaces, such as 'projenrc/**', got ${show(p)}`));
+      }
+      if (!this.extraTriggerPaths.includes(p)) this.extraTriggerPaths.push(p);
+    }
+  }
+
+  /** Paths added with `addTriggerPaths`. */
+  public get triggerPaths(): string[] {
+    return [...this.extraTriggerPaths];
   }
 
   /** Removes a job (a construct that takes over another's job). @internal */

@@ -173,6 +173,14 @@ export const OUTPUT_CHECKS: OutputCheck[] = [
     },
   },
   {
+    name: 'workflows: one drift gate per pipeline (projen, then git status), read-only, no secrets, before every deploy; pull-requests: write only for same-repository pull requests',
+    kind: 'workflow',
+    async run(o) {
+      if (workflows(o).length === 0) return none('workflow');
+      return workflows(o).flatMap((f) => synthGateFindings(f, o.yamlDocs(f)[0]));
+    },
+  },
+  {
     name: 'YAML: yamllint on every generated YAML file',
     kind: 'YAML file',
     async run(o) {
@@ -293,6 +301,37 @@ export const ACTIONLINT_CHECK: OutputCheck = {
     return out;
   },
 };
+
+/**
+ * The audit of the drift gate and of the one job that may write to pull requests (issue 16): every
+ * pipeline has exactly one job that runs projen and then fails on `git status --porcelain`; it asks for
+ * `contents: read` only and reads no secret; every job with an environment (deploys, promotions) waits for
+ * it; a job with `pull-requests: write` runs only on pull requests from this repository (never forks).
+ */
+export function synthGateFindings(f: string, wf: any): string[] {
+  const out: string[] = [];
+  const jobs = Object.entries<any>(wf?.jobs ?? {});
+  const runs = (j: any, re: RegExp) => (j.steps ?? []).some((s: any) => re.test(String(s.run ?? '')));
+  if (/-pipeline\.ya?ml$/.test(f)) {
+    const gates = jobs.filter(([, j]) => runs(j, /\bprojen\b/) && runs(j, /\bgit status --porcelain/));
+    if (gates.length !== 1) out.push(`${f}: expected one drift gate (a job that runs projen, then git status --porcelain), found ${gates.length}`);
+    for (const [id, j] of gates) {
+      if (JSON.stringify(j.permissions) !== '{"contents":"read"}') out.push(`${f} ${id}: the drift gate asks for ${JSON.stringify(j.permissions)}, not just contents: read`);
+      if (/secrets\./.test(JSON.stringify(j))) out.push(`${f} ${id}: the drift gate reads a secret`);
+      for (const [other, d] of jobs) {
+        if (d.environment && ![d.needs ?? []].flat().includes(id)) out.push(`${f} ${other}: runs in environment ${JSON.stringify(d.environment.name ?? d.environment)} without waiting for the drift gate ${id}`);
+      }
+    }
+  }
+  for (const [id, j] of jobs) {
+    if (j.permissions?.['pull-requests'] !== 'write') continue;
+    const cond = String(j.if ?? '');
+    if (!cond.includes("github.event_name == 'pull_request'") || !cond.includes('github.event.pull_request.head.repo.full_name == github.repository')) {
+      out.push(`${f} ${id}: pull-requests: write on a job that does not run only for pull requests from this repository (if: ${cond || 'none'})`);
+    }
+  }
+  return out;
+}
 
 function sortKeys(o: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));

@@ -70,3 +70,18 @@ test.each([...OUTPUT_CHECKS, ACTIONLINT_CHECK].map((c) => [c.name, c] as const))
   // the installed project is examples/minimal: the same kinds are absent
   expect(await check.run(output)).toEqual(expectedFindings(check, 'minimal'));
 });
+
+test('the synth check\'s diff renderer runs from the installed devDependency (npx --no-install platform-pipeline-diff)', () => {
+  const repo = path.join(work, 'repo');
+  // the head: the installed project's output with one value changed; the base: the committed example
+  const head = path.join(work, 'head');
+  copyDir(repo, head);
+  const values = path.join(head, 'helm', 'hello', 'values-production.yaml');
+  fs.chmodSync(values, 0o644);
+  fs.writeFileSync(values, fs.readFileSync(values, 'utf8').replace(/replicaCount: \d+/, 'replicaCount: 7'));
+  const out = path.join(work, 'diff.md');
+  const stdout = run('npx', ['--no-install', 'platform-pipeline-diff', path.join(repoRoot(), 'examples', 'minimal'), head, '--output', out], repo);
+  expect(fs.readFileSync(out, 'utf8')).toBe(stdout);
+  expect(stdout).toContain('#### environment production');
+  expect(stdout).toContain('| helm values | `helm/hello/values-production.yaml` | changed | replicaCount |');
+});

@@ -75,6 +75,9 @@ export const COMMAND_PERMISSIONS: Array<{ pattern: RegExp; needs: Perms; why: st
   { pattern: /\bgh (pr|issue) comment\b/, needs: { 'pull-requests': 'write' }, why: 'comments on the pull request' },
   // GET /repos/{owner}/{repo}/actions/runs and .../runs/{run_id}/artifacts (+ the artifact's zip): "Actions" read
   { pattern: /\bgh run (list|download)\b/, needs: { actions: 'read' }, why: 'finds the previous run and downloads its artifact' },
+  // POST /repos/{o}/{r}/issues/{n}/comments and PATCH /repos/{o}/{r}/issues/comments/{id} on a pull request:
+  // "Pull requests" (or "Issues") write; listing them to find the one to update is covered by it
+  { pattern: /\bgh api\b[^\n]*\/issues\/[^\n]*comments/, needs: { 'pull-requests': 'write' }, why: 'adds or updates a comment on the pull request' },
   // GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals and .../attempts/{n}: "Actions" read
   { pattern: /\/actions\/runs\/\$\{GITHUB_RUN_ID\}\/(approvals|attempts)/, needs: { actions: 'read' }, why: 'reads the run (approvals, start time) through the REST API' },
 ];

@@ -430,7 +430,7 @@ describe('CanaryDeploy with a blue-green strategy', () => {
       expect(wait.env.GATE_STEPS).toBe('');
       const promote = wf.jobs['checkout-promote-production'];
       expect(promote.environment).toEqual({ name: 'production', url: 'https://acme.dev' });
-      expect(promote.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
+      expect(promote.needs).toEqual(['checkout-build', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-deploy-production']);
       expect(promote.if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
       expect(promote.steps.map((s: any) => s.id)).toEqual([
         'checkout', 'aws-credentials', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'setup-argo-rollouts',

@@ -111,9 +111,9 @@ describe('promotion order and branches', () => {
     const jobs = workflowOf(pp.Testing.synth(project)).jobs;
     const prod = jobs['checkout-deploy-production'];
     expect(prod.environment).toEqual({ name: 'production', url: 'https://acme.dev' });
-    expect(prod.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-load-test-staging']);
+    expect(prod.needs).toEqual(['checkout-build', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-load-test-staging']);
     expect(prod.concurrency).toEqual({ 'group': 'checkout-deploy-production', 'cancel-in-progress': false });
-    expect(jobs['checkout-deploy-staging'].needs).toEqual('checkout-build');
+    expect(jobs['checkout-deploy-staging'].needs).toEqual(['checkout-build', 'checkout-synth-check']);
   });
 
   test('deploys only from the branch the promotion model allows', () => {
@@ -129,7 +129,7 @@ describe('promotion order and branches', () => {
     expect(perEnv.jobs['checkout-deploy-staging'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/develop'");
     expect(perEnv.jobs['checkout-deploy-production'].if).toBe("github.event_name != 'pull_request' && startsWith(github.ref, 'refs/heads/release/')");
     // independent branches: production does not wait for staging
-    expect(perEnv.jobs['checkout-deploy-production'].needs).toEqual('checkout-build');
+    expect(perEnv.jobs['checkout-deploy-production'].needs).toEqual(['checkout-build', 'checkout-synth-check']);
     expect(perEnv.on.push.branches).toEqual(['develop', 'release/*']);
   });
 
@@ -149,8 +149,8 @@ describe('promotion order and branches', () => {
     const second = jobs['checkout-promote-production-50'];
     expect(first.environment.name).toBe('production');
     expect(first.if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
-    expect(first.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
-    expect(second.needs).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-promote-production-25']);
+    expect(first.needs).toEqual(['checkout-build', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-deploy-production']);
+    expect(second.needs).toEqual(['checkout-build', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-promote-production-25']);
     // the deploy job stops at the first gate, the first promotion at the second, the last runs to Healthy
     // steps: setWeight 10, pause, [gate] 2, setWeight 25, pause, analysis, [gate] 6, setWeight 50, pause
     const waits = [jobs['checkout-deploy-production'], first, second].map((j: any) => j.steps.find((s: any) => s.id === 'rollout-status'));

@@ -189,7 +189,9 @@ describe.each(exampleNames())('examples/%s: every gate bites', (name) => {
   const ex = loadExample(name);
   // the kind E2E gate has its own scenarios (a cluster world): test/harness/kind-e2e.test.ts
   const gates = Object.keys(ex.workflow.jobs).map((id) => id.slice(ex.app.length + 1))
-    .filter((s) => !/^(build|publish|provenance|image-scan-report|changes|summary|report-metrics|e2e)$/.test(s) && !/^(deploy|promote|abandon|load-test)-/.test(s));
+    .filter((s) => !/^(build|publish|provenance|image-scan-report|changes|summary|report-metrics|e2e)$/.test(s) && !/^(deploy|promote|abandon|load-test)-/.test(s))
+    // the drift gate and its comment job have their own scenarios (test/harness/synth-check.test.ts)
+    .filter((s) => !/^synth-(check|diff-comment)$/.test(s));
 
   test('every gate job of the example has scenarios', () => {
     expect(gates.filter((g) => !CASES[g])).toEqual([]);

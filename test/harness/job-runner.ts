@@ -303,6 +303,8 @@ function earlySkip(job: any, jobId: string, scenario: Scenario): JobResult | und
     ref,
     ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
     ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    // the run's repository, as in the steps' context below (a same-repository pull request names it)
+    repository: 'acme/platform',
     event: { repository: { fork: false }, ...(event.payload ?? {}) },
   };
   const runs = cond === undefined

@@ -71,9 +71,12 @@ test('examples/minimal: a push to main builds, publishes and deploys the same di
     'hello-image-scan-report': 'success',
     'hello-provenance': 'success',
     'hello-publish': 'success',
+    'hello-synth-check': 'success',
     'hello-deploy-staging': 'success',
     'hello-deploy-production': 'success',
     'hello-summary': 'success',
+    // a push: no pull request to comment on
+    'hello-synth-diff-comment': 'skipped',
   });
   const digest = runs.get('hello-build')!.outputs.digest;
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -68,12 +68,12 @@ describe('Pipeline rendering', () => {
     expect(needs('checkout-build')).toEqual(['checkout-changes']);
     expect(needs('checkout-lint')).toEqual(['checkout-changes']);
     expect(needs('checkout-image-scan')).toEqual(['checkout-build']);
-    expect(needs('checkout-deploy-staging')).toEqual(['checkout-build', 'checkout-image-scan', 'checkout-lint']);
+    expect(needs('checkout-deploy-staging')).toEqual(['checkout-build', 'checkout-image-scan', 'checkout-lint', 'checkout-synth-check']);
     expect(needs('checkout-smoke-staging')).toEqual(['checkout-deploy-staging']);
-    expect(needs('checkout-deploy-production')).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-image-scan', 'checkout-lint', 'checkout-smoke-staging']);
-    expect(needs('checkout-summary')).toHaveLength(7);
+    expect(needs('checkout-deploy-production')).toEqual(['checkout-build', 'checkout-deploy-staging', 'checkout-image-scan', 'checkout-lint', 'checkout-smoke-staging', 'checkout-synth-check']);
+    expect(needs('checkout-summary')).toHaveLength(8);
     expect(jobs['checkout-summary'].if).toBe('always()');
-    expect(Object.keys(jobs)).toEqual(['checkout-changes', 'checkout-build', 'checkout-image-scan', 'checkout-lint', 'checkout-deploy-staging', 'checkout-smoke-staging', 'checkout-deploy-production', 'checkout-summary']);
+    expect(Object.keys(jobs)).toEqual(['checkout-changes', 'checkout-build', 'checkout-image-scan', 'checkout-lint', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-smoke-staging', 'checkout-deploy-production', 'checkout-summary', 'checkout-synth-diff-comment']);
   });
 
   test('deploys run only on a push (or manual run) of their branch; production waits for its environment', () => {
@@ -93,7 +93,7 @@ describe('Pipeline rendering', () => {
     expect(wf.on.push.branches).toEqual(['develop', 'release/*']);
     expect(wf.jobs['checkout-deploy-staging'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/develop'");
     expect(wf.jobs['checkout-deploy-production'].if).toBe("github.event_name != 'pull_request' && startsWith(github.ref, 'refs/heads/release/')");
-    expect([wf.jobs['checkout-deploy-production'].needs].flat()).toEqual(['checkout-build']);
+    expect([wf.jobs['checkout-deploy-production'].needs].flat()).toEqual(['checkout-build', 'checkout-synth-check']);
   });
 
   // What each job needs, written by hand from the actions' documentation (not from the generator's tables):
@@ -115,6 +115,9 @@ describe('Pipeline rendering', () => {
       'checkout-deploy-production': { 'contents': 'read', 'id-token': 'write', 'actions': 'read', 'packages': 'read' },
       'checkout-summary': {},
       'checkout-changes': { 'pull-requests': 'read' },
+      // the drift gate checks out; only its comment job writes to the pull request
+      'checkout-synth-check': { contents: 'read' },
+      'checkout-synth-diff-comment': { 'pull-requests': 'write' },
     };
     expect(Object.keys(jobs).sort()).toEqual(Object.keys(expected).sort());
     for (const [id, perms] of Object.entries(expected)) expect(jobs[id].permissions).toEqual(perms);
@@ -180,7 +183,7 @@ describe('Pipeline rendering', () => {
     expect(doc).toContain('```mermaid\nflowchart LR');
     expect(doc).toContain('  checkout-deploy-staging --> checkout-deploy-production');
     expect(doc).toContain('**Critical path** (31 min estimated): `checkout-build` → `checkout-deploy-staging` → `checkout-deploy-production` → `checkout-summary`.');
-    expect(doc).toContain('| `checkout-deploy-production` | deploy | production | `checkout-build`, `checkout-deploy-staging` | 10 min | actions: read, contents: read, id-token: write | ubuntu-24.04 |');
+    expect(doc).toContain('| `checkout-deploy-production` | deploy | production | `checkout-build`, `checkout-synth-check`, `checkout-deploy-staging` | 10 min | actions: read, contents: read, id-token: write | ubuntu-24.04 |');
   });
 });
 
@@ -353,8 +356,8 @@ describe('Pipeline mechanics, pinned by hand', () => {
     minimalBuild(app);
     app.pipeline.addJob('report-staging', { kind: pp.JobKind.REPORT, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     const jobs = workflowOf(pp.Testing.synth(project)).jobs;
-    expect(jobs['checkout-deploy-production'].needs).toEqual(['checkout-build', 'checkout-deploy-staging']);
-    expect(jobs['checkout-report-staging'].needs).toEqual(['checkout-changes', 'checkout-build', 'checkout-deploy-staging', 'checkout-deploy-production']);
+    expect(jobs['checkout-deploy-production'].needs).toEqual(['checkout-build', 'checkout-synth-check', 'checkout-deploy-staging']);
+    expect(jobs['checkout-report-staging'].needs).toEqual(['checkout-changes', 'checkout-build', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-deploy-production']);
   });
 
   test('the order does not depend on the order jobs were added in', () => {
@@ -367,8 +370,8 @@ describe('Pipeline mechanics, pinned by hand', () => {
     app.pipeline.addJob('smoke-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 's', run: 'true' });
     app.pipeline.addJob('b-smoke-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs)).toEqual([
-      'checkout-changes', 'checkout-build', 'checkout-deploy-staging', 'checkout-a-smoke-staging', 'checkout-b-smoke-staging',
-      'checkout-deploy-production', 'checkout-smoke-production', 'checkout-summary',
+      'checkout-changes', 'checkout-build', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-a-smoke-staging', 'checkout-b-smoke-staging',
+      'checkout-deploy-production', 'checkout-smoke-production', 'checkout-summary', 'checkout-synth-diff-comment',
     ]);
   });
 
@@ -377,7 +380,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     minimalBuild(app);
     app.pipeline.addJob('a-staging-check', { kind: pp.JobKind.GATE, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     app.pipeline.addJob('lint', { kind: pp.JobKind.GATE }).addStep({ id: 's', run: 'true' });
-    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs).slice(1, 4)).toEqual(['checkout-build', 'checkout-lint', 'checkout-a-staging-check']);
+    expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs).slice(1, 5)).toEqual(['checkout-build', 'checkout-lint', 'checkout-synth-check', 'checkout-a-staging-check']);
   });
 
   test('critical path ties go to the job that comes first', () => {
@@ -447,15 +450,15 @@ describe('Pipeline mechanics, pinned by hand', () => {
     expect(needs('build')).toBe('checkout-changes');
     expect(needs('lint')).toBe('checkout-changes');
     expect(needs('scan')).toEqual(['checkout-build', 'checkout-lint']);
-    expect(needs('deploy-staging')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan']);
-    expect(needs('deploy-production')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-deploy-staging']);
+    expect(needs('deploy-staging')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-synth-check']);
+    expect(needs('deploy-production')).toEqual(['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-synth-check', 'checkout-deploy-staging']);
     expect(needs('load-production')).toBe('checkout-deploy-production'); // a single need is written as a string
-    const all = ['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-load-production'];
+    const all = ['checkout-build', 'checkout-lint', 'checkout-scan', 'checkout-synth-check', 'checkout-deploy-staging', 'checkout-deploy-production', 'checkout-load-production'];
     // reports run always and also need the changes job, to report its failure
     expect(needs('audit')).toEqual(['checkout-changes', ...all]);
     expect(needs('summary')).toEqual(['checkout-changes', ...all]);
     expect(jobs['checkout-audit'].if).toBe('always()');
-    expect(Object.keys(jobs)).toEqual(['checkout-changes', ...all, 'checkout-audit', 'checkout-summary']);
+    expect(Object.keys(jobs)).toEqual(['checkout-changes', ...all, 'checkout-audit', 'checkout-summary', 'checkout-synth-diff-comment']);
   });
 
   test('order within a kind: by environment, a deploy before its verify jobs, then by id', () => {
@@ -466,10 +469,10 @@ describe('Pipeline mechanics, pinned by hand', () => {
     app.pipeline.addJob('a-verify-production', { kind: pp.JobKind.VERIFY, environment: 'production' }).addStep({ id: 's', run: 'true' });
     app.pipeline.addJob('a-verify-staging', { kind: pp.JobKind.VERIFY, environment: 'staging' }).addStep({ id: 's', run: 'true' });
     expect(Object.keys(workflowOf(pp.Testing.synth(project)).jobs)).toEqual([
-      'checkout-changes', 'checkout-build', 'checkout-alpha', 'checkout-mid', 'checkout-zeta',
+      'checkout-changes', 'checkout-build', 'checkout-alpha', 'checkout-mid', 'checkout-synth-check', 'checkout-zeta',
       'checkout-deploy-staging', 'checkout-a-verify-staging',
       'checkout-deploy-production', 'checkout-a-verify-production', 'checkout-b-verify-production',
-      'checkout-summary',
+      'checkout-summary', 'checkout-synth-diff-comment',
     ]);
   });
 

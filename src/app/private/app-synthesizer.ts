@@ -17,6 +17,7 @@ import { networkProblems } from '../../platform/network-paths';
 import { appsOf, IPlatformApp } from '../../platform/platform-app-contract';
 import { ContributionKind, contributionOf } from '../../platform/registry';
 import { BuildStage } from '../../stages/build-stage';
+import { SynthCheck } from '../../stages/synth-check';
 
 interface Planned {
   readonly app: RenderableApp;
@@ -46,6 +47,8 @@ export interface SideFile {
 
 /** Construct id of the build stage created at synth for an app that declares none. */
 export const DEFAULT_BUILD_ID = 'DefaultBuild';
+/** Construct id of the drift gate created at synth for an app that declares none. */
+export const DEFAULT_SYNTH_CHECK_ID = 'SynthCheck';
 
 /**
  * Completes each app's contributions, once: the build stage with its defaults when none was declared,
@@ -53,6 +56,7 @@ export const DEFAULT_BUILD_ID = 'DefaultBuild';
  */
 function completeContributions(app: RenderableApp): void {
   if (!contributionOf(app, ContributionKind.BUILD)) new BuildStage(app, DEFAULT_BUILD_ID);
+  if (!SynthCheck.tryFind(app)) new SynthCheck(app, DEFAULT_SYNTH_CHECK_ID);
   app.releasePath._render();
 }
 
@@ -82,10 +86,14 @@ export function synthesizeApps(project: Project): void {
   problems.push(...crossAppProblems(project));
   throwProblems('platform-pipeline: the definition has problems; nothing was written', problems);
 
+  // the project's own generated files (projen's, before the apps add theirs): a hand edit of any of them
+  // is drift, so they trigger the pipelines that check it (each app's workflow triggers its own pipeline only)
+  const otherWorkflows = new Set(apps.map((a) => a.pipeline.workflowPath));
+  const projectFiles = project.files.map((f) => f.path).filter((f) => !otherWorkflows.has(f) && !/^(\.projen|projenrc)\//.test(f));
   const planned: Planned[] = [];
   for (const app of pending) {
     try {
-      planned.push(...renderApp(app, problems));
+      planned.push(...renderApp(app, problems, projectFiles));
     } catch (e: any) {
       if (e instanceof PlatformPipelineError) problems.push(e.message);
       else throw e;
@@ -172,7 +180,7 @@ function crossAppProblems(project: Project): string[] {
   return [...sharedNamespaceProblems(project), ...networkProblems(project)];
 }
 
-function renderApp(app: RenderableApp, problems: string[]): Planned[] {
+function renderApp(app: RenderableApp, problems: string[], projectFiles: readonly string[]): Planned[] {
   const files: Planned[] = [];
   // YAML.stringify(v, { indent: 2, lineWidth: 0 }), byte for byte (src/core/yaml-writer)
   const yaml = (v: unknown) => stringifyYaml(v);
@@ -201,7 +209,8 @@ function renderApp(app: RenderableApp, problems: string[]): Planned[] {
     promotion: app.promotion,
     runner: app.runner,
     triggerPaths: [...new Set([...app.sourcePaths, `${app.chart.path}/**`, app.pipeline.workflowPath,
-      ...files.filter((f) => f.path !== setupPath).map((f) => f.path)])],
+      ...files.filter((f) => f.path !== setupPath).map((f) => f.path),
+      ...(app.pipeline.triggerPaths.length > 0 ? [...app.pipeline.triggerPaths, ...projectFiles] : [])])],
   };
   const pipelineProblems = app.pipeline._render(ctx);
   problems.push(...pipelineProblems);
