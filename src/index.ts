@@ -13,6 +13,7 @@ export { Environment, EnvironmentProps, PodSecurityLevel } from './model/environ
 export { HelmChart, HelmChartOptions } from './model/helm-chart';
 export { Label } from './model/label';
 export { IstioAmbientOptions, IstioSidecarOptions, Mesh, MeshDataplane } from './model/mesh';
+export { ExternalMetricsPushProps, InClusterMetricsPushProps, MetricsPush } from './model/metrics-push';
 export { ObservabilityProps } from './model/observability';
 export { BranchPerEnvironmentOptions, EnvironmentBranch, Promotion, SequentialPromotionOptions } from './model/promotion';
 export { Runner } from './model/runner';
