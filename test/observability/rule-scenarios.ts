@@ -90,21 +90,21 @@ export interface DoraSequence {
 export const DORA_SEQUENCES: DoraSequence[] = [
   {
     name: 'the issue\'s outage: a failed deploy at 600 s, the fix at 1200 s, the next deploy at 6000 s',
-    events: 'production: failure 600 s; success 1200 s, 6000 s',
-    input: [deploy('production', 'failure', [10], 110), deploy('production', 'success', [20, 100], 110)],
+    events: 'uat: failure 600 s; success 1200 s, 6000 s',
+    input: [deploy('uat', 'failure', [10], 110), deploy('uat', 'success', [20, 100], 110)],
     expect: [
-      ['dora:failed_deployments:count7d', 10, 'production', 1], // the first-ever sample of a series counts
-      ['dora:deployments:count7d', 10, 'production', 1],
-      ['dora:change_failure_rate:ratio7d', 10, 'production', 1],
-      ['dora:time_to_restore:seconds', 20, 'production', 600],
-      ['dora:change_failure_rate:ratio7d', 20, 'production', 0.5],
-      ['dora:time_to_restore:seconds', 25, 'production', undefined], // recorded at the restore, not forever
-      ['dora:time_to_restore:seconds', 100, 'production', undefined], // a later deploy restores nothing
-      ['dora:time_to_restore:mean_seconds7d', 105, 'production', 600], // not 5400, and it does not grow
-      ['dora:deployments:count1d', 105, 'production', 2],
-      ['dora:deployments:count7d', 105, 'production', 3],
-      ['dora:failed_deployments:count7d', 105, 'production', 1],
-      ['dora:change_failure_rate:ratio7d', 105, 'production', 1 / 3],
+      ['dora:failed_deployments:count7d', 10, 'uat', 1], // the first-ever sample of a series counts
+      ['dora:deployments:count7d', 10, 'uat', 1],
+      ['dora:change_failure_rate:ratio7d', 10, 'uat', 1],
+      ['dora:time_to_restore:seconds', 20, 'uat', 600],
+      ['dora:change_failure_rate:ratio7d', 20, 'uat', 0.5],
+      ['dora:time_to_restore:seconds', 25, 'uat', undefined], // recorded at the restore, not forever
+      ['dora:time_to_restore:seconds', 100, 'uat', undefined], // a later deploy restores nothing
+      ['dora:time_to_restore:mean_seconds7d', 105, 'uat', 600], // not 5400, and it does not grow
+      ['dora:deployments:count1d', 105, 'uat', 2],
+      ['dora:deployments:count7d', 105, 'uat', 3],
+      ['dora:failed_deployments:count7d', 105, 'uat', 1],
+      ['dora:change_failure_rate:ratio7d', 105, 'uat', 1 / 3],
     ],
   },
   {
@@ -124,31 +124,31 @@ export const DORA_SEQUENCES: DoraSequence[] = [
   },
   {
     name: 'lead time per change: a deploy of 2 changes (authored 300 s and 0 s before it) at 600 s, one of 1 change (600 s before) at 3000 s',
-    events: 'production: success 600 s (changes 2, lead sum 900 s); success 3000 s (changes 1, lead sum 600 s)',
+    events: 'qa: success 600 s (changes 2, lead sum 900 s); success 3000 s (changes 1, lead sum 600 s)',
     input: [
-      deploy('production', 'success', [10, 50], 60),
-      { series: labelText('platform_pipeline_deploy_changes', { ...PUSHED, environment: 'production', result: 'success' }), values: perDeploy([[10, 2], [50, 1]], 60) },
-      { series: labelText('platform_pipeline_deploy_lead_time_sum_seconds', { ...PUSHED, environment: 'production', result: 'success' }), values: perDeploy([[10, 900], [50, 600]], 60) },
+      deploy('qa', 'success', [10, 50], 60),
+      { series: labelText('platform_pipeline_deploy_changes', { ...PUSHED, environment: 'qa', result: 'success' }), values: perDeploy([[10, 2], [50, 1]], 60) },
+      { series: labelText('platform_pipeline_deploy_lead_time_sum_seconds', { ...PUSHED, environment: 'qa', result: 'success' }), values: perDeploy([[10, 900], [50, 600]], 60) },
     ],
     expect: [
-      ['dora:deploy_changes:count', 10, 'production', 2], // the first-ever deploy is seen
-      ['dora:deploy_changes:count', 15, 'production', undefined],
-      ['dora:lead_time_for_changes:mean_seconds7d', 30, 'production', 450],
-      ['dora:lead_time_for_changes:last_deploy_seconds', 30, 'production', 450],
-      ['dora:lead_time_for_changes:mean_seconds7d', 60, 'production', 500], // (900 + 600) / (2 + 1)
-      ['dora:lead_time_for_changes:last_deploy_seconds', 60, 'production', 600],
-      ['dora:deployments:count1d', 60, 'production', 2],
+      ['dora:deploy_changes:count', 10, 'qa', 2], // the first-ever deploy is seen
+      ['dora:deploy_changes:count', 15, 'qa', undefined],
+      ['dora:lead_time_for_changes:mean_seconds7d', 30, 'qa', 450],
+      ['dora:lead_time_for_changes:last_deploy_seconds', 30, 'qa', 450],
+      ['dora:lead_time_for_changes:mean_seconds7d', 60, 'qa', 500], // (900 + 600) / (2 + 1)
+      ['dora:lead_time_for_changes:last_deploy_seconds', 60, 'qa', 600],
+      ['dora:deployments:count1d', 60, 'qa', 2],
     ],
   },
   {
     name: 'deployment frequency: three successful deploys, the first one the series\' first sample',
-    events: 'production: success 300 s, 3900 s, 7500 s',
-    input: [deploy('production', 'success', [5, 65, 125], 130)],
+    events: 'dev: success 300 s, 3900 s, 7500 s',
+    input: [deploy('dev', 'success', [5, 65, 125], 130)],
     expect: [
-      ['dora:deployments:count1d', 5, 'production', 1],
-      ['dora:deployments:count1d', 130, 'production', 3],
-      ['dora:change_failure_rate:ratio7d', 130, 'production', 0],
-      ['dora:time_to_restore:seconds', 130, 'production', undefined],
+      ['dora:deployments:count1d', 5, 'dev', 1],
+      ['dora:deployments:count1d', 130, 'dev', 3],
+      ['dora:change_failure_rate:ratio7d', 130, 'dev', 0],
+      ['dora:time_to_restore:seconds', 130, 'dev', undefined],
     ],
   },
 ];
@@ -174,10 +174,10 @@ function pipelineAlertTests(): any[] {
   const alert = (alertname: string, at: number, exp: Array<{ exp_labels: Record<string, string>; exp_annotations: Record<string, string> }>) =>
     ({ eval_time: `${at}m`, alertname, exp_alerts: exp });
   const notRestored = (value: string) => ({
-    exp_labels: { ...PIPE_LABELS, app: 'checkout', environment: 'production' },
+    exp_labels: { ...PIPE_LABELS, app: 'checkout', environment: 'perf' },
     exp_annotations: {
       summary: 'A failed checkout deployment is not restored within 30 minutes.',
-      description: `A deploy of checkout to production failed ${value} ago and no deploy has succeeded since; the time-to-restore target is 30 minutes.`,
+      description: `A deploy of checkout to perf failed ${value} ago and no deploy has succeeded since; the time-to-restore target is 30 minutes.`,
     },
   });
   const cfr = (pct: string) => ({
@@ -192,7 +192,7 @@ function pipelineAlertTests(): any[] {
     {
       name: 'DeploymentNotRestored: 1800 s after the failure quiet, 2100 s (the next evaluation) fires',
       interval: '1m',
-      input_series: [deploy('production', 'failure', [10], 45)],
+      input_series: [deploy('perf', 'failure', [10], 45)],
       alert_rule_test: [
         alert('CheckoutDeploymentNotRestored', 40, []),
         alert('CheckoutDeploymentNotRestored', 45, [notRestored('35m 0s')]),
@@ -201,7 +201,7 @@ function pipelineAlertTests(): any[] {
     {
       name: 'DeploymentNotRestored: restored after 20 minutes stays quiet',
       interval: '1m',
-      input_series: [deploy('production', 'failure', [10], 45), deploy('production', 'success', [30], 45)],
+      input_series: [deploy('perf2', 'failure', [10], 45), deploy('perf2', 'success', [30], 45)],
       alert_rule_test: [alert('CheckoutDeploymentNotRestored', 45, [])],
     },
     {
@@ -256,13 +256,13 @@ function pipelineAlertTests(): any[] {
     {
       name: 'DeploymentRolledBack: 55 minutes after the rollback fires, 60 minutes quiet',
       interval: '1m',
-      input_series: [{ series: labelText('platform_pipeline_rollback_timestamp_seconds', { ...PUSHED, environment: 'production' }), values: events([10], 75) }],
+      input_series: [{ series: labelText('platform_pipeline_rollback_timestamp_seconds', { ...PUSHED, environment: 'canary' }), values: events([10], 75) }],
       alert_rule_test: [
         alert('CheckoutDeploymentRolledBack', 65, [{
-          exp_labels: { ...PIPE_LABELS, app: 'checkout', environment: 'production' },
+          exp_labels: { ...PIPE_LABELS, app: 'checkout', environment: 'canary' },
           exp_annotations: {
             summary: 'A checkout deployment was rolled back.',
-            description: 'The deploy of checkout to production failed verification and was rolled back within the last hour.',
+            description: 'The deploy of checkout to canary failed verification and was rolled back within the last hour.',
           },
         }]),
         alert('CheckoutDeploymentRolledBack', 70, []),
@@ -300,6 +300,7 @@ const EXHAUSTED = {
   },
 };
 
+const PERIOD = '{namespace="shop", sloth_id="checkout-availability", sloth_service="checkout", sloth_slo="availability", sloth_window="30d"}';
 const ISTIO = { reporter: 'destination', destination_workload: 'checkout', destination_workload_namespace: 'shop' };
 const requests = (code: string, segments: Array<[number, number]>) =>
   ({ series: labelText('istio_requests_total', { ...ISTIO, response_code: code }), values: counter(segments) });
@@ -342,6 +343,22 @@ function sloTests(): any[] {
       { eval_time: '120m', alertname: 'CheckoutAvailabilityErrorBudgetBurn', exp_alerts: [burn('ticket-slow', '0.1914%')] },
       { eval_time: '120m', alertname: 'CheckoutAvailabilityBudgetExhausted', exp_alerts: [] },
     ],
+    // the period SLI is Sloth's: the mean of the 5m ratios recorded every 5 minutes from 5m to 120m,
+    // 4 of 24 of them (95m to 110m) at 0.2 %; the budget remaining is 1 - that / 0.001
+    promql_expr_test: [
+      { expr: 'abs(slo:sli_error:ratio_rate30d{sloth_slo="availability"} - 0.008 / 24) < bool 1e-9', eval_time: '120m', exp_samples: [{ labels: PERIOD, value: 1 }] },
+      { expr: 'abs(slo:period_error_budget_remaining:ratio{sloth_slo="availability"} - (1 - 0.008 / 24 / 0.001)) < bool 1e-9', eval_time: '120m', exp_samples: [{ labels: PERIOD, value: 1 }] },
+    ],
+  });
+  out.push({
+    name: 'burn: page-fast needs its 1h window too: 5 % errors 2 hours ago and again for the last 15 minutes (5m 5 %, 1h 1.25 %, 6h 3 %)',
+    interval: '1m',
+    input_series: [requests('200', [[60, 9500], [50, 10000], [15, 9500]]), requests('500', [[60, 500], [50, 0], [15, 500]])],
+    promql_expr_test: [{
+      expr: 'count by (slo_burn_tier) (ALERTS{alertname="CheckoutAvailabilityErrorBudgetBurn", alertstate="firing"})',
+      eval_time: '125m',
+      exp_samples: ['page-slow', 'ticket-fast', 'ticket-slow'].map((t) => ({ labels: `{slo_burn_tier="${t}"}`, value: 1 })),
+    }],
   });
   out.push({
     name: 'latency SLI: only this workload\'s requests count (99 % fast of 1000/min; another workload serves 100000/min, all slow)',
@@ -384,6 +401,42 @@ function dayTests(): any[] {
   }];
 }
 
+/**
+ * The pipeline scenarios in as few promtool test groups as possible (each group costs a fresh storage): the
+ * rules group by app and environment, so scenarios of different environments (and the pushed figures without
+ * one) share a group. Scenarios that need the same environment (the two change-failure-rate cases, both in
+ * production) stay apart.
+ */
+function mergeByEnvironment(groups: any[]): any[] {
+  const out: any[] = [];
+  for (const g of groups) {
+    const series = new Set(g.input_series.map((x: any) => x.series));
+    const into = out.find((o) => !o.input_series.some((x: any) => series.has(x.series) || envOf(x.series) !== undefined && g.input_series.some((y: any) => envOf(y.series) === envOf(x.series))));
+    if (!into) {
+      out.push({ ...g, promql_expr_test: [...(g.promql_expr_test ?? [])], alert_rule_test: [...(g.alert_rule_test ?? [])], input_series: [...g.input_series] });
+      continue;
+    }
+    into.name = `${into.name} | ${g.name}`;
+    into.input_series.push(...g.input_series);
+    into.promql_expr_test.push(...(g.promql_expr_test ?? []));
+    for (const t of g.alert_rule_test ?? []) {
+      // one expectation per alert and time: the alerts of every environment at that time
+      const same = into.alert_rule_test.find((x: any) => x.alertname === t.alertname && x.eval_time === t.eval_time);
+      if (same) same.exp_alerts = [...same.exp_alerts, ...t.exp_alerts];
+      else into.alert_rule_test.push({ ...t, exp_alerts: [...t.exp_alerts] });
+    }
+  }
+  return out.map((o) => ({
+    ...o,
+    ...(o.promql_expr_test.length ? {} : { promql_expr_test: undefined }),
+    ...(o.alert_rule_test.length ? {} : { alert_rule_test: undefined }),
+  })).map((o) => JSON.parse(JSON.stringify(o)));
+}
+
+function envOf(series: string): string | undefined {
+  return /environment="([^"]+)"/.exec(series)?.[1];
+}
+
 /** The rule files the scenarios read: the reference rules split by group, so each scenario evaluates only the rules it tests. */
 export const RULE_FILES: Record<string, (group: string) => boolean> = {
   'pipeline.rules.yml': (g) => g.startsWith('platform-pipeline-'),
@@ -398,7 +451,7 @@ export const RULE_FILES: Record<string, (group: string) => boolean> = {
 export function scenarioFiles(): Array<{ file: string; doc: any }> {
   const slo = sloTests();
   return [
-    { file: 'pipeline.test.yml', doc: { rule_files: ['pipeline.rules.yml'], evaluation_interval: '5m', tests: [...doraTests(), ...pipelineAlertTests()] } },
+    { file: 'pipeline.test.yml', doc: { rule_files: ['pipeline.rules.yml'], evaluation_interval: '5m', tests: mergeByEnvironment([...doraTests(), ...pipelineAlertTests()]) } },
     { file: 'availability.test.yml', doc: { rule_files: ['availability.rules.yml'], evaluation_interval: '5m', tests: slo.filter((t) => !t.name.startsWith('latency')) } },
     { file: 'latency.test.yml', doc: { rule_files: ['latency.rules.yml'], evaluation_interval: '5m', tests: slo.filter((t) => t.name.startsWith('latency')) } },
     { file: 'days.test.yml', doc: { rule_files: ['pipeline.rules.yml'], evaluation_interval: '1h', tests: dayTests() } },
