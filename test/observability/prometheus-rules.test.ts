@@ -278,6 +278,63 @@ describe('PrometheusRules: bad input', () => {
     expect(errorOf(() => pp.Slo.availability({ name: 'a', objective: 0 }))).toMatch(/got 0/);
   });
 
+  test('custom() refuses zero, negative and equal windows, more than the whole budget, duplicate and non-DNS tier names', () => {
+    const page = pp.AlertTier.PAGE;
+    const one = (w: Partial<pp.BurnRateWindowProps>) => errorOf(() => pp.BurnRateWindows.custom([{ tier: page, shortWindow: Duration.minutes(5), longWindow: Duration.hours(1), budgetConsumed: 2, ...w }]));
+    expect(one({ shortWindow: Duration.minutes(0) })).toMatch(/'windows\[0\].shortWindow' must be a whole number of minutes, got '0 minutes'/);
+    expect(() => Duration.minutes(-60)).toThrow(/cannot be negative/); // cdk8s refuses negative durations itself
+    expect(one({ longWindow: Duration.seconds(90) })).toMatch(/'windows\[0\].longWindow' must be a whole number of minutes/);
+    expect(one({ pendingFor: Duration.minutes(0) })).toMatch(/'windows\[0\].pendingFor' must be a whole number of minutes/);
+    expect(one({ shortWindow: Duration.hours(1) })).toMatch(/'windows\[0\].shortWindow' \(60 minutes\) must be shorter than 'longWindow' \(60 minutes\)/);
+    expect(one({ budgetConsumed: 100.5 })).toMatch(/'windows\[0\].budgetConsumed' must be a percentage above 0 and at most 100, got 100.5/);
+    expect(one({ budgetConsumed: -1 })).toMatch(/'windows\[0\].budgetConsumed' must be a percentage above 0 and at most 100, got -1/);
+    expect(one({ name: 'Page_Fast' })).toMatch(/'windows\[0\].name' must be lowercase letters, digits and '-', got 'Page_Fast'/);
+    expect(one({ tier: pp.AlertTier.INFO })).toMatch(/'windows\[0\].tier' must be AlertTier.PAGE or AlertTier.TICKET, got 'info'/);
+    const w = { tier: page, shortWindow: Duration.minutes(5), longWindow: Duration.hours(1), budgetConsumed: 2, name: 'fast' };
+    expect(errorOf(() => pp.BurnRateWindows.custom([w, { ...w, longWindow: Duration.hours(2) }]))).toMatch(/'windows\[1\].name' 'fast' is used twice/);
+    // the same windows without a name default to the same tier label: refused too
+    const anon = { tier: page, shortWindow: Duration.minutes(5), longWindow: Duration.hours(1), budgetConsumed: 2 };
+    expect(errorOf(() => pp.BurnRateWindows.custom([anon, { ...anon, budgetConsumed: 3 }]))).toMatch(/'windows\[1\].name' 'page-5m-1h' is used twice/);
+    // accepted: 100 % exactly, and a for: of its own
+    expect(pp.BurnRateWindows.custom([{ ...anon, budgetConsumed: 100, pendingFor: Duration.minutes(2) }]).windows).toHaveLength(1);
+  });
+
+  test('a 90 % latency SLO with the default windows names the option that changes them and shows the call', () => {
+    const msg = errorOf(() => synthRules({ slos: [pp.Slo.latency({ name: 'latency', objective: 90, threshold: Duration.millis(250) })] }));
+    expect(msg).toMatch(/window 'page-fast': SLO 'latency' \(objective 90%\) would alert only above 144% errors \(factor 14.4 × budget 0.1\), which can never happen/);
+    expect(msg).toContain("give PrometheusRules' 'windows' option windows that spend less of the budget (below 1.39% in 1h here) or have longer windows");
+    expect(msg).toContain("new PrometheusRules(app, 'Alerts', { windows: BurnRateWindows.custom([{ tier: AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 }, ...]) })");
+    // the suggested window works for that SLO: 10 % in 3 days of 30 is a factor of 1, threshold 10 % errors
+    const windows = pp.BurnRateWindows.custom([{ tier: pp.AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 }]);
+    const doc = rules({ slos: [pp.Slo.latency({ name: 'latency', objective: 90, threshold: Duration.millis(250) })] }, { windows });
+    expect(thresholds(doc, 'CheckoutLatencyErrorBudgetBurn')).toEqual({ 'ticket-6h-3d': ['1', '0.1', undefined, 'warning'] });
+  });
+
+  test('an empty SLI selector renders no empty matcher: never {a="b", } or {, a="b"}', () => {
+    const source = pp.SliSource.custom({ requestsMetric: 'http_requests_total', selector: '', latencyHistogram: 'http_request_duration_seconds' });
+    const doc = rules({ mesh: pp.Mesh.NONE, sliSource: source, slos: BOTH_SLOS() });
+    const exprs = rulesOf(doc).map((r) => r.expr).join('\n');
+    expect(exprs).toContain('sum(rate(http_requests_total{code=~"5.."}[5m]))');
+    expect(exprs).toContain('sum(rate(http_request_duration_seconds_bucket{le="0.25"}[5m]))');
+    expect(exprs).toContain('sum(rate(http_request_duration_seconds_count{}[5m]))');
+    expect(exprs).not.toMatch(/,\s*\}|\{\s*,/);
+  });
+
+  test('only the paging environments page: staging burn alerts open tickets (severity warning, sloth_severity page)', () => {
+    const { project, app } = makeApp({ slos: BOTH_SLOS() });
+    new pp.PrometheusRules(app, 'Alerts');
+    const out = pp.Testing.synth(project);
+    const severities = (env: string) => [...new Set(rulesOf(out.yaml(`monitoring/checkout/${env}.rules.yml`))
+      .filter((r) => r.alert?.endsWith('ErrorBudgetBurn') && r.labels.sloth_severity === 'page').map((r) => r.labels.severity))];
+    expect(severities('staging')).toEqual(['warning']);
+    expect(severities('production')).toEqual(['critical']);
+    const both = makeApp({ slos: BOTH_SLOS() });
+    new pp.PrometheusRules(both.app, 'Alerts', { pagingEnvironments: ['staging', 'production'] });
+    const out2 = pp.Testing.synth(both.project);
+    expect(rulesOf(out2.yaml('monitoring/checkout/staging.rules.yml')).filter((r) => r.labels?.slo_burn_tier === 'page-fast').map((r) => r.labels.severity)).toEqual(['critical', 'critical']);
+    expect(errorOf(() => synthRules({}, { pagingEnvironments: ['qa'] }))).toMatch(/'pagingEnvironments' names 'qa', which the app does not declare/);
+  });
+
   test('an unknown window set, bad custom windows, and windows that do not fit the SLO', () => {
     expect(errorOf(() => pp.BurnRateWindows.fromName('google-7d'))).toMatch(/unknown window set 'google-7d'; known sets are \['workbook', 'google-30d', 'google-28d'\]/);
     expect(pp.BurnRateWindows.fromName('google-28d').name).toBe('google-28d');
