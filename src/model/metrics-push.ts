@@ -1,6 +1,6 @@
-import { PlatformPipelineError, show } from '../core/errors';
 import type { ObservabilityProps } from './observability';
 import type { Runner } from './runner';
+import { PlatformPipelineError, show } from '../core/errors';
 
 /** An authenticated Pushgateway that the runners reach over the network (e.g. behind an ingress). */
 export interface ExternalMetricsPushProps {

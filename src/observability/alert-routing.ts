@@ -224,9 +224,11 @@ export class AlertRouting extends Construct {
   }
 
   // matchers omit `matchType: "="` (the default): a bare `=` is the YAML 1.1 value tag, which PyYAML-based tools refuse
-  private spec(app: IPlatformApp, props: AlertRoutingProps, env: string, groupWait: string, groupInterval: string, repeat: number): Record<string, unknown> {
+  private spec(app: IPlatformApp, props: AlertRoutingProps, env: string, groupWait: string, groupInterval: string, repeat: number)
+    : Record<string, unknown> {
     const p = this.prefix(app);
-    const paging = (props.pagingEnvironments ?? this.rules(app)?.pagingEnvironments ?? [app.environments[app.environments.length - 1].name]).includes(env);
+    const last = app.environments[app.environments.length - 1].name;
+    const paging = (props.pagingEnvironments ?? this.rules(app)?.pagingEnvironments ?? [last]).includes(env);
     return {
       route: {
         receiver: 'none',

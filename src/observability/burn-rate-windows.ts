@@ -169,7 +169,7 @@ export class BurnRateWindows {
         const most = +((100 * (longSeconds / 3600)) / ((periodSeconds / 3600) * budget)).toPrecision(3);
         problems.push(`window ${show(w.name ?? defaultName(w))}: SLO ${show(slo.name)} (objective ${slo.objective}%) would alert only above ${num(threshold * 100)}% errors (factor ${factor} × budget ${num(budget)}), which can never happen. `
           + `Raise the objective, or give PrometheusRules' 'windows' option windows that spend less of the budget (below ${most}% in ${promDuration(longSeconds)} here) or have longer windows, e.g. `
-          + `new PrometheusRules(app, 'Alerts', { windows: BurnRateWindows.custom([{ tier: AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 }, ...]) })`);
+          + 'new PrometheusRules(app, \'Alerts\', { windows: BurnRateWindows.custom([{ tier: AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 }, ...]) })');
       }
       return {
         tier: w.tier,

@@ -4,19 +4,19 @@ import { AlertTier, BurnRateWindows, secondsOf } from './burn-rate-windows';
 import { ensurePipelineReport, addRulesGate, promtoolVersionProblem } from './private/pipeline-jobs';
 import { fail, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
-import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
-import { promqlProblem, withoutPlaceholders } from './private/promql';
-import { SUCCESS_METRICS } from './private/pipeline-rules';
-import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
 import { dnsLabelProblem, PROM_LABEL_NAME } from '../core/names';
+import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
+import { SUCCESS_METRICS } from './private/pipeline-rules';
+import { promqlProblem, withoutPlaceholders } from './private/promql';
+import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
 import { paths } from '../core/paths';
 import { stringifyYaml } from '../core/yaml-writer';
 import { Label, labelMap } from '../model/label';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { commonLabels } from '../platform/base-manifests';
+import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import type { DashboardContribution } from './private/contributions';
-import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
@@ -331,8 +331,9 @@ export class PrometheusRules extends Construct {
       }
     }
     problems.push(...labelMap('labels', props.labels).problems);
-    if (props.pipelineDurationTarget !== undefined && !(secondsOf(props.pipelineDurationTarget) >= 60 && secondsOf(props.pipelineDurationTarget) % 60 === 0)) {
-      problems.push(`'pipelineDurationTarget' must be whole minutes, at least one, got ${props.pipelineDurationTarget.toHumanString()}`);
+    const target = props.pipelineDurationTarget ? secondsOf(props.pipelineDurationTarget) : undefined;
+    if (target !== undefined && !(target >= 60 && target % 60 === 0)) {
+      problems.push(`'pipelineDurationTarget' must be whole minutes, at least one, got ${props.pipelineDurationTarget!.toHumanString()}`);
     }
     if (props.minRequestRate !== undefined && !(props.minRequestRate > 0)) problems.push(`'minRequestRate' must be a positive number of requests per second, got ${show(props.minRequestRate)}`);
     if (props.absentFor !== undefined && !(secondsOf(props.absentFor) >= 60 && secondsOf(props.absentFor) % 60 === 0)) {

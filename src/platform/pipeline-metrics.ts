@@ -1,7 +1,7 @@
+import type { IPlatformApp } from './platform-app-contract';
 import { show } from '../core/errors';
 import { clusterLocalReason, isGitHubHosted } from '../model/metrics-push';
 import type { Runner } from '../model/runner';
-import type { IPlatformApp } from './platform-app-contract';
 
 /**
  * The series the pipeline pushes to a Prometheus Pushgateway, named in one place for both sides: the jobs
@@ -145,7 +145,7 @@ export function pushgatewayScript(group: Array<[string, string]>, samples: Pushe
     'METRICS',
     'then',
     '  pp_push_why="$(head -c 300 "${pp_push_err}" | tr -s \'\\r\\n\' \'  \')"',
-    `  echo "::warning::could not push pipeline metrics to \${PUSHGATEWAY_URL}: \${pp_push_why:-no answer}"`,
+    '  echo "::warning::could not push pipeline metrics to ${PUSHGATEWAY_URL}: ${pp_push_why:-no answer}"',
     `  echo "- :warning: pipeline metrics not recorded: the push of ${samples.map((s) => s.metric).filter((m, i, a) => a.indexOf(m) === i).join(', ')} to ${target} failed (\${pp_push_why:-no answer}); the DORA and delivery figures miss it" >> "\${GITHUB_STEP_SUMMARY}"`,
     'fi',
     'rm -f "${pp_push_err}" "${pp_push_err}.auth"',

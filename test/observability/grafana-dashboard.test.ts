@@ -99,7 +99,8 @@ describe('GrafanaDashboard', () => {
       'max(platform_pipeline_deploy_lead_time_sum_seconds{app="checkout", environment="$environment"})\n/\n(max(platform_pipeline_deploy_changes{app="checkout", environment="$environment"}) > 0)');
     expect(panel(d, 'Time to restore').targets[0].expr).toBe('max(last_over_time(dora:time_to_restore:seconds{app="checkout", environment="$environment"}[$__range]))');
     expect(panel(d, 'Pipeline duration').targets.map((t: any) => t.expr)).toEqual([
-      `max by (result) (${pp.PipelineMetrics.RUN_DURATION}{app="checkout"})`, `max by (result) (${pp.PipelineMetrics.RUN_WAIT}{app="checkout"})`]);
+      `max by (result) (${pp.PipelineMetrics.RUN_DURATION}{app="checkout"})`, `max by (result) (${pp.PipelineMetrics.RUN_WAIT}{app="checkout"})`,
+    ]);
     expect(panel(d, 'Scan findings (last run)').targets[0].expr).toContain(pp.PipelineMetrics.SCAN_FINDINGS);
     expect(d.templating.list[1]).toMatchObject({ type: 'custom', name: 'environment', query: 'staging,production', current: { value: 'production' } });
     const text = JSON.stringify(d);

@@ -184,7 +184,8 @@ describe('PrometheusRules', () => {
     const doc = rules({ observability: PUSH });
     const pipeline = doc.groups.filter((g: any) => g.name.startsWith('platform-pipeline-')).flatMap((g: any) => g.rules);
     const text = pipeline.map((r: any) => r.expr).join('\n');
-    for (const name of [pp.PipelineMetrics.DEPLOY_TIMESTAMP, pp.PipelineMetrics.DEPLOY_CHANGES, pp.PipelineMetrics.DEPLOY_LEAD_TIME_SUM, pp.PipelineMetrics.ROLLBACK_TIMESTAMP,
+    for (const name of [pp.PipelineMetrics.DEPLOY_TIMESTAMP, pp.PipelineMetrics.DEPLOY_CHANGES, pp.PipelineMetrics.DEPLOY_LEAD_TIME_SUM,
+      pp.PipelineMetrics.ROLLBACK_TIMESTAMP,
       pp.PipelineMetrics.RUN_TIMESTAMP, pp.PipelineMetrics.RUN_DURATION, pp.PipelineMetrics.SCAN_FINDINGS, pp.PipelineMetrics.TEST_COVERAGE]) {
       expect(text).toContain(name);
     }
@@ -280,7 +281,8 @@ describe('PrometheusRules: bad input', () => {
 
   test('custom() refuses zero, negative and equal windows, more than the whole budget, duplicate and non-DNS tier names', () => {
     const page = pp.AlertTier.PAGE;
-    const one = (w: Partial<pp.BurnRateWindowProps>) => errorOf(() => pp.BurnRateWindows.custom([{ tier: page, shortWindow: Duration.minutes(5), longWindow: Duration.hours(1), budgetConsumed: 2, ...w }]));
+    const base = { tier: page, shortWindow: Duration.minutes(5), longWindow: Duration.hours(1), budgetConsumed: 2 };
+    const one = (w: Partial<pp.BurnRateWindowProps>) => errorOf(() => pp.BurnRateWindows.custom([{ ...base, ...w }]));
     expect(one({ shortWindow: Duration.minutes(0) })).toMatch(/'windows\[0\].shortWindow' must be a whole number of minutes, got '0 minutes'/);
     expect(() => Duration.minutes(-60)).toThrow(/cannot be negative/); // cdk8s refuses negative durations itself
     expect(one({ longWindow: Duration.seconds(90) })).toMatch(/'windows\[0\].longWindow' must be a whole number of minutes/);
@@ -305,7 +307,9 @@ describe('PrometheusRules: bad input', () => {
     expect(msg).toContain("give PrometheusRules' 'windows' option windows that spend less of the budget (below 1.39% in 1h here) or have longer windows");
     expect(msg).toContain("new PrometheusRules(app, 'Alerts', { windows: BurnRateWindows.custom([{ tier: AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 }, ...]) })");
     // the suggested window works for that SLO: 10 % in 3 days of 30 is a factor of 1, threshold 10 % errors
-    const windows = pp.BurnRateWindows.custom([{ tier: pp.AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 }]);
+    const windows = pp.BurnRateWindows.custom([
+      { tier: pp.AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 },
+    ]);
     const doc = rules({ slos: [pp.Slo.latency({ name: 'latency', objective: 90, threshold: Duration.millis(250) })] }, { windows });
     expect(thresholds(doc, 'CheckoutLatencyErrorBudgetBurn')).toEqual({ 'ticket-6h-3d': ['1', '0.1', undefined, 'warning'] });
   });

@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { parse, stringify } from 'yaml';
-import * as pp from '../../src';
 import { shopApp } from './helpers';
+import * as pp from '../../src';
 
 /** The reference rules file's text (synthesized once per test file). */
 export function referenceRules(): string {
@@ -411,9 +411,12 @@ function mergeByEnvironment(groups: any[]): any[] {
   const out: any[] = [];
   for (const g of groups) {
     const series = new Set(g.input_series.map((x: any) => x.series));
-    const into = out.find((o) => !o.input_series.some((x: any) => series.has(x.series) || envOf(x.series) !== undefined && g.input_series.some((y: any) => envOf(y.series) === envOf(x.series))));
+    const envs = new Set(g.input_series.map((x: any) => envOf(x.series)).filter((e: string | undefined) => e !== undefined));
+    const clash = (x: any) => series.has(x.series) || envs.has(envOf(x.series));
+    const into = out.find((o) => !o.input_series.some(clash));
     if (!into) {
-      out.push({ ...g, promql_expr_test: [...(g.promql_expr_test ?? [])], alert_rule_test: [...(g.alert_rule_test ?? [])], input_series: [...g.input_series] });
+      const copy = (k: string) => [...(g[k] ?? [])];
+      out.push({ ...g, promql_expr_test: copy('promql_expr_test'), alert_rule_test: copy('alert_rule_test'), input_series: copy('input_series') });
       continue;
     }
     into.name = `${into.name} | ${g.name}`;

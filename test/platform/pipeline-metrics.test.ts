@@ -70,9 +70,11 @@ describe('the pushing scripts, run by the harness', () => {
     const start = Math.floor(Date.now() / 1000) - 10800;
     // build 0-10 min and a gate 5-20 min (overlapping: 20 min), then 100 minutes waiting for an approval,
     // then the production deploy 120-150 min: 50 minutes of running time in a run of about 3 hours
-    const jobs = { jobs: [[0, 600], [300, 1200], [7200, 9000], [null, null]].map(([a, b], i) => ({
-      name: `job${i}`, started_at: a === null ? null : iso(start + a), completed_at: b === null ? null : iso(start + b),
-    })) };
+    const jobs = {
+      jobs: [[0, 600], [300, 1200], [7200, 9000], [null, null]].map(([a, b], i) => ({
+        name: `job${i}`, started_at: a === null ? null : iso(start + a), completed_at: b === null ? null : iso(start + b),
+      })),
+    };
     const r = runJob(wf, 'checkout-report-metrics', {
       secrets: { PUSHGATEWAY_TOKEN: 'pgw-s3cret' },
       fixtures: { 'run.json': JSON.stringify({ run_started_at: iso(start) }), 'jobs.json': JSON.stringify(jobs) },

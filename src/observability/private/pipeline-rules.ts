@@ -140,7 +140,6 @@ export const DORA_RECORDS = {
  * and lead times) are recorded at the moment their deploy appears, and aggregated as ratios of sums.
  */
 export function doraGroup(app: string): RuleGroup {
-  const M = PipelineMetrics;
   const R = DORA_RECORDS;
   const d = M.DEPLOY_TIMESTAMP;
   const by = 'app, environment';
