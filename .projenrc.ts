@@ -109,7 +109,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       projects: JEST_PROJECTS,
     },
   },
-  gitignore: ['/.tmp/', '/.tools/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/'],
+  // without a trailing slash: a worktree's symlinked node_modules or .tools is ignored too
+  gitignore: ['/node_modules', '/.tools', '/.tmp/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/', '/.stryker-tmp/', '/reports/', '/stryker.config.mjs'] },
 });
 

@@ -14,6 +14,7 @@ export { HelmChart, HelmChartOptions } from './model/helm-chart';
 export { Label } from './model/label';
 export { IstioAmbientOptions, IstioSidecarOptions, Mesh, MeshDataplane } from './model/mesh';
 export { AppPeerOptions, ExternalHostOptions, IngressGatewayOptions, NetworkPeer, NetworkPeerKind, NetworkProps } from './model/network';
+export { ExternalMetricsPushProps, InClusterMetricsPushProps, MetricsPush } from './model/metrics-push';
 export { ObservabilityProps } from './model/observability';
 export { BranchPerEnvironmentOptions, EnvironmentBranch, Promotion, SequentialPromotionOptions } from './model/promotion';
 export { Runner } from './model/runner';

@@ -12,6 +12,7 @@ import { Environment } from '../model/environment';
 import { HelmChart } from '../model/helm-chart';
 import { Mesh } from '../model/mesh';
 import { NetworkProps } from '../model/network';
+import { resolveObservability } from '../model/metrics-push';
 import { ObservabilityProps } from '../model/observability';
 import { Promotion } from '../model/promotion';
 import { Runner } from '../model/runner';
@@ -21,6 +22,7 @@ import { Pipeline } from '../pipeline/pipeline';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { addBaseManifests } from '../platform/base-manifests';
 import { HelmValues } from '../platform/helm-values';
+import { metricsPushProblems } from '../platform/pipeline-metrics';
 import { appOf, appsOf, isPlatformApp, markPlatformApp } from '../platform/platform-app-contract';
 import { SideFile, synthesizeApps } from './private/app-synthesizer';
 import { validateAppProps } from './private/validate-app-props';
@@ -118,7 +120,7 @@ export class PlatformApp extends Component {
     this.promotion = props.promotion ?? Promotion.sequential();
     this.slos = [...(props.slos ?? [])];
     this.sliSource = props.sliSource ?? (this.mesh.sidecarInjection ? SliSource.istio() : undefined);
-    this.observability = props.observability ?? {};
+    this.observability = resolveObservability(props.observability ?? {});
     this.team = props.team;
     this.runbookBaseUrl = props.runbookBaseUrl;
     this.repository = props.repository;
@@ -135,6 +137,8 @@ export class PlatformApp extends Component {
     const actions = ActionManifest.bundled();
     for (const pin of props.actionOverrides ?? []) actions.override(pin);
     this.pipeline = Pipeline._create(this, 'Pipeline', { appName: name, actions });
+    // a cluster-local Pushgateway and the runners of the jobs that push: checked once every job exists
+    this.node.addValidation({ validate: () => metricsPushProblems(this) });
     this.k8sApp = new App({ outdir: project.outdir });
     for (const env of this.environments) {
       const chart = new Chart(this.k8sApp, `${name}-${env.name}`, { disableResourceNameHashes: true });

@@ -1,3 +1,5 @@
+import type { MetricsPush } from './metrics-push';
+
 /** Where the app's telemetry lives; analyses, pushes and annotations use these endpoints. */
 export interface ObservabilityProps {
   /**
@@ -6,10 +8,20 @@ export interface ObservabilityProps {
    */
   readonly prometheusUrl?: string;
   /**
-   * Pushgateway URL the pipeline pushes its figures to (deploy events, run results).
+   * Pushgateway URL the pipeline pushes its figures to (deploy events, run results), from the jobs' own
+   * runners without authentication. A cluster-local URL is refused when a pushing job runs on a
+   * GitHub-hosted runner.
    * @default - no pushes
+   * @deprecated use `metricsPush`: `MetricsPush.external({ url, tokenSecret })` or `MetricsPush.inCluster({ url, runner })`
    */
   readonly pushgatewayUrl?: string;
+  /**
+   * Where the pipeline pushes its DORA events and run figures: an authenticated endpoint the runners reach
+   * (`MetricsPush.external`), or a Pushgateway inside the cluster network pushed to from runners inside it
+   * (`MetricsPush.inCluster`).
+   * @default - no pushes (or `pushgatewayUrl`)
+   */
+  readonly metricsPush?: MetricsPush;
   /**
    * Grafana URL, for dashboard links and deploy annotations.
    * @default - no links or annotations

@@ -145,6 +145,12 @@ export interface AlertRoutingProps {
    */
   readonly labels?: Label[];
   /**
+   * Environments where pages go to the `page` receiver. Elsewhere every alert the routes take goes to the
+   * `ticket` receiver, whatever its severity: non-production never pages.
+   * @default - the PrometheusRules' `pagingEnvironments` (by default the last environment, production)
+   */
+  readonly pagingEnvironments?: string[];
+  /**
    * Environments that get an AlertmanagerConfig.
    * @default - every environment
    */
@@ -196,6 +202,7 @@ export class AlertRouting extends Construct {
     if (labels.problems.length > 0) fail(this, labels.problems.join('; '));
     const envs = props.environments ?? app.environments.map((e) => e.name);
     for (const e of envs) app.environment(e);
+    for (const e of props.pagingEnvironments ?? []) app.environment(e);
     this.configName = `${app.name}-alerts`;
 
     const seconds = (d: Duration | undefined, dflt: number) => promDuration(d ? d.toMilliseconds() / 1000 : dflt);
@@ -207,7 +214,7 @@ export class AlertRouting extends Construct {
         kind: 'AlertmanagerConfig',
         metadata: { name: this.configName, namespace: env.namespace, labels: { ...commonLabels(app.name), ...labelMap('labels', props.labels).map } },
         // read at synth: PrometheusRules may be declared after this construct
-        spec: Lazy.any({ produce: () => this.spec(app, props, seconds(props.groupWait, 30), seconds(props.groupInterval, 300), repeat) }),
+        spec: Lazy.any({ produce: () => this.spec(app, props, name, seconds(props.groupWait, 30), seconds(props.groupInterval, 300), repeat) }),
       });
     }
     // marked last: a construct whose props were refused does not count as the app's routing
@@ -217,8 +224,11 @@ export class AlertRouting extends Construct {
   }
 
   // matchers omit `matchType: "="` (the default): a bare `=` is the YAML 1.1 value tag, which PyYAML-based tools refuse
-  private spec(app: IPlatformApp, props: AlertRoutingProps, groupWait: string, groupInterval: string, repeat: number): Record<string, unknown> {
+  private spec(app: IPlatformApp, props: AlertRoutingProps, env: string, groupWait: string, groupInterval: string, repeat: number)
+    : Record<string, unknown> {
     const p = this.prefix(app);
+    const last = app.environments[app.environments.length - 1].name;
+    const paging = (props.pagingEnvironments ?? this.rules(app)?.pagingEnvironments ?? [last]).includes(env);
     return {
       route: {
         receiver: 'none',
@@ -227,11 +237,12 @@ export class AlertRouting extends Construct {
         groupInterval,
         repeatInterval: promDuration(repeat * 4),
         routes: [
-          { receiver: 'page', matchers: [{ name: 'severity', value: this.severity(app, 'page') }], repeatInterval: promDuration(repeat) },
+          // outside the paging environments a page-severity alert (a custom one, say) opens a ticket
+          { receiver: paging ? 'page' : 'ticket', matchers: [{ name: 'severity', value: this.severity(app, 'page') }], repeatInterval: promDuration(repeat) },
           { receiver: 'ticket', matchers: [{ name: 'severity', value: this.severity(app, 'ticket') }] },
         ],
       },
-      receivers: [{ name: 'none' }, props.page._receiver('page'), props.ticket._receiver('ticket')],
+      receivers: [{ name: 'none' }, ...(paging ? [props.page._receiver('page')] : []), props.ticket._receiver('ticket')],
       inhibitRules: [{
         sourceMatch: [{ name: `${p}severity`, value: 'page' }],
         targetMatch: [{ name: `${p}severity`, value: 'ticket' }],

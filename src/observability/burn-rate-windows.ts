@@ -28,8 +28,10 @@ export interface BurnRateWindowProps {
    */
   readonly budgetConsumed: number;
   /**
-   * How long the condition must hold before the alert fires (`for:`).
-   * @default - half the short window, at least one minute (2m, 15m, 1h, 3h for the workbook windows)
+   * How long the condition must hold before the alert fires (`for:`). Sloth and the SRE workbook use none:
+   * the short window already makes the alert wait for a sustained burn, and a `for:` delays a ticket by up
+   * to its length.
+   * @default - none (fires at the first evaluation where both windows burn, as Sloth's alerts do)
    */
   readonly pendingFor?: Duration;
   /**
@@ -51,7 +53,9 @@ export interface ResolvedWindow {
   readonly factor: number;
   /** `factor × error budget`, rounded. */
   readonly threshold: number;
-  readonly pendingFor: string;
+  /** `for:` of the alert, or undefined (none). */
+  readonly pendingFor?: string;
+  /** Seconds of `pendingFor`, 0 without. */
   readonly pendingSeconds: number;
 }
 
@@ -156,12 +160,16 @@ export class BurnRateWindows {
       const longSeconds = secondsOf(w.longWindow);
       const factor = factorOf((w.budgetConsumed * (periodSeconds / 3600)) / 100 / (longSeconds / 3600));
       const threshold = +num(factor * budget);
-      const pendingSeconds = w.pendingFor ? secondsOf(w.pendingFor) : Math.max(60, Math.floor(shortSeconds / 120) * 60);
+      const pendingSeconds = w.pendingFor ? secondsOf(w.pendingFor) : 0;
       if (longSeconds > periodSeconds) {
         problems.push(`window ${show(w.name ?? defaultName(w))}: the long window ${promDuration(longSeconds)} is longer than SLO ${show(slo.name)}'s period ${promDuration(periodSeconds)}; use shorter windows or a longer period`);
       }
       if (threshold >= 1) {
-        problems.push(`window ${show(w.name ?? defaultName(w))}: SLO ${show(slo.name)} (objective ${slo.objective}%) would alert only above ${num(threshold * 100)}% errors (factor ${factor} × budget ${num(budget)}), which can never happen; raise the objective or spend less budget in this window`);
+        // the largest share of the budget this window can alert on: factor × budget < 1
+        const most = +((100 * (longSeconds / 3600)) / ((periodSeconds / 3600) * budget)).toPrecision(3);
+        problems.push(`window ${show(w.name ?? defaultName(w))}: SLO ${show(slo.name)} (objective ${slo.objective}%) would alert only above ${num(threshold * 100)}% errors (factor ${factor} × budget ${num(budget)}), which can never happen. `
+          + `Raise the objective, or give PrometheusRules' 'windows' option windows that spend less of the budget (below ${most}% in ${promDuration(longSeconds)} here) or have longer windows, e.g. `
+          + 'new PrometheusRules(app, \'Alerts\', { windows: BurnRateWindows.custom([{ tier: AlertTier.TICKET, shortWindow: Duration.hours(6), longWindow: Duration.days(3), budgetConsumed: 10 }, ...]) })');
       }
       return {
         tier: w.tier,
@@ -173,7 +181,7 @@ export class BurnRateWindows {
         budgetConsumed: w.budgetConsumed,
         factor,
         threshold,
-        pendingFor: promDuration(pendingSeconds),
+        pendingFor: pendingSeconds > 0 ? promDuration(pendingSeconds) : undefined,
         pendingSeconds,
       };
     });

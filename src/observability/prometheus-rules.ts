@@ -4,18 +4,19 @@ import { AlertTier, BurnRateWindows, secondsOf } from './burn-rate-windows';
 import { ensurePipelineReport, addRulesGate, promtoolVersionProblem } from './private/pipeline-jobs';
 import { fail, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
+import { dnsLabelProblem, PROM_LABEL_NAME } from '../core/names';
 import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
+import { SUCCESS_METRICS } from './private/pipeline-rules';
 import { promqlProblem, withoutPlaceholders } from './private/promql';
 import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
-import { dnsLabelProblem, PROM_LABEL_NAME } from '../core/names';
 import { paths } from '../core/paths';
 import { stringifyYaml } from '../core/yaml-writer';
 import { Label, labelMap } from '../model/label';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { commonLabels } from '../platform/base-manifests';
+import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import type { DashboardContribution } from './private/contributions';
-import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');
@@ -119,9 +120,12 @@ export interface PrometheusRulesProps {
    */
   readonly budgetExhaustedAlert?: boolean;
   /**
-   * Compute the period SLI as the mean of the shortest window's ratios (Sloth's cheap default; biased on
-   * uneven traffic) instead of exactly over the period.
-   * @default false
+   * Compute the period SLI as Sloth does: the mean of the shortest window's recorded ratios over the period
+   * (`sum_over_time(slo:sli_error:ratio_rate5m[30d]) / count_over_time(...)`), cheap, and covering only the
+   * data retention actually holds. `false` computes it from the raw counters over the whole period instead
+   * (exact on uneven traffic, but a 30-day `rate()` over every counter and bucket at every evaluation, and
+   * silently shortened when retention is under the period).
+   * @default true
    */
   readonly optimizedPeriodSli?: boolean;
   /**
@@ -130,6 +134,14 @@ export interface PrometheusRulesProps {
    * @default - the last environment
    */
   readonly pipelineEnvironment?: string;
+  /**
+   * The pipeline's running-time target: `PipelineSlow` fires when a successful run ran longer, without the
+   * time no job was running (approvals, wait timers, runner queues; pushed apart as
+   * `PipelineMetrics.RUN_WAIT`). Give a pipeline whose critical path (`docs/<app>-pipeline.md`) is longer
+   * than the reference's 60 minutes its own target.
+   * @default Duration.minutes(60)
+   */
+  readonly pipelineDurationTarget?: Duration;
   /**
    * Alert on failed Kyverno policy results (`kyverno_policy_results_total`) in each environment's namespace.
    * @default true
@@ -147,6 +159,13 @@ export interface PrometheusRulesProps {
    * @default '3.5.0'
    */
   readonly promtoolVersion?: string;
+  /**
+   * Environments whose page-tier alerts page (`pageSeverity`). In the others, page-tier burn alerts and
+   * page-severity alerts carry `ticketSeverity` (their `sloth_severity` stays `page`): a staging burn opens
+   * a ticket, never wakes anyone. `AlertRouting` routes by the same list.
+   * @default - only the last environment (production)
+   */
+  readonly pagingEnvironments?: string[];
 }
 
 /**
@@ -164,6 +183,8 @@ export class PrometheusRules extends Construct {
 
   /** The windows. */
   public readonly windows: BurnRateWindows;
+  /** Environments whose page-tier alerts page. */
+  public readonly pagingEnvironments: string[];
   /** The label prefix. */
   public readonly labelPrefix: string;
   /** `severity` of pages. */
@@ -191,6 +212,7 @@ export class PrometheusRules extends Construct {
     this.pageSeverity = props.pageSeverity ?? 'critical';
     this.ticketSeverity = props.ticketSeverity ?? 'warning';
     this.pipelineEnvironment = props.pipelineEnvironment ?? lastEnvironment(app).name;
+    this.pagingEnvironments = [...(props.pagingEnvironments ?? [lastEnvironment(app).name])];
     this.validateProps(props);
 
     const labels = labelMap('labels', props.labels ?? [{ name: 'release', value: 'kube-prometheus-stack' }]).map;
@@ -267,14 +289,16 @@ export class PrometheusRules extends Construct {
       minRequestRate: props.minRequestRate,
       absentForSeconds: props.absentFor ? secondsOf(props.absentFor) : 600,
       budgetExhaustedAlert: props.budgetExhaustedAlert ?? true,
-      optimizedPeriod: props.optimizedPeriodSli ?? false,
+      optimizedPeriod: props.optimizedPeriodSli ?? true,
       pipelineEnvironment: this.pipelineEnvironment,
+      pagingEnvironments: this.pagingEnvironments,
       pipelineAlerts: !!app.observability.pushgatewayUrl,
       policyViolationAlert: props.policyViolationAlert ?? true,
       sliOverrides: props.sliQueries ?? [],
       customAlerts: this.customAlerts,
       serviceDashboardUrl: grafana && dashboard ? `${grafana}/d/${dashboard.serviceUid}` : undefined,
       deliveryDashboardUrl: grafana && dashboard ? `${grafana}/d/${dashboard.deliveryUid}` : undefined,
+      pipelineSeconds: props.pipelineDurationTarget ? secondsOf(props.pipelineDurationTarget) : SUCCESS_METRICS.pipelineSeconds,
     };
     this.cached = buildRulesPlan(app, settings);
     return this.cached;
@@ -290,6 +314,10 @@ export class PrometheusRules extends Construct {
     if (this.pageSeverity === this.ticketSeverity) problems.push(`'pageSeverity' and 'ticketSeverity' are both ${show(this.pageSeverity)}; pages and tickets need different severities to be routed apart`);
     const undeclared = undeclaredEnvironment(app, 'pipelineEnvironment', this.pipelineEnvironment);
     if (undeclared) problems.push(undeclared);
+    for (const e of props.pagingEnvironments ?? []) {
+      const u = undeclaredEnvironment(app, 'pagingEnvironments', e);
+      if (u) problems.push(u);
+    }
     if (props.namespace !== undefined) {
       const np = dnsLabelProblem('namespace', props.namespace);
       if (np) problems.push(np);
@@ -303,6 +331,10 @@ export class PrometheusRules extends Construct {
       }
     }
     problems.push(...labelMap('labels', props.labels).problems);
+    const target = props.pipelineDurationTarget ? secondsOf(props.pipelineDurationTarget) : undefined;
+    if (target !== undefined && !(target >= 60 && target % 60 === 0)) {
+      problems.push(`'pipelineDurationTarget' must be whole minutes, at least one, got ${props.pipelineDurationTarget!.toHumanString()}`);
+    }
     if (props.minRequestRate !== undefined && !(props.minRequestRate > 0)) problems.push(`'minRequestRate' must be a positive number of requests per second, got ${show(props.minRequestRate)}`);
     if (props.absentFor !== undefined && !(secondsOf(props.absentFor) >= 60 && secondsOf(props.absentFor) % 60 === 0)) {
       problems.push(`'absentFor' must be whole minutes, at least one, got ${props.absentFor.toHumanString()}`);

@@ -217,7 +217,7 @@ describe('setup-environments.sh', () => {
 describe('release path: verification, reports and events', () => {
   const OBSERVABILITY: pp.ObservabilityProps = {
     prometheusUrl: 'http://prometheus.monitoring:9090',
-    pushgatewayUrl: 'http://pushgateway.monitoring:9091',
+    metricsPush: pp.MetricsPush.external({ url: 'https://pushgateway.acme.dev', tokenSecret: 'PUSHGATEWAY_TOKEN' }),
     grafanaUrl: 'https://grafana.acme.dev',
     grafanaTokenSecret: 'GRAFANA_TOKEN',
   };
@@ -273,7 +273,7 @@ describe('release path: verification, reports and events', () => {
       expect(run).toContain('platform_pipeline_rollback_timestamp_seconds ${now}');
       expect(run).toContain('"${PUSHGATEWAY_URL}/metrics/job/platform_pipeline/app/${APP}/environment/${ENVIRONMENT}"');
       expect(run.trim().endsWith('exit 1')).toBe(true);
-      expect(rollback.env).toEqual({ PUSHGATEWAY_URL: 'http://pushgateway.monitoring:9091' });
+      expect(rollback.env).toEqual({ PUSHGATEWAY_URL: 'https://pushgateway.acme.dev', PUSHGATEWAY_TOKEN: '${{ secrets.PUSHGATEWAY_TOKEN }}' });
     });
 
     test('the deploy job times out after the canary could have finished', () => {
@@ -317,15 +317,15 @@ describe('release path: verification, reports and events', () => {
       expect(prod.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     });
 
-    test('every deploy pushes timestamp gauges per result, and the commit time of a successful one', () => {
+    test('every deploy pushes timestamp gauges per result, and the changes of a successful one with their lead times', () => {
       const dora = step(prod, 'dora-events');
       expect(dora.if).toBe("always() && steps.helm-upgrade.outcome != 'skipped'");
-      expect(dora.env).toEqual({ PUSHGATEWAY_URL: 'http://pushgateway.monitoring:9091', JOB_STATUS: '${{ job.status }}', PAUSED: '${{ steps.rollout-status.outputs.paused }}' });
+      expect(dora.env).toEqual({ PUSHGATEWAY_URL: 'https://pushgateway.acme.dev', PUSHGATEWAY_TOKEN: '${{ secrets.PUSHGATEWAY_TOKEN }}', JOB_STATUS: '${{ job.status }}', PAUSED: '${{ steps.rollout-status.outputs.paused }}' });
       const run: string = dora.run;
       expect(run).toContain('"${PUSHGATEWAY_URL}/metrics/job/platform_pipeline/app/${APP}/environment/${ENVIRONMENT}/result/${result}"');
       expect(run).toContain('# TYPE platform_pipeline_deploy_timestamp_seconds gauge\nplatform_pipeline_deploy_timestamp_seconds ${now}');
-      expect(run).toContain('commit_time="$(git log -1 --format=%ct "${GITHUB_SHA}")"');
-      expect(run).toContain('platform_pipeline_deploy_commit_timestamp_seconds ${commit_time}');
+      expect(run).toContain('authored="$(git log --format=%at "${previous}..${GITHUB_SHA}")"');
+      expect(run).toContain('platform_pipeline_deploy_changes ${changes}\n# TYPE platform_pipeline_deploy_lead_time_sum_seconds gauge\nplatform_pipeline_deploy_lead_time_sum_seconds ${lead_sum}');
       // a deploy stopped at a gate is recorded by its last promotion job instead
       expect(run).toContain('if [ "${PAUSED:-false}" = true ] && [ "${JOB_STATUS}" = success ]; then');
       expect(step(wf.jobs['checkout-promote-production-50'], 'dora-events').if).toBe("always() && steps.promote.outcome != 'skipped'");

@@ -21,7 +21,7 @@ describe('AlertRouting', () => {
   });
 
   test('pages to PagerDuty, tickets to Slack, info nowhere; page inhibits ticket for the same sloth_id', () => {
-    const [d] = configs((app) => new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket() }));
+    const [, d] = configs((app) => new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket() }));
     expect(d.spec.route).toEqual({
       receiver: 'none',
       groupBy: ['alertname', 'sloth_id', 'environment'],
@@ -43,7 +43,7 @@ describe('AlertRouting', () => {
   });
 
   test('receiver credentials are Secret references, never inlined', () => {
-    const [d] = configs((app) => new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket() }));
+    const [, d] = configs((app) => new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket() }));
     expect(d.spec.receivers[1].pagerdutyConfigs[0].routingKey).toEqual({ name: 'pagerduty', key: 'routing-key' });
     expect(d.spec.receivers[2].slackConfigs[0].apiURL).toEqual({ name: 'slack-webhook', key: 'webhook-url' });
     expect(d.spec.receivers[2].slackConfigs[0].channel).toBe('#checkout-alerts');
@@ -53,6 +53,23 @@ describe('AlertRouting', () => {
     expect(og.metadata.namespace).toBe('platform-prod');
     expect(og.spec.receivers[1].opsgenieConfigs[0]).toMatchObject({ apiKey: { name: 'opsgenie', key: 'key' }, priority: 'P1' });
     expect(crdErrors(og, `${sharedDir()}/schemas`)).toEqual([]);
+  });
+
+  test('non-production never pages: staging sends page-severity alerts to the ticket receiver and has no page receiver', () => {
+    const [staging, production] = configs((app) => new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket() }));
+    expect(staging.spec.route.routes.map((r: any) => [r.receiver, r.matchers[0].value])).toEqual([['ticket', 'critical'], ['ticket', 'warning']]);
+    expect(staging.spec.receivers.map((r: any) => r.name)).toEqual(['none', 'ticket']);
+    expect(production.spec.route.routes.map((r: any) => [r.receiver, r.matchers[0].value])).toEqual([['page', 'critical'], ['ticket', 'warning']]);
+    for (const d of [staging, production]) expect(crdErrors(d, `${sharedDir()}/schemas`)).toEqual([]);
+    // the paging environments follow PrometheusRules' pagingEnvironments, or the routing's own
+    const [stagingPages] = configs((app) => {
+      new pp.PrometheusRules(app, 'Alerts', { pagingEnvironments: ['staging', 'production'] });
+      new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket() });
+    });
+    expect(stagingPages.spec.route.routes[0].receiver).toBe('page');
+    const [, prodQuiet] = configs((app) => new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket(), pagingEnvironments: ['staging'] }));
+    expect(prodQuiet.spec.route.routes[0].receiver).toBe('ticket');
+    expect(errorOf(() => configs((app) => new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket(), pagingEnvironments: ['qa'] })))).toMatch(/qa/);
   });
 
   test('severities and label prefix come from PrometheusRules, whichever is declared first', () => {
@@ -69,7 +86,7 @@ describe('AlertRouting', () => {
   });
 
   test('every generated alert carries the namespace the operator matches routes on', () => {
-    const { project, app } = makeApp({ observability: { pushgatewayUrl: 'http://pushgateway.monitoring:9091' } });
+    const { project, app } = makeApp({ observability: { metricsPush: pp.MetricsPush.external({ url: 'https://pushgateway.acme.dev/', tokenSecret: 'PUSHGATEWAY_TOKEN' }) } });
     new pp.PrometheusRules(app, 'Alerts');
     new pp.AlertRouting(app, 'Routing', { page: page(), ticket: ticket() });
     const out = pp.Testing.synth(project);

@@ -4,7 +4,7 @@ import { checkPromqlExprs, coreErrors, crdErrors, dashboardStructureErrors, dash
 import { errorOf, makeApp } from '../util';
 import { BOTH_SLOS } from './helpers';
 
-const PUSH = { pushgatewayUrl: 'http://pushgateway.monitoring:9091' };
+const PUSH = { metricsPush: pp.MetricsPush.external({ url: 'https://pushgateway.acme.dev/', tokenSecret: 'PUSHGATEWAY_TOKEN' }) };
 
 function synth(overrides: Partial<pp.PlatformAppProps> = {}, props: pp.GrafanaDashboardProps = {}, rules = true): pp.SynthOutput {
   const { project, app } = makeApp({ slos: BOTH_SLOS(), observability: PUSH, ...overrides });
@@ -92,8 +92,15 @@ describe('GrafanaDashboard', () => {
     expect(panel(d, 'Pipeline duration').fieldConfig.defaults.custom.thresholdsStyle).toEqual({ mode: 'line' });
     expect(steps(panel(d, 'Test coverage'))).toEqual([['red', null], ['green', 80]]);
     expect(panel(d, 'Deployment frequency').targets[0].expr).toBe(
-      'sum(changes(platform_pipeline_deploy_timestamp_seconds{app="checkout", environment="$environment", result="success"}[$__range])) / ($__range_s / 86400)');
-    expect(panel(d, 'Lead time for changes').targets[0].expr).toContain(pp.PipelineMetrics.DEPLOY_COMMIT_TIMESTAMP);
+      'sum(changes(platform_pipeline_deploy_timestamp_seconds{app="checkout", environment="$environment", result="success"}[$__range])'
+      + ' + (min_over_time(platform_pipeline_deploy_timestamp_seconds{app="checkout", environment="$environment", result="success"}[$__range]) > bool (time() - $__range_s)))'
+      + ' / ($__range_s / 86400)');
+    expect(panel(d, 'Lead time for changes').targets[0].expr).toBe(
+      'max(platform_pipeline_deploy_lead_time_sum_seconds{app="checkout", environment="$environment"})\n/\n(max(platform_pipeline_deploy_changes{app="checkout", environment="$environment"}) > 0)');
+    expect(panel(d, 'Time to restore').targets[0].expr).toBe('max(last_over_time(dora:time_to_restore:seconds{app="checkout", environment="$environment"}[$__range]))');
+    expect(panel(d, 'Pipeline duration').targets.map((t: any) => t.expr)).toEqual([
+      `max by (result) (${pp.PipelineMetrics.RUN_DURATION}{app="checkout"})`, `max by (result) (${pp.PipelineMetrics.RUN_WAIT}{app="checkout"})`,
+    ]);
     expect(panel(d, 'Scan findings (last run)').targets[0].expr).toContain(pp.PipelineMetrics.SCAN_FINDINGS);
     expect(d.templating.list[1]).toMatchObject({ type: 'custom', name: 'environment', query: 'staging,production', current: { value: 'production' } });
     const text = JSON.stringify(d);
@@ -197,7 +204,7 @@ describe('GrafanaDashboard', () => {
 
 describe('dashboards against the Grafana foundation SDK types', () => {
   test('the service and delivery dashboards type-check, with Loki and Tempo panels', () => {
-    const { project, app } = makeApp({ slos: BOTH_SLOS(), observability: { pushgatewayUrl: 'http://pushgateway.monitoring:9091' } });
+    const { project, app } = makeApp({ slos: BOTH_SLOS(), observability: { metricsPush: pp.MetricsPush.external({ url: 'https://pushgateway.acme.dev/', tokenSecret: 'PUSHGATEWAY_TOKEN' }) } });
     new pp.PrometheusRules(app, 'Alerts');
     new pp.GrafanaDashboard(app, 'Dashboards', { loki: true, tempo: true });
     const out = pp.Testing.synth(project);

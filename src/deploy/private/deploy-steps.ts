@@ -7,7 +7,7 @@ import { TOOLS } from '../../core/versions';
 import type { Environment } from '../../model/environment';
 import { DeploySlot } from '../../pipeline/pipeline-job';
 import { APPLY_PHASE_LABEL, BEFORE_HELM } from '../../platform/base-manifests';
-import { pushgatewayScript, PipelineMetrics } from '../../platform/pipeline-metrics';
+import { pushgatewayEnv, pushgatewayScript, PipelineMetrics } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
 
@@ -274,7 +274,7 @@ function rollbackEnv(app: IPlatformApp, d: EnvDelivery): { env?: Record<string, 
   return {
     env: {
       ...(d.gitOps ? gitOpsEnv(d.gitOps) : {}),
-      ...(push ? { PUSHGATEWAY_URL: app.observability.pushgatewayUrl! } : {}),
+      ...(push ? pushgatewayEnv(app) : {}),
     },
   };
 }

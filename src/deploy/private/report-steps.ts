@@ -3,7 +3,7 @@ import { EnvDelivery, SlottedStep, Workload } from './delivery-plan';
 import { ActionManifest } from '../../core/action-manifest';
 import type { Environment } from '../../model/environment';
 import { DeploySlot } from '../../pipeline/pipeline-job';
-import { pushgatewayScript, PipelineMetrics } from '../../platform/pipeline-metrics';
+import { doraEventLines, pushgatewayEnv } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
 /** What the report steps need. @internal */
@@ -139,7 +139,7 @@ export function reportSteps(ctx: ReportContext): SlottedStep[] {
         name: 'Record the deploy for the DORA metrics',
         if: attempted,
         env: {
-          PUSHGATEWAY_URL: app.observability.pushgatewayUrl,
+          ...pushgatewayEnv(app),
           JOB_STATUS: '${{ job.status }}',
           ...(progressive ? { PAUSED: '${{ steps.rollout-status.outputs.paused }}' } : {}),
         },
@@ -157,20 +157,7 @@ export function reportSteps(ctx: ReportContext): SlottedStep[] {
           '    exit 0',
           '    ;;',
           'esac',
-          'now="$(date +%s)"',
-          pushgatewayScript(
-            [['app', '${APP}'], ['environment', '${ENVIRONMENT}'], ['result', '${result}']],
-            [{ metric: PipelineMetrics.DEPLOY_TIMESTAMP, value: '${now}' }],
-          ),
-          'if [ "${result}" != success ]; then',
-          '  exit 0',
-          'fi',
-          '# lead time for changes = deploy time - commit time (the checkout holds the deployed commit)',
-          'commit_time="$(git log -1 --format=%ct "${GITHUB_SHA}")"',
-          pushgatewayScript(
-            [['app', '${APP}'], ['environment', '${ENVIRONMENT}']],
-            [{ metric: PipelineMetrics.DEPLOY_COMMIT_TIMESTAMP, value: '${commit_time}' }],
-          ),
+          ...doraEventLines(),
         ].join('\n'),
       },
     });

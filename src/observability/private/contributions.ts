@@ -6,6 +6,7 @@ export interface RulesContribution {
   readonly labelPrefix: string;
   readonly pageSeverity: string;
   readonly ticketSeverity: string;
+  readonly pagingEnvironments: string[];
 }
 
 /** What `GrafanaDashboard` registers for its siblings (alerts link to the service dashboard). */

@@ -24,6 +24,9 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
   const a = `app="${app.name}"`;
   const env = `${a}, environment="$environment"`;
   const deploys = (result?: string) => `${M.DEPLOY_TIMESTAMP}{${env}${result ? `, result="${result}"` : ''}}`;
+  // events in a range, a series' first-ever sample included (see doraGroup): changes + "the first sample is itself in the range"
+  const events = (result: string | undefined, range: string, seconds: string) =>
+    `sum(changes(${deploys(result)}[${range}]) + (min_over_time(${deploys(result)}[${range}]) > bool (time() - ${seconds})))`;
   const namespaces = app.environments.map((e) => e.namespace).join('|');
   const rows: RowSpec[] = [
     {
@@ -37,17 +40,17 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
           h: 6,
           unit: 'short',
           decimals: 2,
-          queries: [{ expr: `sum(changes(${deploys('success')}[$__range])) / ($__range_s / 86400)`, instant: true }],
+          queries: [{ expr: `${events('success', '$__range', '$__range_s')} / ($__range_s / 86400)`, instant: true }],
           steps: [{ color: 'red', value: null }, { color: 'green', value: 86400 / S.deployIntervalSeconds }],
         },
         {
           type: 'stat',
           title: 'Lead time for changes',
-          description: 'Commit to successful deploy, for the last deploy.',
+          description: 'Author time to successful deploy, per change, averaged over the changes of the last deploy.',
           w: 6,
           h: 6,
           unit: 's',
-          queries: [{ expr: `max(${deploys('success')}) - max(${M.DEPLOY_COMMIT_TIMESTAMP}{${env}})`, instant: true }],
+          queries: [{ expr: `max(${M.DEPLOY_LEAD_TIME_SUM}{${env}})\n/\n(max(${M.DEPLOY_CHANGES}{${env}}) > 0)`, instant: true }],
           steps: [{ color: 'blue', value: null }],
         },
         {
@@ -58,17 +61,17 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
           h: 6,
           unit: 'percentunit',
           decimals: 1,
-          queries: [{ expr: `sum(changes(${deploys('failure')}[$__range]))\n/\nclamp_min(sum(changes(${deploys()}[$__range])), 1)`, instant: true }],
+          queries: [{ expr: `(${events('failure', '$__range', '$__range_s')} or vector(0))\n/\n(${events(undefined, '$__range', '$__range_s')} > 0)`, instant: true }],
           steps: [{ color: 'green', value: null }, { color: 'red', value: S.changeFailureRate }],
         },
         {
           type: 'stat',
           title: 'Time to restore',
-          description: `From the last failed deploy to the next successful one; the target is under ${S.restoreSeconds / 60} minutes.`,
+          description: `From a failed deploy to the next successful one, the last restore in the time range (recorded by the PrometheusRules' DORA rules); the target is under ${S.restoreSeconds / 60} minutes.`,
           w: 6,
           h: 6,
           unit: 's',
-          queries: [{ expr: `(max(${deploys('success')}) - max(${deploys('failure')})) > 0`, instant: true }],
+          queries: [{ expr: `max(last_over_time(dora:time_to_restore:seconds{${env}}[$__range]))`, instant: true }],
           steps: [{ color: 'green', value: null }, { color: 'red', value: S.restoreSeconds }],
         },
         {
@@ -79,7 +82,7 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
           unit: 'short',
           min: 0,
           decimals: 0,
-          queries: [{ expr: `sum by (result) (changes(${deploys()}[1d]))`, legend: '{{result}}' }],
+          queries: [{ expr: `sum by (result) (changes(${deploys()}[1d]) + (min_over_time(${deploys()}[1d]) > bool (time() - 86400)))`, legend: '{{result}}' }],
         },
       ],
     },
@@ -89,13 +92,13 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
         {
           type: 'timeseries',
           title: 'Pipeline duration',
-          description: `Duration of the last run per result; the line is the ${S.pipelineSeconds / 60}-minute target.`,
+          description: `Running time of the last run per result (no job running — approvals, wait timers, queues — is the wait); the line is the ${S.pipelineSeconds / 60}-minute target.`,
           w: 12,
           h: 7,
           unit: 's',
           min: 0,
           thresholdLines: true,
-          queries: [{ expr: `max by (result) (${M.RUN_DURATION}{${a}})`, legend: '{{result}}' }],
+          queries: [{ expr: `max by (result) (${M.RUN_DURATION}{${a}})`, legend: '{{result}}' }, { expr: `max by (result) (${M.RUN_WAIT}{${a}})`, legend: 'wait {{result}}' }],
           steps: [{ color: 'green', value: null }, { color: 'red', value: S.pipelineSeconds }],
         },
         {
@@ -106,7 +109,7 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
           h: 7,
           unit: 'short',
           decimals: 0,
-          queries: [{ expr: `sum(changes(${M.RUN_TIMESTAMP}{${a}, result="failure"}[$__range]))`, instant: true }],
+          queries: [{ expr: `sum(changes(${M.RUN_TIMESTAMP}{${a}, result="failure"}[$__range]) + (min_over_time(${M.RUN_TIMESTAMP}{${a}, result="failure"}[$__range]) > bool (time() - $__range_s)))`, instant: true }],
           steps: [{ color: 'green', value: null }, { color: 'red', value: 1 }],
         },
         {

@@ -14,7 +14,7 @@ import { github } from 'projen';
 import { installToolsScript, pinnedVersions } from '../../core/tool-install';
 import { promtoolRelease } from '../../core/versions';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
-import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metrics';
+import { metricsPushOf, PipelineMetrics, pushgatewayEnv, pushgatewayScript } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
 
@@ -63,6 +63,15 @@ export const REPORT_JOB_ID = 'report-metrics';
 
 const M = PipelineMetrics;
 
+/**
+ * jq over the run attempt's jobs: seconds covered by the union of the finished jobs' [started_at,
+ * completed_at] intervals (parallel jobs count once; time when no job ran does not count).
+ */
+export const ACTIVE_SECONDS_JQ = '[.jobs[] | select(.started_at != null and .completed_at != null) | [(.started_at | fromdateiso8601), (.completed_at | fromdateiso8601)]] | sort'
+  + ' | reduce .[] as $j ({total: 0, from: null, to: null}; if .to == null then {total, from: $j[0], to: $j[1]}'
+  + ' elif $j[0] > .to then {total: (.total + .to - .from), from: $j[0], to: $j[1]} else .to = ([.to, $j[1]] | max) end)'
+  + ' | .total + (if .to == null then 0 else .to - .from end) | floor';
+
 /** The run script: result and timing, then one push per scanner, then coverage. */
 export function reportScript(): string {
   const severities = M.FINDING_SEVERITIES;
@@ -80,14 +89,28 @@ export function reportScript(): string {
     '  result=success',
     'fi',
     'finished="$(date +%s)"',
+    '# the run\'s own time: the union of its jobs\' running intervals (this job excluded); the rest of the',
+    '# wall-clock time no job ran: approvals, wait timers and runner queues, pushed apart as the wait time',
+    'api="${GITHUB_API_URL}/repos/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}/attempts/${GITHUB_RUN_ATTEMPT}"',
     'started="$(curl --fail --silent --show-error --max-time 10 \\',
     '  --header "Authorization: Bearer ${GITHUB_TOKEN}" --header "Accept: application/vnd.github+json" \\',
-    '  "${GITHUB_API_URL}/repos/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}/attempts/${GITHUB_RUN_ATTEMPT}" \\',
-    '  | jq -r \'.run_started_at | fromdateiso8601\')" || started="${finished}"',
-    'duration=$((finished - started))',
+    '  "${api}" | jq -r \'.run_started_at | fromdateiso8601\')" || started="${finished}"',
+    'active="$(curl --fail --silent --show-error --max-time 10 \\',
+    '  --header "Authorization: Bearer ${GITHUB_TOKEN}" --header "Accept: application/vnd.github+json" \\',
+    '  "${api}/jobs?per_page=100" | jq -r \'' + ACTIVE_SECONDS_JQ + '\')" || active=""',
+    'wall=$((finished - started))',
+    'if [[ "${active}" =~ ^[0-9]+$ ]] && [ "${active}" -le "${wall}" ]; then',
+    '  duration="${active}"',
+    'else',
+    '  echo "::warning::could not read the job timings of this run; its duration includes the waits"',
+    '  duration="${wall}"',
+    'fi',
+    'wait_seconds=$((wall - duration))',
+    'echo "run time ${duration} s, waiting ${wait_seconds} s (approvals, timers, queues)"',
     pushgatewayScript([['app', '${APP}'], ['result', '${result}']], [
       { metric: M.RUN_TIMESTAMP, value: '${finished}' },
       { metric: M.RUN_DURATION, value: '${duration}' },
+      { metric: M.RUN_WAIT, value: '${wait_seconds}' },
     ]),
     '',
     `prefix="${M.FINDINGS_OUTPUT_PREFIX}"`,
@@ -115,8 +138,8 @@ export function reportScript(): string {
 
 /** Adds the report job once per app (PrometheusRules and GrafanaDashboard both read what it pushes). */
 export function ensurePipelineReport(owner: IConstruct, app: IPlatformApp): PipelineJob | undefined {
-  const url = app.observability.pushgatewayUrl;
-  if (!url) return undefined;
+  const push = metricsPushOf(app);
+  if (!push) return undefined;
   const existing = app.pipeline.tryFindJob(REPORT_JOB_ID);
   if (existing) return existing;
   const job = app.pipeline.addJob(REPORT_JOB_ID, {
@@ -125,9 +148,11 @@ export function ensurePipelineReport(owner: IConstruct, app: IPlatformApp): Pipe
     condition: "github.event_name != 'pull_request'",
     timeout: Duration.minutes(5),
     estimatedDuration: Duration.minutes(1),
+    // MetricsPush.inCluster({ runner }): the report job runs inside the cluster network
+    ...(push.runner ? { runner: push.runner } : {}),
   }, owner);
   job.addEnv('APP', app.name);
-  job.addEnv('PUSHGATEWAY_URL', url.replace(/\/+$/, ''));
+  for (const [k, v] of Object.entries(pushgatewayEnv(app))) job.addEnv(k, v);
   job.addStep({
     id: 'push-run-metrics',
     name: 'Push run result, duration, scan findings and coverage to the Pushgateway',

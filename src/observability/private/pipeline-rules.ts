@@ -38,6 +38,8 @@ export interface PipelineRuleContext {
   readonly extraLabels: Record<string, string>;
   readonly runbookBaseUrl?: string;
   readonly dashboardUrl?: string;
+  /** The pipeline duration target in seconds (running time, waits excluded). */
+  readonly pipelineSeconds: number;
 }
 
 const M = PipelineMetrics;
@@ -68,18 +70,114 @@ export function newerThan(metric: string, app: string, by: string, a: string, b:
   return `max by (${by}) (${metric}${sel(app, `result="${a}"`)})\n  > ${by.includes(',') ? `on (${by}) ` : ''}max by (${by}) (${metric}${sel(app, `result="${b}"`)} or ${metric}${sel(app, `result="${a}"`)} * 0)`;
 }
 
-/** DORA recordings over the deploy events the release path pushes. */
+/**
+ * How far back a rule looks to see that a gauge changed: the moment of an event is the evaluations within
+ * this offset after the scrape that first shows it. Several evaluations see one event (5 at a 1m interval);
+ * the aggregates built on these moments are ratios or averages, which the repetition does not change.
+ */
+export const EVENT_OFFSET = '5m';
+
+/** The events of one timestamp series within `w` (seconds `ws`), first-ever sample included: see `doraGroup`. */
+function eventsIn(series: string, w: string, ws: number): string {
+  return `changes(${series}[${w}]) + (min_over_time(${series}[${w}]) > bool (time() - ${ws}))`;
+}
+
+/** "the last deploy failed": the failure is newer than the last success, or nothing ever succeeded. */
+function failingExpr(app: string, o = ''): string {
+  const by = 'app, environment';
+  const F = `max by (${by}) (${PipelineMetrics.DEPLOY_TIMESTAMP}${sel(app, 'result="failure"')}${o})`;
+  const S = `max by (${by}) (${PipelineMetrics.DEPLOY_TIMESTAMP}${sel(app, 'result="success"')}${o})`;
+  return `(${F} > on (${by}) (${S} or ${F} * 0))`;
+}
+
+/** The time of the first failed deploy of the current run of failures (the recorded start, else the last failure). */
+function outageStart(app: string): string {
+  const by = 'app, environment';
+  const F = `max by (${by}) (${PipelineMetrics.DEPLOY_TIMESTAMP}${sel(app, 'result="failure"')})`;
+  const S = `max by (${by}) (${PipelineMetrics.DEPLOY_TIMESTAMP}${sel(app, 'result="success"')})`;
+  return `max by (${by}) (last_over_time(${DORA_RECORDS.failureStart}${sel(app)}[30d])) > on (${by}) (${S} or ${F} * 0)\n  or ${F}`;
+}
+
+/** Names of the DORA recordings of every app. */
+export const DORA_RECORDS = {
+  /** Successful deploys in the last day, per environment (deployment frequency). */
+  deploymentsPerDay: 'dora:deployments:count1d',
+  /** Successful deploys in the last 7 days. */
+  successfulDeployments7d: 'dora:successful_deployments:count7d',
+  /** Every deploy (successful or failed) in the last 7 days. */
+  deployments7d: 'dora:deployments:count7d',
+  /** Failed deploys in the last 7 days. */
+  failedDeployments7d: 'dora:failed_deployments:count7d',
+  /** Failed / all deploys in the last 7 days (change failure rate). */
+  changeFailureRate7d: 'dora:change_failure_rate:ratio7d',
+  /** At the moment of a successful deploy: the sum of its changes' lead times. */
+  deployLeadTimeSum: 'dora:deploy_lead_time:sum_seconds',
+  /** At the moment of a successful deploy: the number of changes it shipped. */
+  deployChanges: 'dora:deploy_changes:count',
+  /** Mean lead time per change of the successful deploys of the last 7 days. */
+  leadTime7d: 'dora:lead_time_for_changes:mean_seconds7d',
+  /** Mean lead time per change of the last successful deploy. */
+  leadTimeLast: 'dora:lead_time_for_changes:last_deploy_seconds',
+  /** At the moment a deploy fails after a success (or first ever): the failure's time, the start of an outage. */
+  failureStart: 'dora:failed_deployment:start_timestamp_seconds',
+  /** At the moment of the first successful deploy after failed ones: seconds since the first of them. */
+  timeToRestore: 'dora:time_to_restore:seconds',
+  /** Mean time to restore of the restores of the last 7 days. */
+  timeToRestore7d: 'dora:time_to_restore:mean_seconds7d',
+} as const;
+
+/**
+ * DORA recordings over the deploy events the release path pushes, defined as DORA does:
+ * - deployment frequency: successful deploys per day;
+ * - change failure rate: failed deploys / all deploys to the environment (7 days);
+ * - lead time for changes: deploy time − author time of each change the deploy shipped, per change;
+ * - time to restore: from a failed deploy to the next successful one (the first failure of a run of failures).
+ *
+ * Pushgateway semantics: a pushed gauge holds the time of the LAST event of its group; Prometheus sees its
+ * value change. The events of a window are the value changes within it, plus one when the window's first
+ * sample is itself an event of the window (a series' first-ever sample, which `changes()` alone misses):
+ * the values are increasing timestamps, so `min_over_time` is that first sample. Per-deploy figures (changes
+ * and lead times) are recorded at the moment their deploy appears, and aggregated as ratios of sums.
+ */
 export function doraGroup(app: string): RuleGroup {
+  const R = DORA_RECORDS;
   const d = M.DEPLOY_TIMESTAMP;
   const by = 'app, environment';
-  const count = (result: string, w: string) => `sum by (${by}) (changes(${d}${sel(app, `result="${result}"`)}[${w}]))`;
+  const on = `on (${by})`;
+  const raw = (result: string) => `${d}${sel(app, `result="${result}"`)}`;
+  const S = (o = '') => `max by (${by}) (${raw('success')}${o})`;
+  const F = (o = '') => `max by (${by}) (${raw('failure')}${o})`;
+  const count = (result: string, w: string, ws: number) => `sum by (${by}) (${eventsIn(raw(result), w, ws)})`;
+  const off = ` offset ${EVENT_OFFSET}`;
+  // a successful deploy just appeared: the success time moved within the offset, or its series is new
+  const justDeployed = `(${S()} > ${on} ${S(off)} or (${S()} unless ${on} ${S(off)}))`;
+  const failing = (o = '') => failingExpr(app, o);
   const rules: Rule[] = [
-    { record: 'dora:deployments:count1d', expr: count('success', '1d') },
-    { record: 'dora:deployments:count7d', expr: `sum by (${by}) (changes(${d}${sel(app)}[7d]))` },
-    { record: 'dora:failed_deployments:count7d', expr: `${count('failure', '7d')}\nor\n${count('success', '7d')} * 0` },
-    { record: 'dora:change_failure_rate:ratio7d', expr: `dora:failed_deployments:count7d${sel(app)}\n/ on (${by})\nclamp_min(dora:deployments:count7d${sel(app)}, 1)` },
-    { record: 'dora:lead_time:seconds', expr: `max by (${by}) (${d}${sel(app, 'result="success"')})\n- on (${by})\nmax by (${by}) (${M.DEPLOY_COMMIT_TIMESTAMP}${sel(app)})` },
-    { record: 'dora:time_to_restore:seconds', expr: `(\n  max by (${by}) (${d}${sel(app, 'result="success"')})\n  - on (${by})\n  max by (${by}) (${d}${sel(app, 'result="failure"')})\n) > 0` },
+    { record: R.deploymentsPerDay, expr: count('success', '1d', 86400) },
+    { record: R.successfulDeployments7d, expr: count('success', '7d', 604800) },
+    { record: R.failedDeployments7d, expr: count('failure', '7d', 604800) },
+    { record: R.deployments7d, expr: `sum by (${by}) (${eventsIn(`${d}${sel(app, 'result=~"success|failure"')}`, '7d', 604800)})` },
+    {
+      record: R.changeFailureRate7d,
+      expr: `(${R.failedDeployments7d}${sel(app)} or ${R.successfulDeployments7d}${sel(app)} * 0)\n/ ${on}\n(${R.deployments7d}${sel(app)} > 0)`,
+    },
+    { record: R.deployLeadTimeSum, expr: `max by (${by}) (${M.DEPLOY_LEAD_TIME_SUM}${sel(app, 'result="success"')})\nand ${on}\n${justDeployed}` },
+    { record: R.deployChanges, expr: `max by (${by}) (${M.DEPLOY_CHANGES}${sel(app, 'result="success"')})\nand ${on}\n${justDeployed}` },
+    {
+      record: R.leadTime7d,
+      expr: `sum_over_time(${R.deployLeadTimeSum}${sel(app)}[7d])\n/ ${on}\n(sum_over_time(${R.deployChanges}${sel(app)}[7d]) > 0)`,
+    },
+    {
+      record: R.leadTimeLast,
+      expr: `max by (${by}) (${M.DEPLOY_LEAD_TIME_SUM}${sel(app, 'result="success"')})\n/ ${on}\n(max by (${by}) (${M.DEPLOY_CHANGES}${sel(app, 'result="success"')}) > 0)`,
+    },
+    { record: R.failureStart, expr: `${failing()}\nunless ${on}\n${failing(off)}` },
+    {
+      record: R.timeToRestore,
+      // now restored (success newer than failure), and a failure came after the success before this one
+      expr: `(\n  ${S()}\n  - ${on}\n  (\n    max by (${by}) (last_over_time(${R.failureStart}${sel(app)}[30d])) > ${on} (${S(off)} or ${F()} * 0)\n    or ${F()}\n  )\n)\nand ${on}\n(${S()} > ${on} ${F()})\nand ${on}\n(${F()} > ${on} (${S(off)} or ${F()} * 0))`,
+    },
+    { record: R.timeToRestore7d, expr: `avg_over_time(${R.timeToRestore}${sel(app)}[7d])` },
   ];
   return { name: `platform-pipeline-dora-${app}`, rules };
 }
@@ -96,8 +194,8 @@ export function pipelineAlertGroup(c: PipelineRuleContext): RuleGroup {
     labels: labels(tier),
     annotations: { summary, description, ...links(alert, c.runbookBaseUrl, c.dashboardUrl) },
   });
-  const d = M.DEPLOY_TIMESTAMP;
   const prod = c.productionEnvironment;
+  const on = 'on (app, environment)';
   const rules: Rule[] = [
     rule(n.failed, newerThan(M.RUN_TIMESTAMP, c.app, 'app', 'failure', 'success'), AlertTier.TICKET,
       `The last ${c.app} pipeline run failed.`,
@@ -109,16 +207,17 @@ export function pipelineAlertGroup(c: PipelineRuleContext): RuleGroup {
     rule(n.vulnerabilities, `sum by (app, scanner) (${M.SCAN_FINDINGS}${sel(c.app, 'severity=~"critical|high"')}) > 0`, AlertTier.TICKET,
       `The last ${c.app} scan found critical or high vulnerabilities.`,
       'Scanner {{ $labels.scanner }} reported {{ $value }} critical or high findings for {{ $labels.app }} in its last run.'),
-    rule(n.slow, `max by (app) (${M.RUN_DURATION}${sel(c.app, 'result="success"')}) > ${S.pipelineSeconds}`, AlertTier.TICKET,
-      `The ${c.app} pipeline takes longer than ${S.pipelineSeconds / 60} minutes.`,
-      `The last successful run of the {{ $labels.app }} pipeline took {{ $value | humanizeDuration }}; the target is under ${S.pipelineSeconds / 60} minutes.`),
+    // running time only: approval waits, wait timers and runner queues are RUN_WAIT, not the pipeline's speed
+    rule(n.slow, `max by (app) (${M.RUN_DURATION}${sel(c.app, 'result="success"')}) > ${c.pipelineSeconds}`, AlertTier.TICKET,
+      `The ${c.app} pipeline runs longer than ${num(c.pipelineSeconds / 60)} minutes.`,
+      `The last successful run of the {{ $labels.app }} pipeline ran for {{ $value | humanizeDuration }} without its approval and queue waits; the target is under ${num(c.pipelineSeconds / 60)} minutes.`),
     rule(n.cfr, `dora:change_failure_rate:ratio7d${sel(c.app, `environment="${prod}"`)} > ${num(S.changeFailureRate)}`, AlertTier.TICKET,
       `The ${c.app} change failure rate is above ${num(S.changeFailureRate * 100)}%.`,
       `{{ $value | humanizePercentage }} of the deploys of {{ $labels.app }} to {{ $labels.environment }} in the last 7 days failed; the target is under ${num(S.changeFailureRate * 100)}%.`),
-    rule(n.notRestored, `(time() - max by (app, environment) (${d}${sel(c.app, 'result="failure"')}) > ${S.restoreSeconds})\nand on (app, environment)\n(\n  ${newerThan(d, c.app, 'app, environment', 'failure', 'success')}\n)`, AlertTier.TICKET,
+    rule(n.notRestored, `time() - (\n  ${outageStart(c.app)}\n) > ${S.restoreSeconds}\nand ${on}\n${failingExpr(c.app)}`, AlertTier.TICKET,
       `A failed ${c.app} deployment is not restored within ${S.restoreSeconds / 60} minutes.`,
-      `The last deploy of {{ $labels.app }} to {{ $labels.environment }} failed more than ${S.restoreSeconds / 60} minutes ago and no deploy has succeeded since; the time-to-restore target is ${S.restoreSeconds / 60} minutes.`),
-    rule(n.infrequent, `time() - max by (app, environment) (${d}${sel(c.app, `environment="${prod}", result="success"`)}) > ${S.deployIntervalSeconds}`, AlertTier.INFO,
+      `A deploy of {{ $labels.app }} to {{ $labels.environment }} failed {{ $value | humanizeDuration }} ago and no deploy has succeeded since; the time-to-restore target is ${S.restoreSeconds / 60} minutes.`),
+    rule(n.infrequent, `time() - max by (app, environment) (${M.DEPLOY_TIMESTAMP}${sel(c.app, `environment="${prod}", result="success"`)}) > ${S.deployIntervalSeconds}`, AlertTier.INFO,
       `${c.app} was not deployed to ${prod} for a day.`,
       'The last successful deploy of {{ $labels.app }} to {{ $labels.environment }} is more than a day old; the target is daily deploys.'),
     rule(n.coverage, `max by (app) (${M.TEST_COVERAGE}${sel(c.app)}) < ${S.coveragePercent}`, AlertTier.TICKET,

@@ -41,12 +41,16 @@ export interface RulesSettings {
   readonly budgetExhaustedAlert: boolean;
   readonly optimizedPeriod: boolean;
   readonly pipelineEnvironment: string;
+  /** Environments whose page-tier alerts carry the page severity; elsewhere they carry the ticket severity. */
+  readonly pagingEnvironments: string[];
   readonly pipelineAlerts: boolean;
   readonly policyViolationAlert: boolean;
   readonly sliOverrides: SliOverride[];
   readonly customAlerts: CustomAlert[];
   readonly serviceDashboardUrl?: string;
   readonly deliveryDashboardUrl?: string;
+  /** Pipeline running-time target, seconds. */
+  readonly pipelineSeconds: number;
 }
 
 /** What one environment gets. */
@@ -73,6 +77,8 @@ export function buildRulesPlan(app: IPlatformApp, s: RulesSettings): RulesPlan {
     const groups: RuleGroup[] = [];
     const tests: TestGroup[] = [];
     const contexts: SloRuleContext[] = [];
+    // outside the paging environments a page-tier alert opens a ticket
+    const severities = s.pagingEnvironments.includes(env.name) ? s.severities : { ...s.severities, [AlertTier.PAGE]: s.severities[AlertTier.TICKET] };
     for (const slo of app.slos) {
       const resolved = s.windows._resolve(slo);
       problems.push(...resolved.problems);
@@ -102,7 +108,7 @@ export function buildRulesPlan(app: IPlatformApp, s: RulesSettings): RulesPlan {
         windows: resolved.windows,
         prefix: s.prefix,
         extraLabels: s.extraLabels,
-        severities: s.severities,
+        severities,
         minRequestRate: s.minRequestRate,
         absentFor: promDuration(s.absentForSeconds),
         absentForSeconds: s.absentForSeconds,
@@ -131,10 +137,11 @@ export function buildRulesPlan(app: IPlatformApp, s: RulesSettings): RulesPlan {
       app: app.name,
       namespace: env.namespace,
       productionEnvironment: lastEnv.name,
-      severities: s.severities,
+      severities,
       extraLabels: s.extraLabels,
       runbookBaseUrl: app.runbookBaseUrl,
       dashboardUrl: s.deliveryDashboardUrl,
+      pipelineSeconds: s.pipelineSeconds,
     };
     const pipelineHere = s.pipelineAlerts && env.name === s.pipelineEnvironment;
     if (pipelineHere) groups.push(doraGroup(app.name), pipelineAlertGroup(pctx));
@@ -146,7 +153,7 @@ export function buildRulesPlan(app: IPlatformApp, s: RulesSettings): RulesPlan {
     for (const a of custom.filter((x) => generated.has(x.name))) {
       problems.push(`addAlert(${JSON.stringify(a.name)}): the generated rules already have an alert of that name; choose another`);
     }
-    if (custom.length > 0) groups.push({ name: `${app.name}-custom-alerts`, rules: custom.map((a) => customRule(a, env.namespace, app, s, serviceUrl)) });
+    if (custom.length > 0) groups.push({ name: `${app.name}-custom-alerts`, rules: custom.map((a) => customRule(a, env.namespace, app, { ...s, severities }, serviceUrl)) });
     environments.set(env.name, { groups, tests });
   }
   return { environments, problems: [...new Set(problems)] };

@@ -131,7 +131,7 @@ export function sloGroups(c: SloRuleContext): RuleGroup[] {
     alerts.push({
       alert: name,
       expr,
-      for: w.pendingFor,
+      ...(w.pendingFor ? { for: w.pendingFor } : {}),
       labels: { severity: c.severities[w.tier], [n.severity]: w.tier, [TIER_LABEL]: w.name, short: w.short, long: w.long },
       annotations: {
         summary: `${c.app} ${c.slo.name} SLO error budget burn rate is too high.`,

@@ -3,7 +3,7 @@ import { actionlintFindings, shellcheckWorkflow, unverifiedDownloads, workflowEr
 import { makeApp, workflowOf } from '../../util';
 import { BOTH_SLOS } from '../helpers';
 
-const PUSH = { pushgatewayUrl: 'http://pushgateway.monitoring:9091/' };
+const PUSH = { metricsPush: pp.MetricsPush.external({ url: 'https://pushgateway.acme.dev/', tokenSecret: 'PUSHGATEWAY_TOKEN' }) };
 
 function synth(overrides: Partial<pp.PlatformAppProps> = {}, dashboards = false): pp.SynthOutput {
   const { project, app } = makeApp({ slos: BOTH_SLOS(), ...overrides });
@@ -68,7 +68,7 @@ describe('the report-metrics job', () => {
     expect(job.needs).toEqual(expect.arrayContaining(['checkout-build', 'checkout-alert-rules', 'checkout-deploy-staging', 'checkout-deploy-production']));
     expect(job.needs).not.toContain('checkout-summary');
     expect(job.permissions).toEqual({ actions: 'read' });
-    expect(job.env).toEqual({ APP: 'checkout', PUSHGATEWAY_URL: 'http://pushgateway.monitoring:9091' });
+    expect(job.env).toEqual({ APP: 'checkout', PUSHGATEWAY_URL: 'https://pushgateway.acme.dev', PUSHGATEWAY_TOKEN: '${{ secrets.PUSHGATEWAY_TOKEN }}' });
     const step = job.steps[0];
     expect(step.env).toEqual({ NEEDS_JSON: '${{ toJSON(needs) }}', GITHUB_TOKEN: '${{ github.token }}' });
     expect(step.run).not.toContain('${{');
