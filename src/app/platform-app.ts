@@ -6,13 +6,14 @@ import { ActionManifest } from '../core/action-manifest';
 import { PlatformPipelineError, ProblemList, pathOf, problem, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { dnsLabelProblem, MAX_APP_NAME } from '../core/names';
+import { paths } from '../core/paths';
 import { ReleasePath } from '../deploy/release-path';
 import { ContainerImage } from '../model/container-image';
 import { Environment } from '../model/environment';
 import { HelmChart } from '../model/helm-chart';
 import { Mesh } from '../model/mesh';
-import { NetworkProps } from '../model/network';
 import { resolveObservability } from '../model/metrics-push';
+import { NetworkProps } from '../model/network';
 import { ObservabilityProps } from '../model/observability';
 import { Promotion } from '../model/promotion';
 import { Runner } from '../model/runner';
@@ -26,7 +27,6 @@ import { metricsPushProblems } from '../platform/pipeline-metrics';
 import { appOf, appsOf, isPlatformApp, markPlatformApp } from '../platform/platform-app-contract';
 import { SideFile, synthesizeApps } from './private/app-synthesizer';
 import { validateAppProps } from './private/validate-app-props';
-import { paths } from '../core/paths';
 
 /**
  * The typed definition of one app and the root of everything generated for it: the pipeline, the Helm
