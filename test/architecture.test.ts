@@ -111,6 +111,8 @@ describe('architecture of src/', () => {
     expect(count).toBeGreaterThan(100);
   });
 
+  // `<file>.test.ts` tests src/<area>/<file>.ts; `<file>.<aspect>.test.ts` tests one aspect of it at length
+  // (e.g. prometheus-rules.scenarios.test.ts: the generated rules under promtool scenarios and mutations)
   test('test/ mirrors src/: each test file of an area is named after the one src/ file it tests', () => {
     const TEST = path.join(__dirname);
     const orphans: string[] = [];
@@ -120,8 +122,9 @@ describe('architecture of src/', () => {
       if (!fs.existsSync(dir)) continue;
       for (const t of sourceFiles(dir).filter((f) => f.endsWith('.test.ts'))) {
         count++;
-        const srcFile = path.join(SRC, path.relative(TEST, t).replace(/\.test\.ts$/, '.ts'));
-        if (!fs.existsSync(srcFile)) orphans.push(path.relative(TEST, t));
+        const testFile = path.relative(TEST, t);
+        const tested = [testFile.replace(/\.test\.ts$/, '.ts'), testFile.replace(/\.[a-z][a-z-]*\.test\.ts$/, '.ts')];
+        if (!tested.some((f) => fs.existsSync(path.join(SRC, f)))) orphans.push(testFile);
       }
     }
     expect(orphans).toEqual([]);

@@ -1,4 +1,3 @@
-import type { ObservabilityProps } from './observability';
 import type { Runner } from './runner';
 import { PlatformPipelineError, show } from '../core/errors';
 
@@ -111,16 +110,4 @@ export function clusterLocalReason(host: string, namespaces: readonly string[]):
     return `a cluster-local Service name (${show(h)}, <service>.<namespace>)`;
   }
   return undefined;
-}
-
-/**
- * The observability settings with `metricsPush` applied: `pushgatewayUrl` is its URL, so every reader of
- * the Pushgateway URL sees one value. Throws when both are given. @internal
- */
-export function resolveObservability(o: ObservabilityProps): ObservabilityProps {
-  if (!o.metricsPush) return o;
-  if (o.pushgatewayUrl !== undefined && o.pushgatewayUrl !== o.metricsPush.url) {
-    throw new PlatformPipelineError(`'observability.pushgatewayUrl' (${show(o.pushgatewayUrl)}) and 'observability.metricsPush' (${show(o.metricsPush.url)}) are both given; keep only 'metricsPush'`);
-  }
-  return { ...o, pushgatewayUrl: o.metricsPush.url };
 }

@@ -1,4 +1,5 @@
 import type { MetricsPush } from './metrics-push';
+import { PlatformPipelineError, show } from '../core/errors';
 
 /** Where the app's telemetry lives; analyses, pushes and annotations use these endpoints. */
 export interface ObservabilityProps {
@@ -32,4 +33,16 @@ export interface ObservabilityProps {
    * @default - no annotations
    */
   readonly grafanaTokenSecret?: string;
+}
+
+/**
+ * The observability settings with `metricsPush` applied: `pushgatewayUrl` is its URL, so every reader of
+ * the Pushgateway URL sees one value. Throws when both are given. @internal
+ */
+export function resolveObservability(o: ObservabilityProps): ObservabilityProps {
+  if (!o.metricsPush) return o;
+  if (o.pushgatewayUrl !== undefined && o.pushgatewayUrl !== o.metricsPush.url) {
+    throw new PlatformPipelineError(`'observability.pushgatewayUrl' (${show(o.pushgatewayUrl)}) and 'observability.metricsPush' (${show(o.metricsPush.url)}) are both given; keep only 'metricsPush'`);
+  }
+  return { ...o, pushgatewayUrl: o.metricsPush.url };
 }

@@ -318,8 +318,12 @@ export function synthGateFindings(f: string, wf: any): string[] {
     for (const [id, j] of gates) {
       if (JSON.stringify(j.permissions) !== '{"contents":"read"}') out.push(`${f} ${id}: the drift gate asks for ${JSON.stringify(j.permissions)}, not just contents: read`);
       if (/secrets\./.test(JSON.stringify(j))) out.push(`${f} ${id}: the drift gate reads a secret`);
+      // waits for it: needs it, directly or through a job that does (a verify job after a deploy)
+      const needsOf = (job: any): string[] => [job?.needs ?? []].flat();
+      const waits = (job: any, seen = new Set<string>()): boolean => needsOf(job).some((n) => n === id
+        || (!seen.has(n) && (seen.add(n), waits(wf.jobs[n], seen))));
       for (const [other, d] of jobs) {
-        if (d.environment && ![d.needs ?? []].flat().includes(id)) out.push(`${f} ${other}: runs in environment ${JSON.stringify(d.environment.name ?? d.environment)} without waiting for the drift gate ${id}`);
+        if (d.environment && !waits(d)) out.push(`${f} ${other}: runs in environment ${JSON.stringify(d.environment.name ?? d.environment)} without waiting for the drift gate ${id}`);
       }
     }
   }

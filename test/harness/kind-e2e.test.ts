@@ -85,7 +85,7 @@ test('a healthy cluster: the real release is deployed and every declared test pa
   expect(r.conclusion).toBe('success');
   // the platform: Cilium replacing kube-proxy, Istio with its CNI, Argo Rollouts, Prometheus — charts by version
   const installs = r.callsOf('helm').filter((a) => a[0] === 'upgrade' && a[2] !== 'checkout').map((a) => `${a[3]}@${a[a.indexOf('--version') + 1]}`);
-  expect(installs).toEqual(['cilium/cilium@1.19.0', 'istio/base@1.28.3', 'istio/cni@1.28.3', 'istio/istiod@1.28.3', 'argo/argo-rollouts@2.40.9', 'prometheus-community/kube-prometheus-stack@82.10.1']);
+  expect(installs).toEqual(['cilium/cilium@1.19.0', 'istio/base@1.28.3', 'istio/cni@1.28.3', 'istio/istiod@1.28.3', 'argo/argo-rollouts@2.40.9', 'kyverno/kyverno@3.6.0', 'prometheus-community/kube-prometheus-stack@82.10.1']);
   expect(r.callsOf('helm').find((a) => a[3] === 'cilium/cilium')).toEqual(expect.arrayContaining(['kubeProxyReplacement=true', 'k8sServiceHost=checkout-e2e-control-plane']));
   // the release under test: this run's digest, staging's values and the E2E values, then staging's manifests
   const release = r.callsOf('helm').find((a) => a[0] === 'upgrade' && a[2] === 'checkout')!;

@@ -86,7 +86,7 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     // the baseline is the last successful push run on this branch
     expect(r.callsOf('gh')[0]).toEqual(expect.arrayContaining(['run', 'list', '--workflow', 'checkout-pipeline.yml', '--branch', 'main', '--event', 'push', '--status', 'success']));
     // figures pushed with the pipeline metrics
-    expect(r.callsOf('curl').some((a) => a.includes('http://pushgateway.monitoring:9091/metrics/job/platform_pipeline/app/checkout/environment/staging'))).toBe(true);
+    expect(r.callsOf('curl').some((a) => a.includes('https://pushgateway.acme.dev/metrics/job/platform_pipeline/app/checkout/environment/staging'))).toBe(true);
     expect(fs.readFileSync(path.join(r.workspace, 'pushed-metrics.txt'), 'utf8').split('\n')).toEqual(expect.arrayContaining([
       'platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.95"} 0.114',
       'platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.99"} 0.229',

@@ -3,7 +3,7 @@
  * namespace `shop`, availability 99.9 % and latency 99 % under 250 ms over 30 days, workbook windows, the
  * Pushgateway pipeline and DORA rules). Every expected number, label and annotation below is written by hand:
  * nothing is derived from the generator, so a change to a threshold, window, factor, name, label or
- * annotation of the generated rules fails a scenario (rule-scenarios.test.ts runs them once;
+ * annotation of the generated rules fails a scenario (prometheus-rules.scenarios.test.ts runs them once;
  * rule-mutations.test.ts shows that each listed mutation of the rules is caught).
  */
 import * as fs from 'fs';

@@ -106,8 +106,8 @@ describe('LoadTestStage', () => {
     expect(off.steps.map((s: any) => s.id)).not.toContain('regression');
     expect(off.steps.map((s: any) => s.id)).not.toContain('baseline');
     expect(step(off, 'report').run).not.toContain('curl');
-    const pushing = synth({}, { observability: { pushgatewayUrl: 'http://pg:9091' } }).jobs['checkout-load-test-staging'];
-    expect(step(pushing, 'report').env).toEqual({ PUSHGATEWAY_URL: 'http://pg:9091' });
+    const pushing = synth({}, { observability: { metricsPush: pp.MetricsPush.external({ url: 'https://pg.acme.dev:9091', tokenSecret: 'PG_TOKEN' }) } }).jobs['checkout-load-test-staging'];
+    expect(step(pushing, 'report').env).toEqual(expect.objectContaining({ PUSHGATEWAY_URL: 'https://pg.acme.dev:9091' }));
     expect(step(pushing, 'report').run).toContain('platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.99"} ${p99s_browse}');
   });
 

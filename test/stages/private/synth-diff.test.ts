@@ -28,7 +28,9 @@ function synthesize(v: Variant): string {
   const base = appProps({ slos: [pp.Slo.availability({ name: 'availability', objective: v.objective ?? 99.9 })] });
   let environments = base.environments;
   if (v.reviewers) environments = environments.map((e) => (e.name === 'production' ? { ...e, approval: pp.Approval.requiredReviewers(v.reviewers!) } : e));
-  if (v.qa) environments = [...environments, { name: 'qa', namespace: 'platform-qa', url: 'https://qa.acme.dev', cluster: pp.ClusterAccess.kubeconfigSecret('QA_KUBECONFIG') }];
+  // qa goes between staging and production: the last environment is the one that pages (PrometheusRules'
+  // pagingEnvironments), so appending it would also move paging from production to qa
+  if (v.qa) environments = [...environments.slice(0, -1), { name: 'qa', namespace: 'platform-qa', url: 'https://qa.acme.dev', cluster: pp.ClusterAccess.kubeconfigSecret('QA_KUBECONFIG') }, ...environments.slice(-1)];
   const app = new pp.PlatformApp(project, 'checkout', { ...base, environments });
   minimalBuild(app);
   new pp.PrometheusRules(app, 'Alerts', { policyViolationAlert: false });
