@@ -26,9 +26,10 @@ const committed = (rel: string) => fs.readFileSync(path.join(ex.repo, rel), 'utf
 /** `npx --no-install projen` runs `synth` (bash run in the workspace); other npx calls run `other`. */
 const npx = (synth: string, other = 'exit 0') => `if [ "$*" = "--no-install projen" ]; then ${synth}; else ${other}; fi`;
 
-function gate(name: string, scenario: Scenario) {
+/** Runs the gate; the verdict report records what the scenario expects beside what happened. */
+function gate(name: string, expected: 'success' | 'failure', scenario: Scenario) {
   const r = runJob(ex.workflow, GATE, scenario, { repo: ex.repo });
-  record('minimal', GATE, name, scenario.files ? 'failure' : 'success', r.conclusion);
+  record('minimal', GATE, name, expected, r.conclusion);
   return r;
 }
 
@@ -36,7 +37,7 @@ const PR_PAYLOAD = { number: 7, base: { sha: 'b'.repeat(40) }, head: { repo: { f
 const PR = { name: 'pull_request', ref: 'refs/pull/7/merge', payload: { pull_request: PR_PAYLOAD } };
 
 test('a clean tree: the synth changes nothing, the gate passes (push: no diff is rendered)', () => {
-  const r = gate('clean tree', { tools: { npx: npx('true') } });
+  const r = gate('clean tree', 'success', { tools: { npx: npx('true') } });
   expect({ verdict: r.conclusion, log: r.conclusion === 'success' ? '' : r.log }).toEqual({ verdict: 'success', log: '' });
   expect(r.callsOf('npm')).toEqual([['ci']]);
   expect(r.callsOf('npx')).toEqual([['--no-install', 'projen']]);
@@ -46,7 +47,7 @@ test('a clean tree: the synth changes nothing, the gate passes (push: no diff is
 
 test('a hand-edited generated file: the synth restores it, the gate fails naming the file and the fix', () => {
   const original = committed(VALUES);
-  const r = gate('hand-edited values file', {
+  const r = gate('hand-edited values file', 'failure', {
     files: { [VALUES]: original.replace(/replicaCount: \d+/, 'replicaCount: 9') },
     fixtures: { 'values.yaml': original },
     tools: { npx: npx(`cp "\${FIXTURES}/values.yaml" ${VALUES}`) },
@@ -60,7 +61,7 @@ test('a hand-edited generated file: the synth restores it, the gate fails naming
 });
 
 test('a definition changed without synthesizing again: the gate fails naming every changed and added file', () => {
-  const r = gate('definition changed, not synthesized', {
+  const r = gate('definition changed, not synthesized', 'failure', {
     files: { '.projenrc.ts': committed('.projenrc.ts').replace('replicas: 3', 'replicas: 5') },
     tools: { npx: npx('sed -i "s/replicaCount: 3/replicaCount: 5/" helm/hello/values-production.yaml && printf "kind: ConfigMap\\n" > deploy/hello/qa.k8s.yaml') },
   });
@@ -73,10 +74,10 @@ test('a definition changed without synthesizing again: the gate fails naming eve
 });
 
 test('fails closed: projen fails, or npm is missing', () => {
-  const failing = gate('projen fails', { tools: { npx: npx('exit 1') } });
+  const failing = gate('projen fails', 'failure', { tools: { npx: npx('exit 1') } });
   expect(failing.conclusion).toBe('failure');
   expect(failing.step('drift').outcome).toBe('skipped');
-  const noNpm = gate('npm missing', { missing: ['npm'] });
+  const noNpm = gate('npm missing', 'failure', { missing: ['npm'] });
   expect(noNpm.conclusion).toBe('failure');
   expect(noNpm.step('synth').outcome).toBe('skipped');
 });
