@@ -6,6 +6,7 @@ import {
   canaryDryRunScript, chaosScript, ChaosComponent, deployReleaseScript, diagnosticsScript, installPlatformScript, kindConfig,
   mtlsScript, PlatformNeeds, portForwardScript, rbacScript, RbacCheck,
 } from './private/kind-e2e-scripts';
+import { addCheckout } from './private/scan-steps';
 import { fail, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { dnsLabelProblem, REPO_PATH } from '../core/names';
@@ -289,7 +290,7 @@ export class KindE2EStage extends Construct {
     job.addEnv('SMOKE_PATH', app.smokeTestPath);
 
     const actions = app.pipeline.actions;
-    job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+    addCheckout(app, job);
     for (const l of registryLoginSteps(app, job.localId, 'pull')) job.addStep(l.step, { permissions: l.permissions });
     const kindConfigPath = `${this.dir}/kind-config.yaml`;
     job.addStep({

@@ -4,6 +4,7 @@ import { fail, pathOf, show } from '../core/errors';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { appOf, appsOf, IPlatformApp } from '../platform/platform-app-contract';
+import { addCheckout } from './private/scan-steps';
 import { COMMENT_MARKER } from './private/synth-diff';
 
 const SYNTH_CHECK_SYMBOL = Symbol.for('platform-pipeline.SynthCheck');
@@ -102,7 +103,7 @@ export class SynthCheck extends Construct {
       permissions: { contents: READ },
     }, this);
     this.job = job;
-    job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+    addCheckout(app, job);
     job.addStep({
       id: 'setup-node',
       name: 'Set up Node.js',
