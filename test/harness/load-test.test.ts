@@ -110,6 +110,16 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     expect(r.step('upload').outcome).toBe('success');
   });
 
+  test('k6 ends at once and kubectl top is slow: the first sample is still taken, and the sampler stops with k6', () => {
+    // the sampler once was killed when k6 ended, which could land before its first sample (a CI run did)
+    const slowTop = 'if [ "$1" = top ]; then /bin/sleep 0.3; echo "checkout-7d9f-abcde   250m   180Mi"; fi';
+    const r = run(scenario(GOOD, GOOD, { tools: { k6: k6(), gh, kubectl: slowTop } }));
+    expect(verdictOf(r)).toEqual({ conclusion: 'success', log: '' });
+    expect(r.summary).not.toContain('no samples');
+    // one sample per scenario: the stop file ends the sampler's wait, not its sample count
+    expect(r.callsOf('kubectl').filter((a) => a[0] === 'top')).toHaveLength(2);
+  });
+
   test('no earlier successful run: passes without a regression check', () => {
     const r = run(scenario(GOOD, undefined));
     expect(verdictOf(r)).toEqual({ conclusion: 'success', log: '' });
