@@ -23,13 +23,17 @@ const jestProject = (displayName: string, testMatch: string[], extra: Record<str
   transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
   ...extra,
 });
+// every project's global setup points TMPDIR at a scratch directory in memory (test/scratch.ts); the
+// conformance project's setup does it before it synthesizes the examples
+const SCRATCH = { globalSetup: '<rootDir>/test/scratch-setup.ts', globalTeardown: '<rootDir>/test/scratch-teardown.ts' };
 const JEST_PROJECTS = [
   // the library's unit tests: test/<area>/ mirrors src/<area>/
   jestProject('unit', ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'], {
+    ...SCRATCH,
     testPathIgnorePatterns: [...TEST_PATH_IGNORE, '<rootDir>/test/conformance/', '<rootDir>/test/harness/', '<rootDir>/test/property.test.ts'],
   }),
   // DESIGN §2b: the generated scripts run under the script harness
-  jestProject('harness', ['<rootDir>/test/harness/**/*.test.ts']),
+  jestProject('harness', ['<rootDir>/test/harness/**/*.test.ts'], SCRATCH),
   // validators proven to fail, every example's output through every validator, stale output, the packed
   // library, and the property test; the examples are synthesized once for the whole run by the global setup
   jestProject('conformance', ['<rootDir>/test/conformance/**/*.test.ts', '<rootDir>/test/property.test.ts'], {

@@ -6,9 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { SYNTH_RUN_ENV, synthesizeAllExamples } from './example-harness';
+import { useScratch } from '../scratch';
 import { tmpDir } from './validators/paths';
 
 export default async function setup(): Promise<void> {
+  useScratch();
+  // in the repository (not the scratch directory): the examples' .projenrc.ts resolve projen from its node_modules
   const runDir = fs.mkdtempSync(path.join(tmpDir('examples-synth'), `run-${process.pid}-`));
   process.env[SYNTH_RUN_ENV] = runDir; // read by the test workers (they inherit this process's environment)
   const t = Date.now();

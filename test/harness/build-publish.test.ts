@@ -169,7 +169,7 @@ describe.each(exampleNames())('examples/%s: build then publish', (name) => {
 
   releases('a copy that does not leave the release tag on the staged digest fails', () => {
     // a registry that ignores the copy: the tag resolves to another image afterwards
-    const b = runJob(ex.workflow, build, { event: TAG_EVENT, tools: { docker: 'if [ "$3" = create ]; then exit 0; fi; . "${__harness}/defaults/docker.sh"' }, actions: { meta: { outputs: { tags: `${repository}:1.2.3` } } } }, { repo: ex.repo });
+    const b = runJob(ex.workflow, build, { event: TAG_EVENT, tools: { docker: 'if [ "$3" = create ]; then exit 0; fi; . "${__kit}/defaults/docker.sh"' }, actions: { meta: { outputs: { tags: `${repository}:1.2.3` } } } }, { repo: ex.repo });
     expect(b.conclusion).toBe('failure');
     expect(b.step('promote').stdout).toMatch(/::error::.*:1\.2\.3 resolves to sha256:[0-9a-f]{64} after the copy, not the staged sha256:/);
   });

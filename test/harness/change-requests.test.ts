@@ -63,7 +63,7 @@ const changes = (state: string): any[] => JSON.parse(fs.readFileSync(path.join(s
 function fakePrelude(state: string, base: string): string[] {
   return [
     '__url="${!#}"',
-    `case "\${__url}" in ${base}/*) ;; *) . "\${__harness}/defaults/curl.sh" ;; esac`,
+    `case "\${__url}" in ${base}/*) ;; *) . "\${__kit}/defaults/curl.sh" ;; esac`,
     `S='${state}'`,
     'method=GET data="" query="" prev=""',
     'for a in "$@"; do',

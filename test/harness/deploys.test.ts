@@ -222,7 +222,7 @@ const VERIFY: Case[] = [
     name: 'an SBOM attestation is missing: the deploy stops',
     expect: 'failure',
     cluster: {},
-    extra: () => ({ tools: { cosign: 'if [ "$1" = verify-attestation ] && [ "$(opt --type "$@")" = spdxjson ]; then echo "Error: none of the attestations matched the predicate type" >&2; exit 1; fi; . "${__harness}/defaults/cosign.sh"' } }),
+    extra: () => ({ tools: { cosign: 'if [ "$1" = verify-attestation ] && [ "$(opt --type "$@")" = spdxjson ]; then echo "Error: none of the attestations matched the predicate type" >&2; exit 1; fi; . "${__kit}/defaults/cosign.sh"' } }),
     check: (r, job) => {
       const types = job.steps.find((s: any) => s.id === 'verify-image').env.ATTESTATION_TYPES ?? '';
       if (!types.includes('spdxjson')) return;

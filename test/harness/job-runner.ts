@@ -24,6 +24,7 @@ import { ArtifactStore, simulateAction } from './actions';
 import { Contexts, evaluateCondition, interpolate, stringify } from './expressions';
 import { TOOL_PINS } from '../../src/core/tool-pins.generated';
 import { TOOLS } from '../../src/core/versions';
+import { scratchDir } from '../scratch';
 
 /** Tools that are real on the harness's PATH: the runner image's basics. Everything else is a stub. */
 const REAL_TOOLS = [
@@ -152,29 +153,84 @@ function releasesDir(root: string, missing: string[]): string {
   return path.join(root, `releases-${process.pid}`, key);
 }
 
-let realBinDir: string | undefined;
-function realBin(root: string): string {
-  if (realBinDir && fs.existsSync(realBinDir)) return realBinDir;
-  const dir = fs.mkdtempSync(path.join(root, 'realbin-'));
-  // one shell looks every tool up (a process per tool costs seconds here): "<tool>\t<path>" per found tool
-  const found = spawnSync('bash', ['-c', 'for t in "$@"; do p="$(command -v -- "$t")" && printf "%s\\t%s\\n" "$t" "$p"; done; true', 'x', ...REAL_TOOLS], { encoding: 'utf8' });
-  if (found.status !== 0) throw new Error(`looking up the real tools failed: ${found.stderr}`);
-  for (const line of found.stdout.split('\n')) {
-    const [tool, where] = line.split('\t');
-    if (REAL_TOOLS.includes(tool) && where?.startsWith('/')) fs.symlinkSync(where, path.join(dir, tool));
+/** Bash builtins among the real tools: `command -v` names no file for them, so they get no link. */
+const BASH_BUILTINS = new Set(['echo', 'printf', 'test', '[', 'true', 'false', 'kill']);
+
+/** The first executable `name` on this process's PATH (what `command -v` finds for a non-builtin). */
+function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (!dir.startsWith('/')) continue;
+    const p = path.join(dir, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
   }
-  realBinDir = dir;
+  return undefined;
+}
+
+/**
+ * The real tools, linked into one directory per process. Looked up in this process, not in a shell: a
+ * process per tool costs seconds here.
+ */
+function realBin(root: string): string {
+  const dir = path.join(root, 'realbin');
+  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const tool of REAL_TOOLS) {
+    const where = BASH_BUILTINS.has(tool) ? undefined : which(tool);
+    if (where) fs.symlinkSync(where, path.join(dir, tool));
+  }
+  fs.writeFileSync(path.join(dir, '.complete'), '');
   return dir;
 }
 
 let python3: string | null | undefined;
 /** The real python3 (looked up once per process), or undefined when there is none. */
 function python3Path(): string | undefined {
-  if (python3 === undefined) {
-    const found = spawnSync('bash', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim();
-    python3 = found.startsWith('/') ? found : null;
-  }
+  if (python3 === undefined) python3 = which('python3') ?? null;
   return python3 ?? undefined;
+}
+
+/**
+ * The stub tools for runs that lack `missing`, made once per process and set of missing tools (a run only
+ * adds its own world: calls.log, behaviours, fixtures, responses). `bin/` holds a link per stubbed tool for
+ * PATH, `stage/` the stubs a fake release archive holds, `missing/` a marker per missing tool, `defaults/`
+ * the harness's default behaviours, `real/` the real helm, promtool and python3 some defaults hand over to.
+ * The stubs find it through HARNESS_KIT, set for every step.
+ */
+function stubKit(root: string, missing: string[]): string {
+  const key = missing.length === 0 ? 'all' : [...missing].sort().join('+');
+  const kit = path.join(root, `kit-${key}`);
+  if (fs.existsSync(path.join(kit, '.complete'))) return kit;
+  fs.rmSync(kit, { recursive: true, force: true });
+  for (const d of ['bin', 'stage', 'missing', 'real']) fs.mkdirSync(path.join(kit, d), { recursive: true });
+  const stubsSrc = path.join(__dirname, 'stubs');
+  const stub = fs.readFileSync(path.join(stubsSrc, 'stub.sh'), 'utf8');
+  fs.writeFileSync(path.join(kit, 'stub.sh'), stub, { mode: 0o755 });
+  copyTree(path.join(stubsSrc, 'defaults'), path.join(kit, 'defaults'));
+  fs.writeFileSync(path.join(kit, 'tools.list'), STUB_TOOLS.filter((t) => t !== 'sleep' && t !== 'curl').join('\n') + '\n');
+  const gone = new Set(missing);
+  for (const tool of STUB_TOOLS) {
+    if (gone.has(tool)) {
+      fs.writeFileSync(path.join(kit, 'missing', tool), '');
+      continue;
+    }
+    fs.symlinkSync(path.join(kit, 'stub.sh'), path.join(kit, 'bin', tool));
+    if (tool !== 'sleep' && tool !== 'curl') fs.writeFileSync(path.join(kit, 'stage', tool), stub, { mode: 0o755 });
+  }
+  const toolsBin = path.join(__dirname, '..', '..', '.tools', 'bin');
+  for (const real of ['helm', 'promtool']) {
+    const p = path.join(toolsBin, real);
+    if (fs.existsSync(p)) fs.symlinkSync(fs.realpathSync(p), path.join(kit, 'real', real));
+  }
+  const python = python3Path();
+  if (python) fs.symlinkSync(python, path.join(kit, 'real', 'python3'));
+  fs.writeFileSync(path.join(kit, '.complete'), '');
+  return kit;
 }
 
 /**
@@ -182,9 +238,7 @@ function python3Path(): string | undefined {
  * cleanup must not remove the workspaces of a job another worker is running.
  */
 function harnessRoot(): string {
-  const dir = path.join(__dirname, '..', '..', '.tmp', 'harness', `pid-${process.pid}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
+  return scratchDir(path.join('harness', `pid-${process.pid}`));
 }
 
 /** Copies a directory tree, without `node_modules` and `.git`. */
@@ -200,6 +254,27 @@ function copyTree(src: string, dst: string): void {
 }
 
 /**
+ * Copies a directory tree as it is (.git included), with timestamps, so that git sees an unchanged index.
+ * fs.cpSync does the same at several times the cost (a few stat calls per entry).
+ */
+function copyAll(src: string, dst: string): void {
+  fs.mkdirSync(dst, { recursive: true });
+  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
+    const s = path.join(src, e.name);
+    const d = path.join(dst, e.name);
+    if (e.isDirectory()) {
+      copyAll(s, d);
+    } else if (e.isSymbolicLink()) {
+      fs.symlinkSync(fs.readlinkSync(s), d);
+    } else {
+      fs.copyFileSync(s, d);
+      const st = fs.statSync(s);
+      fs.utimesSync(d, st.atime, st.mtime);
+    }
+  }
+}
+
+/**
  * Copies `repo` to `workspace`, adds `files`, and commits everything in a fresh git repository, then an
  * empty commit on top (the run's commit, whose parent holds the same tree); returns the run's commit.
  */
@@ -209,7 +284,8 @@ function gitWorkspace(repo: string, files: Record<string, string>, workspace: st
     fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
     fs.writeFileSync(path.join(workspace, rel), content);
   }
-  const git = spawnSync('bash', ['-c', 'git init -q -b main . && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness && git -c user.email=ci@example.invalid -c user.name=ci commit -q --allow-empty -m run && git rev-parse HEAD'], { cwd: workspace, encoding: 'utf8' });
+  // no template (no sample hooks) and no reflogs: every file here is copied for every run of the process
+  const git = spawnSync('bash', ['-c', 'git init -q --template= -b main . && git config core.logAllRefUpdates false && git -c user.email=ci@example.invalid -c user.name=ci add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -q -m harness && git -c user.email=ci@example.invalid -c user.name=ci commit -q --allow-empty -m run && git rev-parse HEAD'], { cwd: workspace, encoding: 'utf8' });
   const sha = git.stdout.trim();
   if (git.status !== 0 || !/^[0-9a-f]{40}$/.test(sha)) throw new Error(`git init of the workspace failed (exit ${git.status}): ${git.stderr}`);
   return sha;
@@ -230,9 +306,12 @@ function checkout(repo: string, files: Record<string, string>, workspace: string
   if (!c || !fs.existsSync(c.dir)) {
     const dir = path.join(fs.mkdtempSync(path.join(root, 'checkout-')), 'repo');
     c = { dir, sha: gitWorkspace(repo, {}, dir) };
+    // one pack instead of a file per object: a third of the files each copy would make
+    const packed = spawnSync('git', ['repack', '-a', '-d', '-q'], { cwd: dir, encoding: 'utf8' });
+    if (packed.status !== 0) throw new Error(`git repack of the workspace failed: ${packed.stderr}`);
     checkouts.set(repo, c);
   }
-  fs.cpSync(c.dir, workspace, { recursive: true, preserveTimestamps: true });
+  copyAll(c.dir, workspace);
   return c.sha;
 }
 
@@ -336,7 +415,7 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
   const harness = path.join(run, 'harness');
   const workspace = path.join(run, 'workspace');
   const temp = path.join(run, 'runner-temp');
-  for (const d of [harness, temp, path.join(harness, 'bin'), path.join(harness, 'behaviours'), path.join(harness, 'fixtures'), path.join(harness, 'missing'), path.join(harness, 'real')]) {
+  for (const d of [harness, temp, path.join(harness, 'behaviours'), path.join(harness, 'fixtures')]) {
     fs.mkdirSync(d, { recursive: true });
   }
   // a git repository, as after actions/checkout (with the scenario's files committed)
@@ -346,39 +425,18 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     if (g.status !== 0) throw new Error(`making the newer commit failed: ${g.stderr}`);
   }
 
-  // the stubs
-  const stubsSrc = path.join(__dirname, 'stubs');
-  fs.copyFileSync(path.join(stubsSrc, 'stub.sh'), path.join(harness, 'stub.sh'));
-  fs.chmodSync(path.join(harness, 'stub.sh'), 0o755);
-  copyTree(path.join(stubsSrc, 'defaults'), path.join(harness, 'defaults'));
+  // the stubs: the tools (shared by the runs of this process that lack the same tools) and this run's world
+  const missing = new Set(scenario.missing ?? []);
+  const kit = stubKit(root, [...missing]);
   fs.writeFileSync(path.join(harness, 'calls.log'), '');
-  fs.writeFileSync(path.join(harness, 'tools.list'), STUB_TOOLS.filter((t) => t !== 'sleep' && t !== 'curl').join('\n') + '\n');
   fs.writeFileSync(path.join(harness, 'tampered.list'), (scenario.tampered ?? []).join('\n') + '\n');
   fs.writeFileSync(path.join(harness, 'compromised.list'), (scenario.compromised ?? []).join('\n') + '\n');
   fs.writeFileSync(path.join(harness, 'http.tsv'), (scenario.http ?? []).map((h) => `${h.match}\t${h.exit}\t${h.body ?? ''}`).join('\n') + '\n');
-  const missing = new Set(scenario.missing ?? []);
-  for (const tool of STUB_TOOLS) {
-    if (missing.has(tool)) fs.writeFileSync(path.join(harness, 'missing', tool), '');
-    else fs.symlinkSync(path.join(harness, 'stub.sh'), path.join(harness, 'bin', tool));
-  }
-  // the tools a fake release archive holds: a stub per tool, each finding the harness by its last line
-  fs.mkdirSync(path.join(harness, 'stage'));
-  const stub = fs.readFileSync(path.join(stubsSrc, 'stub.sh'), 'utf8');
-  for (const tool of STUB_TOOLS) {
-    if (!missing.has(tool) && tool !== 'sleep' && tool !== 'curl') fs.writeFileSync(path.join(harness, 'stage', tool), stub, { mode: 0o755 });
-  }
   for (const [tool, snippet] of Object.entries(scenario.tools ?? {})) {
     if (!STUB_TOOLS.includes(tool)) throw new Error(`scenario gives a behaviour for ${tool}, which is not a stubbed tool; add it to STUB_TOOLS`);
     fs.writeFileSync(path.join(harness, 'behaviours', `${tool}.sh`), snippet + '\n');
   }
   for (const [name, content] of Object.entries(scenario.fixtures ?? {})) fs.writeFileSync(path.join(harness, 'fixtures', name), content);
-  const toolsBin = path.join(__dirname, '..', '..', '.tools', 'bin');
-  for (const real of ['helm', 'promtool']) {
-    const p = path.join(toolsBin, real);
-    if (fs.existsSync(p)) fs.symlinkSync(fs.realpathSync(p), path.join(harness, 'real', real));
-  }
-  const python = python3Path();
-  if (python) fs.symlinkSync(python, path.join(harness, 'real', 'python3'));
 
   const event = scenario.event ?? {};
   const eventName = event.name ?? 'push';
@@ -482,7 +540,7 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
     let stderr = '';
     if (step.run !== undefined) {
       const generated = interpolate(String(step.run), ctx(), evalOpts());
-      const script = scenario.genuinePins ? generated : repinToFakeReleases(generated, harness, releasesDir(root, [...missing]), realBin(root));
+      const script = scenario.genuinePins ? generated : repinToFakeReleases(generated, harness, kit, releasesDir(root, [...missing]), realBin(root));
       const file = path.join(run, `step-${id}.sh`);
       fs.writeFileSync(file, script);
       const files = { output: path.join(run, `output-${id}`), env: path.join(run, `env-${id}`), path: path.join(run, `path-${id}`), summary: path.join(run, `summary-${id}`) };
@@ -491,7 +549,7 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
       const argv = shell === 'bash' ? ['bash', ['--noprofile', '--norc', '-eo', 'pipefail', file]]
         : shell === 'sh' ? ['sh', ['-e', file]]
           : (() => { throw new Error(`${jobId}/${id}: shell ${shell} is not supported by the harness`); })();
-      const PATH = [...pathAdds.slice().reverse(), path.join(harness, 'bin'), realBin(root)].join(':');
+      const PATH = [...pathAdds.slice().reverse(), path.join(kit, 'bin'), realBin(root)].join(':');
       const r = spawnSync(argv[0] as string, argv[1] as string[], {
         cwd: step['working-directory'] ? path.join(workspace, step['working-directory']) : workspace,
         encoding: 'utf8',
@@ -503,6 +561,7 @@ export function runJob(workflow: any, jobId: string, scenario: Scenario, options
           CI: 'true',
           GITHUB_ACTIONS: 'true',
           HARNESS_DIR: harness,
+          HARNESS_KIT: kit,
           HARNESS_RELEASES: releasesDir(root, [...missing]),
           GITHUB_OUTPUT: files.output,
           GITHUB_ENV: files.env,
@@ -578,15 +637,15 @@ const HARNESS_ARCH = os.arch() === 'arm64' ? 'arm64' : 'amd64';
  * it names replaced by the sha256 of the harness's fake asset at the pin's URL, built by the curl stub as a
  * download would (its call is not recorded). A pinned URL the fake releases do not serve keeps its sum.
  */
-function repinToFakeReleases(script: string, harness: string, releases: string, real: string): string {
+function repinToFakeReleases(script: string, harness: string, kit: string, releases: string, real: string): string {
   let out = script;
   for (const pin of TOOL_PINS) {
     if (pin.arch !== HARNESS_ARCH || !out.includes(pin.sha256)) continue;
     const file = path.join(releases, pin.url.replace(/^https:\/\//, ''));
     if (!fs.existsSync(file)) {
       const calls = fs.readFileSync(path.join(harness, 'calls.log'));
-      spawnSync(path.join(harness, 'bin', 'curl'), ['--fail', '--output', '/dev/null', pin.url], {
-        env: { PATH: real, HARNESS_DIR: harness, HARNESS_RELEASES: releases, LANG: 'C.UTF-8' }, encoding: 'utf8',
+      spawnSync(path.join(kit, 'bin', 'curl'), ['--fail', '--output', '/dev/null', pin.url], {
+        env: { PATH: real, HARNESS_DIR: harness, HARNESS_KIT: kit, HARNESS_RELEASES: releases, LANG: 'C.UTF-8' }, encoding: 'utf8',
       });
       fs.writeFileSync(path.join(harness, 'calls.log'), calls);
     }
@@ -606,7 +665,6 @@ function truthyContinue(v: unknown, ctx: Contexts): boolean {
 /** Removes this process's harness files. */
 export function cleanupHarness(): void {
   fs.rmSync(harnessRoot(), { recursive: true, force: true });
-  realBinDir = undefined;
   checkouts.clear();
 }
 

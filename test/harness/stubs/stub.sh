@@ -7,6 +7,8 @@
 __tool="${0##*/}"
 # the harness sets HARNESS_DIR for every step (a copy inside an archive or installed by a script finds it so)
 __harness="${HARNESS_DIR:?the harness sets HARNESS_DIR}"
+# the stub tools, their default behaviours and the real tools some defaults hand over to (shared by runs)
+__kit="${HARNESS_KIT:?the harness sets HARNESS_KIT}"
 {
   printf '%s' "${__tool}"
   for __a in "$@"; do printf '\037%s' "${__a//$'\n'/\\n}"; done
@@ -20,8 +22,8 @@ export FIXTURES
 if [ -f "${__harness}/behaviours/${__tool}.sh" ]; then
   # shellcheck disable=SC1090
   . "${__harness}/behaviours/${__tool}.sh"
-elif [ -f "${__harness}/defaults/${__tool}.sh" ]; then
+elif [ -f "${__kit}/defaults/${__tool}.sh" ]; then
   # shellcheck disable=SC1090
-  . "${__harness}/defaults/${__tool}.sh"
+  . "${__kit}/defaults/${__tool}.sh"
 fi
 exit 0

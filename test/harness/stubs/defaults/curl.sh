@@ -44,7 +44,7 @@ if [[ "${__name}" =~ ${__sums} ]]; then
 fi
 if [ ! -f "${__dir}/${__name}" ]; then
   # stage/ holds a stub per tool the scenario does not call missing (prepared by the harness)
-  __stage="${__harness}/stage"
+  __stage="${__kit}/stage"
   __prefix="${__name%.tar.gz}"
   case "${__name}" in
     *.tar.gz | *.tgz)
@@ -54,9 +54,9 @@ if [ ! -f "${__dir}/${__name}" ]; then
     *.zip) (cd "${__stage}" && zip -qr "${__dir}/${__name}" .) ;;
     *)
       __tool="${__name}"
-      while read -r __t; do case "${__name}" in "${__t}"*) __tool="${__t}" ;; esac; done < "${__harness}/tools.list"
-      if [ -f "${__harness}/missing/${__tool}" ]; then echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; fi
-      cp "${__harness}/stub.sh" "${__dir}/${__name}"
+      while read -r __t; do case "${__name}" in "${__t}"*) __tool="${__t}" ;; esac; done < "${__kit}/tools.list"
+      if [ -f "${__kit}/missing/${__tool}" ]; then echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; fi
+      cp "${__kit}/stub.sh" "${__dir}/${__name}"
       ;;
   esac
 fi

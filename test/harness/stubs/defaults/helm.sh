@@ -1,7 +1,7 @@
 # helm: the real helm for template and lint (it adds truth), canned answers for the rest.
 case "${1:-}" in
   template | lint)
-    if [ -x "${__harness}/real/helm" ]; then exec "${__harness}/real/helm" "$@"; fi
+    if [ -x "${__kit}/real/helm" ]; then exec "${__kit}/real/helm" "$@"; fi
     exit 0
     ;;
   history) echo '[{"revision":1,"status":"superseded"},{"revision":2,"status":"deployed"}]' ;;

@@ -1,3 +1,3 @@
 # promtool: the real one when installed.
-if [ -x "${__harness}/real/promtool" ]; then exec "${__harness}/real/promtool" "$@"; fi
+if [ -x "${__kit}/real/promtool" ]; then exec "${__kit}/real/promtool" "$@"; fi
 exit 0
