@@ -12,6 +12,7 @@ import { REPO_PATH } from '../core/names';
 import { Runner } from '../model/runner';
 import { keylessIdentity, SigningIdentity } from '../model/signing-identity';
 import { PipelineJob } from '../pipeline/pipeline-job';
+import { addCheckout } from '../platform/checkout-step';
 import { ImageVerification, REPOSITORY_PLACEHOLDER } from '../platform/image-verification';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { ContributionKind, registerSingleton } from '../platform/registry';
@@ -273,7 +274,7 @@ export class BuildStage extends Construct {
     const platforms = props.platforms ?? [];
     // a release tag promotes the staged image instead of building: these steps run only when building
     const building = semver ? NOT_A_TAG : undefined;
-    job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+    addCheckout(actions, job);
     for (const l of registryLoginSteps(app, job.localId, 'push', PUSH_CONDITION)) job.addStep(l.step, { permissions: l.permissions });
     if (platforms.length > 0) {
       job.addStep({ id: 'setup-qemu', name: 'Set up QEMU', if: building, uses: actions.ref('docker/setup-qemu-action'), with: { platforms: platforms.join(',') } });

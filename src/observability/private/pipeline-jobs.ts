@@ -14,6 +14,7 @@ import { github } from 'projen';
 import { installToolsScript, pinnedVersions } from '../../core/tool-install';
 import { promtoolRelease } from '../../core/versions';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
+import { addCheckout } from '../../platform/checkout-step';
 import { metricsPushOf, PipelineMetrics, pushgatewayEnv, pushgatewayScript } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
@@ -46,7 +47,7 @@ export function addRulesGate(owner: IConstruct, app: IPlatformApp, version: stri
     timeout: Duration.minutes(10),
     estimatedDuration: Duration.minutes(1),
   }, owner);
-  job.addStep({ id: 'checkout', name: 'Check out', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+  addCheckout(app.pipeline.actions, job);
   job.addStep({
     id: 'install-promtool',
     name: `Install promtool ${version} (sha256-pinned)`,

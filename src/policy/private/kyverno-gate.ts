@@ -18,6 +18,7 @@ import { MarkerStyle } from '../../core/generated-file';
 import { stringifyYaml } from '../../core/yaml-writer';
 import type { SigningIdentity } from '../../model/signing-identity';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
+import { addCheckout } from '../../platform/checkout-step';
 import { renderValues } from '../../platform/default-values';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
@@ -180,7 +181,7 @@ export function addPolicyGate(owner: IConstruct, plan: PolicyPlan, policyName: (
     timeout: Duration.minutes(10),
     estimatedDuration: Duration.minutes(1),
   }, owner);
-  job.addStep({ id: 'checkout', name: 'Check out', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+  addCheckout(app.pipeline.actions, job);
   if (plan.exceptions.length > 0) {
     job.addStep({
       id: 'check-exceptions',

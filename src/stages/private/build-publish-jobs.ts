@@ -6,6 +6,7 @@ import { ACTION_FILES } from '../../core/action-artifacts';
 import { COSIGN_RELEASE, TRIVY_VERSION } from '../../core/versions';
 import { Runner } from '../../model/runner';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
+import { addCheckout } from '../../platform/checkout-step';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 import { registryLoginSteps } from '../../platform/registry-login';
 import { Severity } from '../severity';
@@ -333,7 +334,7 @@ export function addPublishJob(app: IPlatformApp, owner: IConstruct, opts: Publis
     runner: opts.runner,
     estimatedDuration: Duration.minutes(3),
   }, owner);
-  job.addStep({ id: 'checkout', name: 'Check out', uses: actions.ref('actions/checkout'), with: { 'persist-credentials': false } }, { permissions: { contents: READ } });
+  addCheckout(actions, job);
   for (const l of registryLoginSteps(app, job.localId, 'push')) job.addStep(l.step, { permissions: l.permissions });
   const signing = opts.signing.kind !== 'none';
   const keyless = opts.signing.kind === 'keyless';

@@ -2,6 +2,7 @@ import { github } from 'projen';
 import { installToolsScript } from '../../core/tool-install';
 import { ToolRelease, HELM_VERSION } from '../../core/versions';
 import { PipelineJob } from '../../pipeline/pipeline-job';
+import { addCheckout as addCheckoutStep } from '../../platform/checkout-step';
 import { PipelineMetrics } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
@@ -13,12 +14,7 @@ export const NOT_CANCELLED = '!cancelled()';
 
 /** `actions/checkout` without persisted credentials; `fullHistory` fetches every commit. @internal */
 export function addCheckout(app: IPlatformApp, job: PipelineJob, fullHistory = false): void {
-  job.addStep({
-    id: 'checkout',
-    name: fullHistory ? 'Check out (full history)' : 'Check out',
-    uses: app.pipeline.actions.ref('actions/checkout'),
-    with: { 'persist-credentials': false, ...(fullHistory ? { 'fetch-depth': 0 } : {}) },
-  }, { permissions: { contents: READ } });
+  addCheckoutStep(app.pipeline.actions, job, fullHistory);
 }
 
 /** Installs pinned tools, each checked against the sha256 the library pins for it. @internal */
