@@ -9,8 +9,8 @@ record() {
   echo "$1: $2 - $3"
 }
 
-# admitted <manifest-function> <policy>: tries a server-side dry run (admission runs, nothing is created) until
-# it is refused or 12 tries passed (a policy switched to Deny takes a moment to reach the webhook)
+# try_admission <manifest-function>: server-side dry runs (admission runs, nothing is created) until one is
+# refused (returns 1, the refusal in $out) or 12 were admitted (a policy switched to Deny takes a moment to reach the webhook)
 try_admission() {
   local i
   for i in $(seq 1 12); do
