@@ -23,8 +23,12 @@ describe('SecretReference', () => {
 
   test('vault reads each key from a field of one KV path through the named store', () => {
     const ref = pp.SecretReference.vault({
-      name: 'checkout-db', store: 'vault', storeKind: pp.SecretStoreKind.SECRET_STORE, path: 'checkout/database',
-      keys: [{ secretKey: 'DB_PASSWORD', field: 'password' }], refreshInterval: Duration.minutes(5),
+      name: 'checkout-db',
+      store: 'vault',
+      storeKind: pp.SecretStoreKind.SECRET_STORE,
+      path: 'checkout/database',
+      keys: [{ secretKey: 'DB_PASSWORD', field: 'password' }],
+      refreshInterval: Duration.minutes(5),
     });
     expect(ref._problems()).toEqual([]);
     const spec = ref._render('platform-staging', {}).spec;
