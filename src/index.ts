@@ -19,6 +19,9 @@ export { ObservabilityProps } from './model/observability';
 export { BranchPerEnvironmentOptions, EnvironmentBranch, Promotion, SequentialPromotionOptions } from './model/promotion';
 export { Runner } from './model/runner';
 export { SigningIdentity } from './model/signing-identity';
+export {
+  ExternalSecretReferenceProps, SecretKeyReference, SecretReference, SecretStoreKind, VaultKeyReference, VaultSecretReferenceProps,
+} from './model/secret-reference';
 export { CustomSliSourceProps, LatencyUnit, SliSource } from './model/sli-source';
 export { AvailabilitySloProps, LatencySloProps, Slo, SloBaseProps, SloKind } from './model/slo';
 
@@ -70,4 +73,7 @@ export {
   KyvernoPolicies, KyvernoPoliciesProps, KyvernoRule, PolicyAction, PolicyEnvironmentProps, PolicyExceptionProps,
 } from './policy/kyverno-policies';
 export { NetworkPolicies, NetworkPoliciesProps } from './policy/network-policies';
+export {
+  ComplianceStage, ComplianceStageProps, EnforcementChecksOptions, FalcoOptions, FalcoPriority, KubeBenchOptions,
+} from './policy/compliance-stage';
 export { AppNetwork, NetworkPath } from './platform/network-paths';

@@ -156,6 +156,25 @@ new pp.KindE2EStage(app, 'E2E', {
   chaos: { podsToDelete: 1, recoveryTimeout: Duration.minutes(2), maxErrorRate: 5, platformComponents: [pp.ChaosPlatformComponent.COREDNS] },
 });
 
+// Stage 6: hardening and compliance, in the same kind cluster: Falco watches the whole E2E run (a Warning
+// or worse from checkout's namespace fails the job), kube-bench runs the CIS benchmark, and the enforcement
+// checks prove that an undeclared caller is denied, a privileged pod refused (Pod Security, then the
+// Kyverno baseline policy) and an unsigned image refused. Stripe's key comes from AWS Secrets Manager through
+// the External Secrets Operator: the repository only names it. The report (summary + HTML) maps each check
+// to NIST SP 800-53.
+new pp.ComplianceStage(app, 'Compliance', {
+  falco: { minimumPriority: pp.FalcoPriority.WARNING },
+  // a kind cluster is a test cluster: its kubelet and etcd fail some CIS checks by design
+  kubeBench: { maxFailures: 12 },
+  secrets: [
+    pp.SecretReference.externalSecret({
+      name: 'checkout-stripe',
+      store: 'aws-secrets-manager',
+      keys: [{ secretKey: 'STRIPE_API_KEY', remoteKey: 'checkout/stripe', property: 'api_key' }],
+    }),
+  ],
+});
+
 // Stage 7: production ships as a canary routed by Istio and analysed against the SLOs (a production
 // reviewer approves the step to 50 %); staging ships blue-green. The production Rollout autoscales.
 new pp.CanaryDeploy(app, 'Delivery', {

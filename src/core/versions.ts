@@ -134,7 +134,16 @@ export const E2E_CHARTS = {
   flagger: { repoName: 'flagger', repoUrl: 'https://flagger.app', chart: 'flagger', version: '1.45.0' },
   kyverno: { repoName: 'kyverno', repoUrl: 'https://kyverno.github.io/kyverno/', chart: 'kyverno', version: '3.6.0' },
   prometheus: { repoName: 'prometheus-community', repoUrl: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '82.10.1' },
+  /** Falco 0.44.1 (the chart's CHANGELOG, v9.1.0), installed by the ComplianceStage. */
+  falco: { repoName: 'falcosecurity', repoUrl: 'https://falcosecurity.github.io/charts', chart: 'falco', version: '9.1.0' },
 } satisfies Record<string, PinnedChart>;
+
+/**
+ * kube-bench, run as a Job in the kind cluster by the ComplianceStage. Pinned by tag only: no registry was
+ * reachable to read its digest, and a digest nobody verified would be a pin in name only; pass
+ * `kubeBench.image` with `@sha256:` to pin it by digest. @internal
+ */
+export const KUBE_BENCH_IMAGE = 'docker.io/aquasec/kube-bench:v0.15.6';
 
 /** The client the E2E tests probe the app from (curl), pinned by digest. @internal */
 export const E2E_CLIENT_IMAGE = 'curlimages/curl:8.17.0@sha256:935d9100e9ba842cdb060de42472c7ca90cfe9a7c96e4dacb55e79e560b3ff40';

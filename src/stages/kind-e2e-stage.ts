@@ -18,6 +18,7 @@ import { MeshDataplane } from '../model/mesh';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { APPLY_PHASE_LABEL, BEFORE_HELM } from '../platform/base-manifests';
+import { e2eContributionsOf, registerE2ECluster } from '../platform/e2e-contributions';
 import { HelmValues } from '../platform/helm-values';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { registryLoginSteps } from '../platform/registry-login';
@@ -371,6 +372,7 @@ export class KindE2EStage extends Construct {
     if ((props.rbac ?? []).length > 0) app._addFile(this, `${this.dir}/test-rbac.sh`, MarkerStyle.HASH, () => rbacScript(this.rbacChecks()), true);
     if (chaos) app._addFile(this, `${this.dir}/test-chaos.sh`, MarkerStyle.HASH, () => chaosScript(chaos), true);
 
+    registerE2ECluster(app, { owner: this, environment: this.environment });
     // what the other constructs put into the environment's manifests is known once every construct exists
     this.node.addValidation({ validate: () => this.finish() });
   }
@@ -493,6 +495,12 @@ export class KindE2EStage extends Construct {
         problems.push(`'rbac[${i}].serviceAccount' is ${show(r.serviceAccount)}, which the app does not declare in ${ns} (declared: ${show([...declared].sort())}); add a ServiceAccount to the ${this.environment} manifests, list the chart's in 'serviceAccounts', or fix the name`);
       }
     });
+    // other constructs' steps (e.g. the ComplianceStage's), placed around the release and its tests
+    for (const c of e2eContributionsOf(this.app)) {
+      for (const s of c.beforeRelease) this.insertBefore('deploy-release', s);
+      for (const s of c.tests) this.insertBefore(this.job.tryFindStep('chaos') ? 'chaos' : 'install-rollouts-plugin', s);
+      for (const s of c.final) this.insertBefore('diagnostics', s);
+    }
     const rollout = docs.find((d) => d.kind === 'Rollout' && String(d.apiVersion).startsWith('argoproj.io/'));
     if (this.job.tryFindStep('canary-dry-run')) {
       if (!rollout) {

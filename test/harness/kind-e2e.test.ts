@@ -5,6 +5,7 @@
  * answer), or the errors under chaos exceed the budget; on failure the diagnostics are collected and
  * uploaded; the cluster is deleted whatever happened. The cluster's answers are written here by hand.
  */
+import { complianceFixtures, complianceKubectlCases } from './compliance-world';
 import { loadExample } from './examples';
 import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
 import { buildOutputs, DIGEST, secretsOf } from './worlds';
@@ -34,6 +35,8 @@ function kubectl(w: World): string {
   const [outsideCode, outsideExit] = w.outside ?? ['000', 56];
   return [
     'case "$*" in',
+    // the ComplianceStage's checks in the same cluster, all passing (test/harness/compliance.test.ts varies them)
+    ...complianceKubectlCases(),
     '  *"auth can-i get configmaps"*) echo yes ;;',
     `  *"auth can-i list secrets"*) echo "${w.listSecrets ?? 'no'}"; exit 1 ;;`,
     `  *"auth can-i create pods/exec"*) echo "${w.podsExec ?? 'no'}"; exit 1 ;;`,
@@ -63,6 +66,7 @@ function scenario(w: World = {}): Scenario {
       python3: 'echo "E2E_BASE_URL=${E2E_BASE_URL:-unset}"',
     },
     http: [{ match: '^http://127\\.0\\.0\\.1:18080/', exit: 0 }],
+    fixtures: complianceFixtures(),
   };
 }
 
@@ -83,9 +87,11 @@ test('a healthy cluster: the real release is deployed and every declared test pa
   const r = runJob(ex.workflow, JOB, { ...scenario(), files: { '.docker-e2e/config.json': '{"auths":{"ghcr.io":{"auth":"eDp5"}}}' } },
     { repo: ex.repo, workflowEnv: { DOCKER_CONFIG: '.docker-e2e' } });
   expect(r.conclusion).toBe('success');
+  // the ComplianceStage's checks ran in this cluster, among the tests, and its report passed
+  expect(r.summary).toContain('All 7 compliance checks passed.');
   // the platform: Cilium replacing kube-proxy, Istio with its CNI, Argo Rollouts, Prometheus — charts by version
   const installs = r.callsOf('helm').filter((a) => a[0] === 'upgrade' && a[2] !== 'checkout').map((a) => `${a[3]}@${a[a.indexOf('--version') + 1]}`);
-  expect(installs).toEqual(['cilium/cilium@1.19.0', 'istio/base@1.28.3', 'istio/cni@1.28.3', 'istio/istiod@1.28.3', 'argo/argo-rollouts@2.40.9', 'kyverno/kyverno@3.6.0', 'prometheus-community/kube-prometheus-stack@82.10.1']);
+  expect(installs).toEqual(['cilium/cilium@1.19.0', 'istio/base@1.28.3', 'istio/cni@1.28.3', 'istio/istiod@1.28.3', 'argo/argo-rollouts@2.40.9', 'kyverno/kyverno@3.6.0', 'prometheus-community/kube-prometheus-stack@82.10.1', 'falcosecurity/falco@9.1.0']);
   expect(r.callsOf('helm').find((a) => a[3] === 'cilium/cilium')).toEqual(expect.arrayContaining(['kubeProxyReplacement=true', 'k8sServiceHost=checkout-e2e-control-plane']));
   // the release under test: this run's digest, staging's values and the E2E values, then staging's manifests
   const release = r.callsOf('helm').find((a) => a[0] === 'upgrade' && a[2] === 'checkout')!;

@@ -1,0 +1,56 @@
+import { IConstruct } from 'constructs';
+import { github } from 'projen';
+import type { IPlatformApp } from './platform-app-contract';
+
+/**
+ * The kind E2E cluster of an app, as the E2E stage registers it: the environment whose release runs there.
+ * Constructs in other folders (the ComplianceStage) read it at render, never by importing the stage. @internal
+ */
+export interface E2ECluster {
+  /** The E2E stage (for messages). */
+  readonly owner: IConstruct;
+  /** The environment whose values and manifests the release under test uses. */
+  readonly environment: string;
+}
+
+/**
+ * Steps another construct adds to the kind E2E job. The contributor writes its own files; the E2E stage places
+ * the steps when it finishes (in the app's validation pass): `beforeRelease` after the platform is installed
+ * and before the release is deployed, `tests` after the release's own tests (before the chaos test), `final`
+ * after everything and before the diagnostics and the cluster's deletion. A step's script reads the job's
+ * environment (`APP`, `RELEASE`, `NAMESPACE`, `PORT`, `SMOKE_PATH`, `CLUSTER_NAME`). @internal
+ */
+export interface E2EContribution {
+  /** The contributing construct (for messages). */
+  readonly owner: IConstruct;
+  readonly beforeRelease: github.workflows.JobStep[];
+  readonly tests: github.workflows.JobStep[];
+  readonly final: github.workflows.JobStep[];
+}
+
+const CLUSTER = Symbol.for('platform-pipeline.E2ECluster');
+const CONTRIBUTIONS = Symbol.for('platform-pipeline.E2EContributions');
+
+type Holder = Record<symbol, unknown>;
+
+/** Registers the app's kind E2E cluster (called once by the E2E stage). @internal */
+export function registerE2ECluster(app: IPlatformApp, cluster: E2ECluster): void {
+  Object.defineProperty(app, CLUSTER, { value: cluster, configurable: true });
+}
+
+/** The app's kind E2E cluster, when an E2E stage exists. @internal */
+export function e2eClusterOf(app: IPlatformApp): E2ECluster | undefined {
+  return (app as unknown as Holder)[CLUSTER] as E2ECluster | undefined;
+}
+
+/** Adds steps to the app's kind E2E job (read by the E2E stage when it finishes). @internal */
+export function contributeToE2E(app: IPlatformApp, contribution: E2EContribution): void {
+  const holder = app as unknown as Holder;
+  if (!holder[CONTRIBUTIONS]) Object.defineProperty(app, CONTRIBUTIONS, { value: [] });
+  (holder[CONTRIBUTIONS] as E2EContribution[]).push(contribution);
+}
+
+/** Every contribution to the app's kind E2E job, in declaration order. @internal */
+export function e2eContributionsOf(app: IPlatformApp): E2EContribution[] {
+  return [...((app as unknown as Holder)[CONTRIBUTIONS] as E2EContribution[] | undefined ?? [])];
+}
