@@ -83,7 +83,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@stryker-mutator/typescript-checker@9.6.1',
   ],
   // non-jsii runtime dependencies are bundled into the package
-  bundledDeps: ['yaml@^2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.2.3', '@lezer/highlight@^1.1.2'],
+  // @lezer/common is what @lezer/lr and @lezer/highlight require: bundled too, or the installed package
+  // fails to load (test/conformance/pack-install.test.ts)
+  bundledDeps: ['yaml@^2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.2.3', '@lezer/highlight@^1.1.2', '@lezer/common@^1.3.0'],
 
   // The library's own CI is .ci/run; projen's default workflows do not pass our own audit.
   github: false,
