@@ -10,11 +10,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { ArtifactStore } from '../harness/actions';
-import { cleanupHarness, runJob, Scenario } from '../harness/job-runner';
 import { ExampleOutput } from './example-harness';
 import { ACTIONLINT_CHECK, OUTPUT_CHECKS } from './output-checks';
 import { repoRoot } from './validators';
+import { ArtifactStore } from '../harness/actions';
+import { cleanupHarness, runJob, Scenario } from '../harness/job-runner';
 
 const WORKFLOWS = ['.github/workflows/build.yml', '.github/workflows/release.yml'];
 
