@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as pp from '../../src';
+import { shellcheckScript } from '../conformance/validators';
 import { errorOf } from '../util';
 
 // Every project here synthesizes into its own temporary directory (a project without an outdir would
@@ -27,6 +28,12 @@ describe('PlatformProject', () => {
     }
     const wf = out.yaml('.github/workflows/checkout-pipeline.yml');
     expect(wf.jobs['checkout-deploy-production'].env.CHART).toBe('charts/checkout');
+  });
+
+  test('with the default environments (no approvals) the set-up script passes shellcheck', () => {
+    const p = project();
+    pp.Testing.synth(p);
+    expect(shellcheckScript(path.join(p.outdir, 'scripts/checkout/setup-environments.sh'))).toEqual([]);
   });
 
   test('pins typescript ~5.9.3 and @types/node to the Node 20 line; the peers are devDependencies; no jest, no eslint', () => {
