@@ -1,6 +1,7 @@
 import { cdk8s, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 import { LAYERS } from './projenrc/layers';
+import { addLibraryWorkflows } from './projenrc/library-workflows';
 
 // Versions proven to build together on Node 20 (see ../shared/DESIGN.md §6): constructs must be the
 // exact copy projen resolves, or jsii sees two `constructs` and fails with TS2345.
@@ -87,11 +88,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@stryker-mutator/typescript-checker@9.6.1',
   ],
   // non-jsii runtime dependencies are bundled into the package
-  bundledDeps: ['yaml@^2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.2.3', '@lezer/highlight@^1.1.2'],
+  // @lezer/common is what @lezer/lr and @lezer/highlight require: bundled too, or the installed package
+  // fails to load (test/conformance/pack-install.test.ts)
+  bundledDeps: ['yaml@^2', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.2.3', '@lezer/highlight@^1.1.2', '@lezer/common@^1.3.0'],
 
-  // The library's own CI is .ci/run; projen's default workflows do not pass our own audit.
+  // The library's own CI is .ci/run. Its build and release workflows are our own (projenrc/library-workflows.ts):
+  // projen's use pull_request_target, persisted credentials and tag pins, which our audit rejects. Without a
+  // GitHub component, `release: true` adds projen's version machinery (`npx projen bump`: conventional
+  // commits -> semver bump and changelog) and no workflow.
   github: false,
-  release: false,
+  release: true,
+  // 13.x needs Node 22; the library builds and releases on Node 20
+  bumpPackage: 'commit-and-tag-version@^12',
   depsUpgrade: false,
   buildWorkflow: false,
   pullRequestTemplate: false,
@@ -175,5 +183,8 @@ project.addTask('mutation', {
   exec: 'stryker run stryker.config.mjs',
   receiveArgs: true,
 });
+
+// The library's own build (pull requests) and release (main -> npm with provenance, GitHub release)
+addLibraryWorkflows(project);
 
 project.synth();

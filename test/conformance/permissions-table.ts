@@ -70,6 +70,11 @@ export const SLSA_CALLER_PERMISSIONS: Perms = { 'actions': 'read', 'id-token': '
 /** Commands inside `run:` and what they need. */
 export const COMMAND_PERMISSIONS: Array<{ pattern: RegExp; needs: Perms; why: string }> = [
   { pattern: /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/, needs: { 'id-token': 'write' }, why: 'requests GitHub\'s OIDC token' },
+  // npm trusted publishing: npm exchanges GitHub's OIDC token for a short-lived publish token and signs the
+  // provenance statement with it ("permissions: id-token: write", docs.npmjs.com trusted publishers)
+  { pattern: /\bnpm publish\b[^\n]*--provenance/, needs: { 'id-token': 'write' }, why: 'publishes with provenance through the OIDC token' },
+  // POST /repos/{owner}/{repo}/releases (and the tag it creates): "Contents" write
+  { pattern: /\bgh release (create|upload)\b/, needs: { contents: 'write' }, why: 'creates the release and its tag' },
   { pattern: /\bcosign (sign|attest)\b(?![^\n]*--key)/, needs: { 'id-token': 'write' }, why: 'keyless signing uses the OIDC token' },
   { pattern: /\bcosign (sign|attest)\b/, needs: { packages: 'write' }, why: 'signatures are pushed to the registry' },
   { pattern: /\bgh (pr|issue) comment\b/, needs: { 'pull-requests': 'write' }, why: 'comments on the pull request' },

@@ -34,9 +34,10 @@ export function renderSetupScript(app: IPlatformApp): string {
     '}',
     '',
     'repo="${GITHUB_REPOSITORY:-$(gh repo view --json nameWithOwner --jq .nameWithOwner)}"',
-    'owner="${repo%%/*}"',
   ];
   if (reviewers.length > 0) {
+    // only reviewers need the owner (shellcheck SC2034 otherwise: an app without approvals, PlatformProject's default)
+    lines.push('owner="${repo%%/*}"');
     if (bareNames) {
       lines.push(
         '',
