@@ -61,6 +61,7 @@ export { CustomAlertProps, PrometheusRules, PrometheusRulesProps, SliQueryProps 
 // app: the composition root
 export { PlatformAppProps } from './app/platform-app-props';
 export { PlatformApp } from './app/platform-app';
+export { EnterprisePipeline, EnterprisePipelineProps, EnterpriseStage } from './app/enterprise-pipeline';
 
 // testing
 export { SynthOutput, TestProjectOptions, Testing } from './testing';
