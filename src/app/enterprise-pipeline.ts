@@ -61,7 +61,7 @@ export interface EnterprisePipelineProps {
    * Stage 2: the build, SBOMs, image scan, signing, provenance, chart as OCI artifact.
    * @default - BuildStage defaults
    */
-  readonly build?: BuildStageProps;
+  readonly buildStage?: BuildStageProps;
   /**
    * Stage 3: unit tests with a coverage gate, chart and manifest validation.
    * @default - TestStage defaults
@@ -152,8 +152,8 @@ const NEEDS_SLOS = [EnterpriseStage.LOAD, EnterpriseStage.CANARY, EnterpriseStag
 export class EnterprisePipeline extends Construct {
   /** Stage 1: code quality and security scans. */
   public readonly security?: SecurityScanStage;
-  /** Stage 2: the build. */
-  public readonly build: BuildStage;
+  /** Stage 2: the build (`buildStage`: jsii reserves the name `build`). */
+  public readonly buildStage: BuildStage;
   /** Stage 3: unit tests, chart and manifest validation. */
   public readonly test?: TestStage;
   /** Stage 3/6: admission policies. */
@@ -197,7 +197,7 @@ export class EnterprisePipeline extends Construct {
     }
 
     this.security = on(EnterpriseStage.SECURITY) ? new SecurityScanStage(this, 'Security', props.security) : undefined;
-    this.build = new BuildStage(this, 'Build', props.build);
+    this.buildStage = new BuildStage(this, 'Build', props.buildStage);
     this.test = on(EnterpriseStage.TEST) ? new TestStage(this, 'Test', props.test) : undefined;
     this.policies = on(EnterpriseStage.POLICIES) ? new KyvernoPolicies(this, 'Policies', props.policies) : undefined;
     this.networkPolicies = on(EnterpriseStage.NETWORK_POLICIES) ? new NetworkPolicies(this, 'Network', props.networkPolicies) : undefined;

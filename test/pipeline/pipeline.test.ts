@@ -182,7 +182,10 @@ describe('Pipeline rendering', () => {
     const doc = pp.Testing.synth(project).file('docs/checkout-pipeline.md')!;
     expect(doc).toContain('```mermaid\nflowchart LR');
     expect(doc).toContain('  checkout-deploy-staging --> checkout-deploy-production');
-    expect(doc).toContain('**Critical path** (31 min estimated): `checkout-build` → `checkout-deploy-staging` → `checkout-deploy-production` → `checkout-summary`.');
+    // the build is drawn to the first deploy, not again to the second (transitive reduction)
+    expect(doc).toContain('  checkout-build --> checkout-deploy-staging\n  checkout-synth-check --> checkout-deploy-staging\n');
+    expect(doc).not.toContain('  checkout-build --> checkout-deploy-production');
+    expect(doc).toContain('**Critical path** (31 min estimated, plus 1 human wait): `checkout-build` → `checkout-deploy-staging` → ⏸ *approval by sre-leads (production)* → `checkout-deploy-production` → `checkout-summary`.');
     expect(doc).toContain('| `checkout-deploy-production` | deploy | production | `checkout-build`, `checkout-synth-check`, `checkout-deploy-staging` | 10 min | actions: read, contents: read, id-token: write | ubuntu-24.04 |');
   });
 });
