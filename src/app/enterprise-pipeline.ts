@@ -79,7 +79,8 @@ export interface EnterprisePipelineProps {
   readonly networkPolicies?: NetworkPoliciesProps;
   /**
    * Stage 4: the release in an ephemeral kind cluster (CNI, mesh, E2E, network, chaos, mTLS, RBAC tests).
-   * @default - KindE2EStage defaults
+   * @default - KindE2EStage defaults plus a chaos test (one pod deleted under traffic) and RBAC checks: the
+   * namespace's `default` service account may not list secrets nor create `pods/exec`
    */
   readonly e2e?: KindE2EStageProps;
   /**
@@ -120,6 +121,20 @@ export interface EnterprisePipelineProps {
    */
   readonly dashboard?: GrafanaDashboardProps;
 }
+
+/**
+ * The default E2E tests beyond the stage's own (mTLS with a mesh, the canary dry run): one pod deleted
+ * under traffic, and RBAC: the namespace's `default` service account (which Kubernetes creates in every
+ * namespace, and which the app runs as unless its chart names another) may not read secrets or exec into pods.
+ */
+const DEFAULT_E2E: KindE2EStageProps = {
+  chaos: {},
+  serviceAccounts: ['default'],
+  rbac: [
+    { serviceAccount: 'default', verb: 'list', resource: 'secrets', allowed: false },
+    { serviceAccount: 'default', verb: 'create', resource: 'pods/exec', allowed: false },
+  ],
+};
 
 /** The default load scenario: light, on the path the smoke test already calls. */
 const DEFAULT_LOAD_VUS = 10;
@@ -201,7 +216,7 @@ export class EnterprisePipeline extends Construct {
     this.test = on(EnterpriseStage.TEST) ? new TestStage(this, 'Test', props.test) : undefined;
     this.policies = on(EnterpriseStage.POLICIES) ? new KyvernoPolicies(this, 'Policies', props.policies) : undefined;
     this.networkPolicies = on(EnterpriseStage.NETWORK_POLICIES) ? new NetworkPolicies(this, 'Network', props.networkPolicies) : undefined;
-    this.e2e = on(EnterpriseStage.E2E) ? new KindE2EStage(this, 'E2E', props.e2e) : undefined;
+    this.e2e = on(EnterpriseStage.E2E) ? new KindE2EStage(this, 'E2E', props.e2e ?? DEFAULT_E2E) : undefined;
     this.load = on(EnterpriseStage.LOAD)
       ? new LoadTestStage(this, 'Load', props.load ?? {
         scenarios: [{ name: 'smoke-load', endpoints: [{ path: app.smokeTestPath }], vus: DEFAULT_LOAD_VUS, duration: DEFAULT_LOAD_DURATION }],

@@ -38,6 +38,7 @@ export function nothingToCheck(kind: string): string {
 export const ABSENT_KINDS: Record<string, readonly string[]> = {
   'minimal': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
   'enterprise-platform': [],
+  'platform-monorepo': [],
 };
 
 /**
