@@ -59,9 +59,18 @@ test('every ```ts sample of README.md and docs/*.md type-checks against the buil
     files.set(path.join(root, '.tmp', 'doc-samples', `sample-${i}.ts`), { sample: s, offset: pre.split('\n').length - 1, text: pre + s.code + '\n' });
   });
   const options: ts.CompilerOptions = {
-    strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, types: ['node'], lib: ['lib.es2022.d.ts'],
-    baseUrl: root, paths: { 'platform-pipeline': ['lib/index.d.ts'] }, typeRoots: [path.join(root, 'node_modules', '@types')],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    types: ['node'],
+    lib: ['lib.es2022.d.ts'],
+    baseUrl: root,
+    paths: { 'platform-pipeline': ['lib/index.d.ts'] },
+    typeRoots: [path.join(root, 'node_modules', '@types')],
   };
   const host = ts.createCompilerHost(options);
   const read = host.readFile.bind(host);

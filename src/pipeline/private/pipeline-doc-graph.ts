@@ -54,8 +54,8 @@ export function humanWaits(jobs: readonly PipelineJob[], environments: readonly 
     }
     for (const s of job._steps()) {
       // the step that polls the change system until the change is approved (the closing step only reads it)
-      const env = s.env as Record<string, string> | undefined;
-      if (env?.APPROVAL_ATTEMPTS !== undefined && env.APPROVAL_TIMEOUT !== undefined) waits.push({ what: `change approval, up to ${env.APPROVAL_TIMEOUT} (step \`${s.id}\`)` });
+      const stepEnv = s.env as Record<string, string> | undefined;
+      if (stepEnv?.APPROVAL_ATTEMPTS !== undefined && stepEnv.APPROVAL_TIMEOUT !== undefined) waits.push({ what: `change approval, up to ${stepEnv.APPROVAL_TIMEOUT} (step \`${s.id}\`)` });
     }
     if (waits.length > 0) result.set(job, waits);
   }
