@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Synthesizes examples/<name> with the library built from this checkout, as `npx projen` would in a
 # user's repo, and lists the files it wrote.
-#   scripts/synth-example.sh [enterprise-platform|minimal]
+#   scripts/synth-example.sh [enterprise-platform|minimal|platform-monorepo]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

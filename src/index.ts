@@ -64,6 +64,7 @@ export { CustomAlertProps, PrometheusRules, PrometheusRulesProps, SliQueryProps 
 // app: the composition root
 export { PlatformAppProps } from './app/platform-app-props';
 export { PlatformApp } from './app/platform-app';
+export { EnterprisePipeline, EnterprisePipelineProps, EnterpriseStage } from './app/enterprise-pipeline';
 export { PlatformProject, PlatformProjectOptions } from './app/platform-project';
 
 // testing

@@ -135,7 +135,8 @@ export class PlatformApp extends Component {
     this.environments = props.environments.map((e) => Environment._create(e, this.promotion.branchFor(e.name)!));
     const actions = ActionManifest.bundled();
     for (const pin of props.actionOverrides ?? []) actions.override(pin);
-    this.pipeline = Pipeline._create(this, 'Pipeline', { appName: name, actions });
+    // 'Workflow', not 'Pipeline': that id is the one users give `new EnterprisePipeline(app, 'Pipeline')`
+    this.pipeline = Pipeline._create(this, 'Workflow', { appName: name, actions });
     // a cluster-local Pushgateway and the runners of the jobs that push: checked once every job exists
     this.node.addValidation({ validate: () => metricsPushProblems(this) });
     this.k8sApp = new App({ outdir: project.outdir });

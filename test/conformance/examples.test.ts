@@ -28,6 +28,15 @@ const EXPECTED: Record<string, string[]> = {
     'policies/checkout/kyverno-test.yaml', 'policies/checkout/resources.yaml', 'policies/checkout/values.yaml',
     'policies/checkout/staging.policies.yaml', 'policies/checkout/production.policies.yaml',
   ],
+  // three apps, one chart: nothing of one app may land on another's path
+  'platform-monorepo': ['catalog', 'cart', 'orders'].flatMap((a) => [
+    `.github/workflows/${a}-pipeline.yml`, `docs/${a}-pipeline.md`, `scripts/${a}/setup-environments.sh`,
+    `helm/${a}/values-staging.yaml`, `helm/${a}/values-production.yaml`,
+    `deploy/${a}/staging.k8s.yaml`, `deploy/${a}/production.k8s.yaml`,
+    `monitoring/${a}/production.rules.yml`, `monitoring/${a}/production.rules.test.yml`,
+    `monitoring/${a}/dashboards/${a}-service.json`, `load/${a}/smoke-load.js`, `e2e/${a}/kind-config.yaml`,
+    `policies/${a}/kyverno-test.yaml`,
+  ]),
 };
 
 const names = exampleNames();

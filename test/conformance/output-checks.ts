@@ -38,6 +38,7 @@ export function nothingToCheck(kind: string): string {
 export const ABSENT_KINDS: Record<string, readonly string[]> = {
   'minimal': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
   'enterprise-platform': [],
+  'platform-monorepo': [],
   // installed outputs (pack-install.test.ts): the README's existing-repository steps and `projen new`
   'readme': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
   'platform-app': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],

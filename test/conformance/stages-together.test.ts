@@ -100,7 +100,7 @@ describe('all three stages together', () => {
 
   test('the pipeline document reports the critical path through the build and provenance', () => {
     const doc = out.file('docs/checkout-pipeline.md')!;
-    expect(doc).toMatch(/\*\*Critical path\*\* \(\d+ min estimated\): `checkout-build` → `checkout-provenance` → `checkout-deploy-staging`/);
+    expect(doc).toMatch(/\*\*Critical path\*\* \(\d+ min estimated, plus 1 human wait\): `checkout-build` → `checkout-provenance` → `checkout-deploy-staging`/);
     expect(doc).toContain('| `checkout-build` | build |  |  | 12 min |');
     expect(doc).toContain('| `checkout-scan-semgrep` | gate |  |  | 5 min |');
   });

@@ -22,14 +22,22 @@ export interface ExamplePipeline {
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** Loads `examples/<name>`'s pipeline (each example has exactly one app workflow). */
-export function loadExample(name: string): ExamplePipeline {
+/** The app workflows of `examples/<name>`. */
+function pipelineFiles(name: string): string[] {
+  return fs.readdirSync(path.join(ROOT, 'examples', name, '.github', 'workflows')).filter((f) => f.endsWith('-pipeline.yml')).sort();
+}
+
+/**
+ * Loads `examples/<name>`'s pipeline: the example's only app workflow, or app `app`'s in an example with
+ * several apps (examples/platform-monorepo).
+ */
+export function loadExample(name: string, app?: string): ExamplePipeline {
   const repo = path.join(ROOT, 'examples', name);
   const dir = path.join(repo, '.github', 'workflows');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('-pipeline.yml'));
-  if (files.length !== 1) throw new Error(`examples/${name}: expected one *-pipeline.yml, found ${files.join(', ') || 'none'}`);
+  const files = pipelineFiles(name).filter((f) => app === undefined || f === `${app}-pipeline.yml`);
+  if (files.length !== 1) throw new Error(`examples/${name}: expected one *-pipeline.yml${app ? ` of app ${app}` : ''}, found ${files.join(', ') || 'none'}`);
   const workflow = parse(fs.readFileSync(path.join(dir, files[0]), 'utf8'));
-  const app = files[0].replace(/-pipeline\.yml$/, '');
+  app = files[0].replace(/-pipeline\.yml$/, '');
   return {
     name,
     app,
@@ -39,8 +47,12 @@ export function loadExample(name: string): ExamplePipeline {
   };
 }
 
-/** Every example with a `.projenrc.ts`. */
+/**
+ * Every example with a `.projenrc.ts` and one app: the per-example harness suites run these. The
+ * several-app example (examples/platform-monorepo, every app only `new EnterprisePipeline(app, 'Pipeline')`)
+ * has its own scenario (test/harness/enterprise-pipeline.test.ts), to keep the harness's time in budget.
+ */
 export function exampleNames(): string[] {
   const dir = path.join(ROOT, 'examples');
-  return fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, '.projenrc.ts'))).sort();
+  return fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, '.projenrc.ts')) && pipelineFiles(n).length === 1).sort();
 }

@@ -182,7 +182,10 @@ describe('Pipeline rendering', () => {
     const doc = pp.Testing.synth(project).file('docs/checkout-pipeline.md')!;
     expect(doc).toContain('```mermaid\nflowchart LR');
     expect(doc).toContain('  checkout-deploy-staging --> checkout-deploy-production');
-    expect(doc).toContain('**Critical path** (31 min estimated): `checkout-build` → `checkout-deploy-staging` → `checkout-deploy-production` → `checkout-summary`.');
+    // the build is drawn to the first deploy, not again to the second (transitive reduction)
+    expect(doc).toContain('  checkout-build --> checkout-deploy-staging\n  checkout-synth-check --> checkout-deploy-staging\n');
+    expect(doc).not.toContain('  checkout-build --> checkout-deploy-production');
+    expect(doc).toContain('**Critical path** (31 min estimated, plus 1 human wait): `checkout-build` → `checkout-deploy-staging` → ⏸ *approval by sre-leads (production)* → `checkout-deploy-production` → `checkout-summary`.');
     expect(doc).toContain('| `checkout-deploy-production` | deploy | production | `checkout-build`, `checkout-synth-check`, `checkout-deploy-staging` | 10 min | actions: read, contents: read, id-token: write | ubuntu-24.04 |');
   });
 });
@@ -286,7 +289,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
   test('a tag pattern must be a non-empty glob without spaces', () => {
     const { app } = makeApp();
     for (const [p, shown] of [['', "''"], ['v 1', "'v 1'"], ['v\t1', "'v\t1'"], [5, '5']] as Array<[any, string]>) {
-      expect(errorOf(() => app.pipeline.addPushTags('ok-*', p))).toBe(`checkout/Pipeline: addPushTags: a tag pattern must be a non-empty glob without spaces, such as 'v*.*.*', got ${shown}`);
+      expect(errorOf(() => app.pipeline.addPushTags('ok-*', p))).toBe(`checkout/Workflow: addPushTags: a tag pattern must be a non-empty glob without spaces, such as 'v*.*.*', got ${shown}`);
     }
     expect(app.pipeline.tagPatterns).toEqual(['ok-*']);
   });
@@ -297,7 +300,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     app.pipeline._removeJob(app.pipeline.buildJob!);
     expect(app.pipeline.buildJob).toBeUndefined();
     expect(app.pipeline.tryFindJob('build')).toBeUndefined();
-    expect(synthErrors(project)).toEqual(['checkout/Pipeline: the pipeline has no build job']);
+    expect(synthErrors(project)).toEqual(['checkout/Workflow: the pipeline has no build job']);
   });
 
   test('isPipeline, Pipeline.of from a nested scope, job look-ups', () => {
@@ -401,7 +404,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     a.dependsOn(b);
     b.dependsOn(a);
     const ctx = { environments: ['staging', 'production'], environmentUrls: new Map(), promotion: app.promotion, runner: app.runner, triggerPaths: [] };
-    expect(app.pipeline._render(ctx)).toEqual(['checkout/Pipeline: jobs depend on each other in a cycle: checkout-a -> checkout-b -> checkout-a']);
+    expect(app.pipeline._render(ctx)).toEqual(['checkout/Workflow: jobs depend on each other in a cycle: checkout-a -> checkout-b -> checkout-a']);
   });
 
   test('the pipeline joins the GitHub component the project already has', () => {
@@ -426,11 +429,11 @@ describe('Pipeline mechanics, pinned by hand', () => {
     const { app } = makeApp();
     minimalBuild(app);
     expect(errorOf(() => app.pipeline.setDurationEstimate('nope', Duration.minutes(1))))
-      .toBe("checkout/Pipeline: setDurationEstimate: no job 'nope'; jobs are ['build', 'deploy-staging', 'deploy-production', 'summary']");
+      .toBe("checkout/Workflow: setDurationEstimate: no job 'nope'; jobs are ['build', 'deploy-staging', 'deploy-production', 'summary']");
     expect(errorOf(() => app.pipeline.addJob('summary', { kind: pp.JobKind.GATE })))
-      .toBe("checkout/Pipeline: job 'summary' already exists (added by checkout); give it another id");
+      .toBe("checkout/Workflow: job 'summary' already exists (added by checkout); give it another id");
     expect(errorOf(() => app.pipeline.addJob('build2', { kind: pp.JobKind.BUILD })))
-      .toBe('checkout/Pipeline: an app has exactly one build job, owned by its BuildStage; configure that stage instead of adding a second build');
+      .toBe('checkout/Workflow: an app has exactly one build job, owned by its BuildStage; configure that stage instead of adding a second build');
   });
 
   test('needs by kind: gates beside the build unless they need the image, reports after every other job, extra needs once', () => {
@@ -516,12 +519,12 @@ describe('Pipeline mechanics, pinned by hand', () => {
     const other = makeApp();
     other.app.pipeline.addJob('x', { kind: pp.JobKind.GATE }).addStep({ id: 'co', uses: 'actions/checkout' });
     expect(synthErrors(other.project)).toEqual([
-      "checkout/Pipeline: step 'co' of job 'checkout-x' uses 'actions/checkout'; take the reference from the manifest: pipeline.actions.ref('actions/checkout') gives 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1'",
+      "checkout/Workflow: step 'co' of job 'checkout-x' uses 'actions/checkout'; take the reference from the manifest: pipeline.actions.ref('actions/checkout') gives 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1'",
     ]);
 
     const at = makeApp();
     at.app.pipeline.addJob('x', { kind: pp.JobKind.GATE }).addStep({ id: 'at', uses: '@v1' });
-    expect(synthErrors(at.project)[0]).toMatch(/^checkout\/Pipeline: step 'at' of job 'checkout-x' uses '@v1': no pin for '@v1'; /);
+    expect(synthErrors(at.project)[0]).toMatch(/^checkout\/Workflow: step 'at' of job 'checkout-x' uses '@v1': no pin for '@v1'; /);
   });
 
   test('step problems: exact text', () => {
@@ -531,8 +534,8 @@ describe('Pipeline mechanics, pinned by hand', () => {
     job.addStep({ id: 'co', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'fetch-deepth': 0 } });
     const problems = synthErrors(project);
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^checkout\/Pipeline: step 'u' of job 'checkout-x' uses 'someone\/unknown-action@v1': no pin for 'someone\/unknown-action'; the library pins only the actions it uses: Azure\/setup-helm, Azure\/setup-kubectl, /);
-    expect(problems[1]).toMatch(/^checkout\/Pipeline: step 'co' of job 'checkout-x': 'fetch-deepth' is not an input of actions\/checkout v7\.0\.1; its inputs are \['repository', /);
+    expect(problems[0]).toMatch(/^checkout\/Workflow: step 'u' of job 'checkout-x' uses 'someone\/unknown-action@v1': no pin for 'someone\/unknown-action'; the library pins only the actions it uses: Azure\/setup-helm, Azure\/setup-kubectl, /);
+    expect(problems[1]).toMatch(/^checkout\/Workflow: step 'co' of job 'checkout-x': 'fetch-deepth' is not an input of actions\/checkout v7\.0\.1; its inputs are \['repository', /);
   });
 
   const SLSA = 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
@@ -569,20 +572,20 @@ describe('Pipeline mechanics, pinned by hand', () => {
   test('reusable workflow problems: not pinned, wrong reference, inputs', () => {
     const unknown = makeApp();
     unknown.app.pipeline.addJob('w', { kind: pp.JobKind.GATE, uses: 'acme/workflows/.github/workflows/release.yml@v1' });
-    expect(synthErrors(unknown.project)[0]).toMatch(/^checkout\/Pipeline: job 'checkout-w' calls 'acme\/workflows\/\.github\/workflows\/release\.yml@v1': no pin for 'acme\/workflows\/\.github\/workflows\/release\.yml'; the library pins/);
+    expect(synthErrors(unknown.project)[0]).toMatch(/^checkout\/Workflow: job 'checkout-w' calls 'acme\/workflows\/\.github\/workflows\/release\.yml@v1': no pin for 'acme\/workflows\/\.github\/workflows\/release\.yml'; the library pins/);
 
     const wrong = makeApp();
     wrong.app.pipeline.addJob('w', { kind: pp.JobKind.GATE, uses: `${SLSA}@v2.0.0` }).addInput('image', 'x');
     expect(synthErrors(wrong.project)).toEqual([
-      `checkout/Pipeline: job 'checkout-w' calls '${SLSA}@v2.0.0'; take the reference from the manifest: pipeline.actions.ref('${SLSA}') gives '${SLSA}@v2.1.0'`,
+      `checkout/Workflow: job 'checkout-w' calls '${SLSA}@v2.0.0'; take the reference from the manifest: pipeline.actions.ref('${SLSA}') gives '${SLSA}@v2.1.0'`,
     ]);
 
     const inputs = makeApp();
     inputs.app.pipeline.addJob('w', { kind: pp.JobKind.GATE, uses: inputs.app.pipeline.actions.ref(SLSA) }).addInput('imag', 'x');
     expect(synthErrors(inputs.project)).toEqual([
-      `checkout/Pipeline: job 'checkout-w': 'imag' is not an input of ${SLSA} v2.1.0; its inputs are ['image', 'digest', 'registry-username', 'compile-generator', 'private-repository', 'continue-on-error', 'gcp-workload-identity-provider', 'gcp-service-account', 'provenance-registry-username', 'provenance-repository']`,
-      `checkout/Pipeline: job 'checkout-w': ${SLSA} requires input 'image'`,
-      `checkout/Pipeline: job 'checkout-w': ${SLSA} requires input 'digest'`,
+      `checkout/Workflow: job 'checkout-w': 'imag' is not an input of ${SLSA} v2.1.0; its inputs are ['image', 'digest', 'registry-username', 'compile-generator', 'private-repository', 'continue-on-error', 'gcp-workload-identity-provider', 'gcp-service-account', 'provenance-registry-username', 'provenance-repository']`,
+      `checkout/Workflow: job 'checkout-w': ${SLSA} requires input 'image'`,
+      `checkout/Workflow: job 'checkout-w': ${SLSA} requires input 'digest'`,
     ]);
   });
 
@@ -590,7 +593,7 @@ describe('Pipeline mechanics, pinned by hand', () => {
     const { project, app } = makeApp();
     app.pipeline.addJob('v', { kind: pp.JobKind.VERIFY, environment: 'qa' }).addStep({ id: 's', run: 'true' });
     expect(synthErrors(project)).toEqual([
-      "checkout/Pipeline: job 'checkout-v' names environment 'qa', which the app does not declare; environments are ['staging', 'production']",
+      "checkout/Workflow: job 'checkout-v' names environment 'qa', which the app does not declare; environments are ['staging', 'production']",
     ]);
   });
 

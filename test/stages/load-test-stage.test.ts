@@ -85,7 +85,7 @@ describe('LoadTestStage', () => {
     expect(step(job, 'upload').with).toMatchObject({ name: 'checkout-load-test-staging', path: 'load-results/' });
     expect(step(job, 'baseline').env).toMatchObject({ WORKFLOW: 'checkout-pipeline.yml', ARTIFACT: 'checkout-load-test-staging' });
     expect(step(job, 'regression').env).toEqual({ BASELINE_FOUND: '${{ steps.baseline.outputs.found }}', TOLERANCE_PERCENT: '20', ERROR_RATE_TOLERANCE: '0.1' });
-    expect(out.file('docs/checkout-pipeline.md')).toMatch(/\*\*Critical path\*\*[^\n]*`checkout-deploy-staging` → `checkout-load-test-staging` → `checkout-deploy-production`/);
+    expect(out.file('docs/checkout-pipeline.md')).toMatch(/\*\*Critical path\*\*[^\n]*`checkout-deploy-staging` → `checkout-load-test-staging` → ⏸ \*approval by sre-leads \(production\)\* → `checkout-deploy-production`/);
   });
 
   test('options: target, tolerance, a baseline in the repository, no regression check, sample interval, pushes', () => {

@@ -3,6 +3,7 @@ import { paths } from '../../core/paths';
 import type { Environment } from '../../model/environment';
 import type { Runner } from '../../model/runner';
 import type { PipelineJob } from '../pipeline-job';
+import { GATES_SUBGRAPH, humanWaits, mermaidGraph } from './pipeline-doc-graph';
 
 /** What the document shows of a rendered pipeline (computed by `Pipeline._renderDoc`). */
 export interface PipelineDocInput {
@@ -26,7 +27,8 @@ function permissionsText(p: Record<string, string>): string {
 }
 
 /**
- * `docs/<app>-pipeline.md`: a Mermaid graph of the jobs with the critical path highlighted, and a table of
+ * `docs/<app>-pipeline.md`: a Mermaid graph of the jobs (the transitive reduction of their needs, gates
+ * grouped, human waits marked) with the critical path highlighted, and a table of
  * every job (kind, needs, estimate, permissions, runner).
  * @internal
  */
@@ -40,18 +42,18 @@ export function renderPipelineDoc(doc: PipelineDocInput, environments: readonly 
     `Triggers: pushes to ${doc.deployingBranches.map((b) => `\`${b}\``).join(', ')}${doc.tagPatterns.length > 0 ? ` and of tags ${doc.tagPatterns.map((t) => `\`${t}\``).join(', ')} (build only; deploys run from branches)` : ''}, pull requests against those branches that touch the app's paths, and manual runs.`,
     '',
     '```mermaid',
-    'flowchart LR',
   ];
-  for (const j of jobs) {
-    lines.push(`  ${j.id}["${j.localId}<br/>${j.kind} · ${minutes(j.estimatedDuration.toSeconds())}"]`);
-  }
-  for (const j of jobs) {
-    for (const n of needs.get(j) ?? []) lines.push(`  ${n.id} --> ${j.id}`);
-  }
-  lines.push('  classDef critical stroke:#d9480f,stroke-width:3px');
-  if (critical.jobIds.length > 0) lines.push(`  class ${critical.jobIds.join(',')} critical`);
+  const waits = humanWaits(jobs, environments);
+  lines.push(...mermaidGraph(jobs, needs, waits, critical.jobIds, (j) => `${j.localId}<br/>${j.kind} · ${minutes(j.estimatedDuration.toSeconds())}`));
   lines.push('```', '');
-  lines.push(`**Critical path** (${minutes(critical.total.toSeconds())} estimated): ${critical.jobIds.map((id) => `\`${id}\``).join(' → ')}.`);
+  lines.push('Edges are the transitive reduction of the jobs\' `needs` (a job also waits for everything its needs wait for);',
+    `an edge from \`${GATES_SUBGRAPH}\` stands for one from every gate. ⏸ marks a human wait before a job (an environment's`,
+    'reviewers or wait timer, a manual canary gate, a change approval): it is not job time.', '');
+  const byId = new Map(jobs.map((j) => [j.id, j] as const));
+  const pathWaits = critical.jobIds.flatMap((id) => waits.get(byId.get(id)!) ?? []);
+  const steps = critical.jobIds.flatMap((id) => [...(waits.get(byId.get(id)!) ?? []).map((w) => `⏸ *${w.what}*`), `\`${id}\``]);
+  const waitText = pathWaits.length === 0 ? '' : `, plus ${pathWaits.length} human wait${pathWaits.length > 1 ? 's' : ''}`;
+  lines.push(`**Critical path** (${minutes(critical.total.toSeconds())} estimated${waitText}): ${steps.join(' → ')}.`);
   lines.push('Estimates are per-job defaults by kind; override them with `app.pipeline.setDurationEstimate(jobId, Duration)`.', '');
   lines.push('| job | kind | environment | needs | estimate | permissions | runs on |', '|---|---|---|---|---|---|---|');
   for (const j of jobs) {

@@ -212,7 +212,9 @@ export function regressionScript(ctx: LoadScriptContext): string {
     '  echo "| scenario | figure | baseline | this run | verdict |"',
     '  echo "|---|---|---|---|---|"',
     '} >> "${GITHUB_STEP_SUMMARY}"',
-    `for scenario in ${ctx.scenarios.map((s) => s.name).join(' ')}; do`,
+    // an array, not a word list: a single scenario would be a loop that runs once (shellcheck SC2043)
+    `scenarios=(${ctx.scenarios.map((s) => s.name).join(' ')})`,
+    'for scenario in "${scenarios[@]}"; do',
     `  if [ ! -f "${BASELINE_DIR}/\${scenario}.json" ]; then`,
     '    echo "| ${scenario} | (new scenario: no baseline) | | | |" >> "${GITHUB_STEP_SUMMARY}"',
     '    continue',
