@@ -9,6 +9,7 @@ import { AlertRouting, AlertRoutingProps } from '../observability/alert-routing'
 import { GrafanaDashboard, GrafanaDashboardProps } from '../observability/grafana-dashboard';
 import { PrometheusRules, PrometheusRulesProps } from '../observability/prometheus-rules';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
+import { ComplianceStage, ComplianceStageProps } from '../policy/compliance-stage';
 import { KyvernoPolicies, KyvernoPoliciesProps } from '../policy/kyverno-policies';
 import { NetworkPolicies, NetworkPoliciesProps } from '../policy/network-policies';
 import { BuildStage, BuildStageProps } from '../stages/build-stage';
@@ -34,6 +35,8 @@ export enum EnterpriseStage {
   E2E = 'E2E',
   /** Stage 5: `LoadTestStage` (`pipeline.load`). */
   LOAD = 'LOAD',
+  /** Stage 6: `ComplianceStage` (`pipeline.compliance`); its cluster checks run in the E2E job. */
+  COMPLIANCE = 'COMPLIANCE',
   /** Stage 7: `CanaryDeploy` (`pipeline.canary`). */
   CANARY = 'CANARY',
   /** Stage 8: `PrometheusRules` (`pipeline.rules`). */
@@ -88,6 +91,11 @@ export interface EnterprisePipelineProps {
    * @default - one scenario `smoke-load`: 10 virtual users for 2 minutes on the app's smoke-test path
    */
   readonly load?: LoadTestStageProps;
+  /**
+   * Stage 6: runtime security and compliance (Falco, kube-bench, enforcement checks, secrets).
+   * @default - ComplianceStage defaults, with the enforcement checks of the policies this pipeline leaves out off
+   */
+  readonly compliance?: ComplianceStageProps;
   /**
    * Stage 7: progressive delivery analysed against the SLOs.
    * @default - a canary in every environment; with Istio sidecars, blue-green (auto-promoted, analysed) in
@@ -158,8 +166,7 @@ const NEEDS_SLOS = [EnterpriseStage.LOAD, EnterpriseStage.CANARY, EnterpriseStag
 /**
  * Every stage of the reference enterprise pipeline (`docs/enterprise-pipeline.md` maps each item of its
  * eight stages to a job or step) on one PlatformApp, with safe defaults. Each stage is a public property
- * for tuning (`pipeline.e2e`, `pipeline.load.job`, …); leave one out with `without`. Stage 6
- * (compliance) is marked below: it joins when its construct exists.
+ * for tuning (`pipeline.e2e`, `pipeline.load.job`, …); leave one out with `without`.
  *
  * @example
  * new EnterprisePipeline(app, 'Pipeline', { without: [EnterpriseStage.LOAD] });
@@ -179,10 +186,8 @@ export class EnterprisePipeline extends Construct {
   public readonly e2e?: KindE2EStage;
   /** Stage 5: load tests. */
   public readonly load?: LoadTestStage;
-  // Stage 6: COMPLIANCE. ComplianceStage (kube-bench/CIS, Falco, Pod Security and NetworkPolicy
-  // enforcement checks) is wired here when it lands: `public readonly compliance?: ComplianceStage;`,
-  // an `EnterpriseStage.COMPLIANCE` member, a `compliance?: ComplianceStageProps` prop, and
-  // `this.compliance = on(EnterpriseStage.COMPLIANCE) ? new ComplianceStage(this, 'Compliance', props.compliance) : undefined;`
+  /** Stage 6: Falco, kube-bench, enforcement checks in the E2E cluster, the secrets gate, the compliance report. */
+  public readonly compliance?: ComplianceStage;
   /** Stage 7: progressive delivery. */
   public readonly canary?: CanaryDeploy;
   /** Stage 7: the change request, when `changeRequest` is given. */
@@ -222,7 +227,17 @@ export class EnterprisePipeline extends Construct {
         scenarios: [{ name: 'smoke-load', endpoints: [{ path: app.smokeTestPath }], vus: DEFAULT_LOAD_VUS, duration: DEFAULT_LOAD_DURATION }],
       })
       : undefined;
-    // ---- Stage 6: COMPLIANCE (ComplianceStage) is wired here at merge; see the comment on the properties.
+    if (on(EnterpriseStage.COMPLIANCE) && !on(EnterpriseStage.E2E)) {
+      fail(this, `'without' leaves out ${show(EnterpriseStage.E2E)} but not ${show(EnterpriseStage.COMPLIANCE)}, whose Falco, kube-bench and enforcement checks run in the E2E cluster; list ${show(EnterpriseStage.COMPLIANCE)} in 'without' too, or keep the E2E stage`);
+    }
+    this.compliance = on(EnterpriseStage.COMPLIANCE) ? new ComplianceStage(this, 'Compliance', props.compliance ?? {
+      // the enforcement checks need what they check: the policies this pipeline adds
+      enforcement: {
+        networkPolicy: on(EnterpriseStage.NETWORK_POLICIES),
+        admissionPolicy: on(EnterpriseStage.POLICIES),
+        imageSignature: on(EnterpriseStage.POLICIES),
+      },
+    }) : undefined;
     this.canary = on(EnterpriseStage.CANARY) ? new CanaryDeploy(this, 'Canary', props.canary ?? defaultDelivery(app)) : undefined;
     this.changeRequest = props.changeRequest ? new ChangeRequest(this, 'Change', props.changeRequest) : undefined;
     this.gitOps = props.gitOps ? new ArgoCdGitOps(this, 'GitOps', props.gitOps) : undefined;

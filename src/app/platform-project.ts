@@ -1,4 +1,6 @@
+import { Duration } from 'cdk8s';
 import { javascript, SampleDir, SampleFile, typescript } from 'projen';
+import { EnterprisePipeline, EnterprisePipelineProps } from './enterprise-pipeline';
 import { PlatformApp } from './platform-app';
 import { STARTER_CHART, STARTER_DOCKERFILE } from './private/starter-files';
 import { PlatformPipelineError, show } from '../core/errors';
@@ -8,6 +10,7 @@ import { ClusterAccess } from '../model/cluster-access';
 import { ContainerImage } from '../model/container-image';
 import { EnvironmentProps } from '../model/environment';
 import { HelmChart } from '../model/helm-chart';
+import { Slo } from '../model/slo';
 
 // The versions a new platform repository pins: the same lines the library is built and tested with
 // (DESIGN.md §6: an unpinned `typescript` resolves to 7.x, which breaks ts-node and so `npx projen`).
@@ -40,10 +43,32 @@ export interface PlatformProjectOptions extends typescript.TypeScriptProjectOpti
 
   /**
    * The environments, in promotion order.
-   * @default - `staging` (namespace `<appName>-staging`) then `production` (namespace `<appName>`), each reached
+   * @default - `staging` (namespace `<appName>-staging`, URL `https://<appName>.staging.example.com`) then
+   * `production` (namespace `<appName>`, URL `https://<appName>.example.com`), each reached
    * with a kubeconfig secret (`STAGING_KUBECONFIG`, `PRODUCTION_KUBECONFIG`)
    */
   readonly environments?: EnvironmentProps[];
+
+  /**
+   * The GitHub repository, `owner/name`: keyless signing identities and the admission policy that verifies
+   * them name it.
+   * @default - read from `repository` when that is a GitHub URL, else `example/<appName>` (a placeholder: the
+   * signature policy then refuses every image until it is set)
+   */
+  readonly githubRepository?: string;
+
+  /**
+   * The service level objectives: the canary analysis, the load-test thresholds, the alerts and the
+   * dashboards read them.
+   * @default - 99.9 % of requests succeed, and 99 % are answered within 250 ms, over 30 days
+   */
+  readonly slos?: Slo[];
+
+  /**
+   * Tuning of the pipeline's stages (each stage's props, `without` to leave stages out).
+   * @default - every stage of EnterprisePipeline with its defaults
+   */
+  readonly pipeline?: EnterprisePipelineProps;
 }
 
 /**
@@ -57,8 +82,10 @@ export interface PlatformProjectOptions extends typescript.TypeScriptProjectOpti
  * @pjid platform-app
  */
 export class PlatformProject extends typescript.TypeScriptProject {
-  /** The app this repository defines: add stages and constructs to it in `.projenrc.ts`. */
+  /** The app this repository defines: add constructs to it in `.projenrc.ts`. */
   public readonly app: PlatformApp;
+  /** Every stage of the reference pipeline on the app (`project.pipeline.e2e`, `project.pipeline.load`, …). */
+  public readonly pipeline: EnterprisePipeline;
 
   constructor(options: PlatformProjectOptions) {
     const appName = options.appName ?? defaultAppName(options.name);
@@ -92,9 +119,10 @@ export class PlatformProject extends typescript.TypeScriptProject {
       image,
       chart: HelmChart.fromPath(chartPath),
       environments,
+      slos: options.slos ?? defaultSlos(),
+      repository: options.githubRepository ?? githubRepositoryOf(options.repository) ?? `example/${appName}`,
     });
-    // EnterprisePipeline hook (issue 15): the lead replaces this line with
-    // `new EnterprisePipeline(this.app, 'Pipeline');` once it exists; until then the app builds its default pipeline.
+    this.pipeline = new EnterprisePipeline(this.app, 'Pipeline', options.pipeline);
 
     // starter files, written once when missing and never overwritten (projen sample files)
     const files: Record<string, string> = {};
@@ -113,8 +141,21 @@ function defaultAppName(name: string): string {
 
 function defaultEnvironments(app: string): EnvironmentProps[] {
   return [
-    { name: 'staging', namespace: `${app}-staging`, cluster: ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') },
-    { name: 'production', namespace: app, cluster: ClusterAccess.kubeconfigSecret('PRODUCTION_KUBECONFIG') },
+    { name: 'staging', namespace: `${app}-staging`, url: `https://${app}.staging.example.com`, cluster: ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') },
+    { name: 'production', namespace: app, url: `https://${app}.example.com`, cluster: ClusterAccess.kubeconfigSecret('PRODUCTION_KUBECONFIG') },
+  ];
+}
+
+/** `owner/name` of a GitHub repository URL (`https://github.com/o/n.git`, `git@github.com:o/n`), else undefined. */
+function githubRepositoryOf(url: string | undefined): string | undefined {
+  const m = /github\.com[/:]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url ?? '');
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
+function defaultSlos(): Slo[] {
+  return [
+    Slo.availability({ name: 'availability', objective: 99.9 }),
+    Slo.latency({ name: 'latency', objective: 99, threshold: Duration.millis(250) }),
   ];
 }
 

@@ -13,6 +13,7 @@ import { E2E_CHARTS, E2E_CLIENT_IMAGE, KUBE_BENCH_IMAGE } from '../core/versions
 import { SecretReference } from '../model/secret-reference';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { commonLabels } from '../platform/base-manifests';
+import { addCheckout } from '../platform/checkout-step';
 import { contributeToE2E, e2eClusterOf } from '../platform/e2e-contributions';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
@@ -220,7 +221,7 @@ export class ComplianceStage extends Construct {
       timeout: props.secretsCheckTimeout ?? Duration.minutes(5),
       estimatedDuration: Duration.minutes(1),
     }, this);
-    this.secretsJob.addStep({ id: 'checkout', name: 'Check out', uses: app.pipeline.actions.ref('actions/checkout'), with: { 'persist-credentials': false } });
+    addCheckout(app.pipeline.actions, this.secretsJob);
     this.secretsJob.addStep({ id: 'secrets', name: 'No Secret literals in the manifests and values', run: `bash ${this.dir}/check-secrets.sh` });
     this.secretsJob.addStep({
       id: 'verdict',

@@ -21,6 +21,7 @@ describe('EnterprisePipeline with no props', () => {
     expect(pipeline.networkPolicies).toBeInstanceOf(pp.NetworkPolicies);
     expect(pipeline.e2e).toBeInstanceOf(pp.KindE2EStage);
     expect(pipeline.load).toBeInstanceOf(pp.LoadTestStage);
+    expect(pipeline.compliance).toBeInstanceOf(pp.ComplianceStage);
     expect(pipeline.canary).toBeInstanceOf(pp.CanaryDeploy);
     expect(pipeline.rules).toBeInstanceOf(pp.PrometheusRules);
     expect(pipeline.dashboard).toBeInstanceOf(pp.GrafanaDashboard);
@@ -37,6 +38,7 @@ describe('EnterprisePipeline with no props', () => {
       'checkout-chart-tests', 'checkout-policy-tests', // 3
       'checkout-e2e', // 4
       'checkout-load-test-staging', // 5
+      'checkout-secrets-check', // 6 (Falco, kube-bench and the enforcement checks are steps of checkout-e2e)
       'checkout-deploy-staging', 'checkout-deploy-production', // 7
       'checkout-alert-rules', // 8 (report-metrics needs 'observability.metricsPush')
     ]));
@@ -58,10 +60,10 @@ describe('EnterprisePipeline with no props', () => {
 test('tuning a stage, and leaving stages out', () => {
   const { project, app } = makeApp({ repository: 'acme/checkout' });
   const pipeline = new pp.EnterprisePipeline(app, 'Pipeline', {
-    without: [pp.EnterpriseStage.E2E, pp.EnterpriseStage.LOAD, pp.EnterpriseStage.DASHBOARD],
+    without: [pp.EnterpriseStage.E2E, pp.EnterpriseStage.COMPLIANCE, pp.EnterpriseStage.LOAD, pp.EnterpriseStage.DASHBOARD],
     canary: { stepWeights: [10, 50], trafficRouting: pp.TrafficRouting.istio({ gateways: ['istio-ingress/public'] }) },
   });
-  expect([pipeline.e2e, pipeline.load, pipeline.dashboard]).toEqual([undefined, undefined, undefined]);
+  expect([pipeline.e2e, pipeline.compliance, pipeline.load, pipeline.dashboard]).toEqual([undefined, undefined, undefined, undefined]);
   const out = pp.Testing.synth(project);
   const jobs = Object.keys(workflowOf(out).jobs);
   expect(jobs).not.toContain('checkout-e2e');
@@ -75,6 +77,13 @@ test('an app without SLOs: the stages that read them are named with the fix', ()
   const { app } = makeApp({ slos: [] });
   expect(errorOf(() => new pp.EnterprisePipeline(app, 'Pipeline'))).toBe(
     "checkout/Pipeline: the app declares no 'slos', and ['LOAD', 'CANARY', 'RULES', 'DASHBOARD'] read them (canary analysis, load thresholds, alerts, dashboards); add them to the app, e.g. slos: [Slo.availability({ name: 'availability', objective: 99.9 })], or list those stages in 'without'",
+  );
+});
+
+test('leaving out the E2E stage but not compliance, whose checks run in its cluster: named with the fix', () => {
+  const { app } = makeApp();
+  expect(errorOf(() => new pp.EnterprisePipeline(app, 'Pipeline', { without: [pp.EnterpriseStage.E2E] }))).toBe(
+    "checkout/Pipeline: 'without' leaves out 'E2E' but not 'COMPLIANCE', whose Falco, kube-bench and enforcement checks run in the E2E cluster; list 'COMPLIANCE' in 'without' too, or keep the E2E stage",
   );
 });
 

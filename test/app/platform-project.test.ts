@@ -69,7 +69,7 @@ describe('PlatformProject', () => {
       appName: 'orders',
       image: pp.ContainerImage.fromRegistry('ghcr.io/shop/orders', { context: 'services/orders' }),
       chartPath: 'deploy-chart',
-      environments: [{ name: 'qa', namespace: 'orders-qa', cluster: pp.ClusterAccess.kubeconfigSecret('QA_KUBECONFIG') }],
+      environments: [{ name: 'qa', namespace: 'orders-qa', url: 'https://orders.qa.example.com', cluster: pp.ClusterAccess.kubeconfigSecret('QA_KUBECONFIG') }],
     });
     const out = pp.Testing.synth(p);
     expect(out.paths).toContain('helm/orders/values-qa.yaml');
