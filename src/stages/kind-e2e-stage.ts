@@ -399,23 +399,33 @@ export class KindE2EStage extends Construct {
     if (p) fail(this, p);
     const file = `${this.dir}/${id}.sh`;
     this.app._addFile(this, file, MarkerStyle.HASH, () => `#!/usr/bin/env bash\n${body}`, true);
-    const chaos = this.job.tryFindStep('chaos');
-    const step = { id, name, run: `bash ${file}` };
-    if (!chaos) {
-      this.insertBefore('install-rollouts-plugin', step);
-    } else {
-      this.insertBefore('chaos', step);
-    }
+    this._insertTestSteps([{ step: { id, name, run: `bash ${file}` } }]);
   }
 
-  private insertBefore(stepId: string, step: github.workflows.JobStep): void {
-    // steps after the anchor are taken out and added back behind the new one
+  /** Local port of the port-forward (`E2E_BASE_URL`). @internal */
+  public get _localPort(): number {
+    return 18080;
+  }
+
+  /**
+   * Steps of another test (e.g. the load test in this cluster) after the release is deployed and the tests
+   * ran, before the chaos test and the canary dry run (which replace the app's pods). @internal
+   */
+  public _insertTestSteps(steps: Array<{ step: github.workflows.JobStep; permissions?: github.workflows.JobPermissions }>): void {
+    // steps after the anchor are taken out and added back behind the new ones
     const ids = this.job.stepIds;
-    const at = ids.indexOf(stepId) >= 0 ? ids.indexOf(stepId) : ids.indexOf('diagnostics');
-    const tail = ids.slice(at).map((i) => this.job.tryFindStep(i)!);
+    const anchor = ['chaos', 'install-rollouts-plugin', 'diagnostics'].find((i) => ids.includes(i))!;
+    const tail = ids.slice(ids.indexOf(anchor)).map((i) => this.job.tryFindStep(i)!);
     for (const s of tail) this.job.removeStep(s.id!);
-    this.job.addStep(step);
+    for (const s of steps) this.job.addStep(s.step, { permissions: s.permissions });
     for (const s of tail) this.job.addStep(s);
+  }
+
+  /** The port-forward of the app's service to 127.0.0.1, unless the job has it already (for the E2E command). @internal */
+  public _portForwardSteps(): Array<{ step: github.workflows.JobStep }> {
+    if (this.job.tryFindStep('port-forward')) return [];
+    this.app._addFile(this, `${this.dir}/port-forward.sh`, MarkerStyle.HASH, () => portForwardScript(), true);
+    return [{ step: { id: 'port-forward', name: 'Forward the app\'s service to 127.0.0.1', run: `bash ${this.dir}/port-forward.sh` } }];
   }
 
   private chaosComponents(o: ChaosOptions): { pods: number; recoverySeconds: number; maxErrorPercent: number; components: ChaosComponent[] } {

@@ -36,6 +36,15 @@ interface World {
   readonly missingPolicies?: string[];
 }
 
+/** A k6 `--summary-export` file (k6 1.x) of the short run in the kind cluster. Written by hand. */
+const K6_SUMMARY = JSON.stringify({
+  metrics: {
+    http_req_duration: { 'avg': 20, 'min': 3, 'med': 18, 'max': 90, 'p(90)': 35, 'p(95)': 42.5, 'p(99)': 71 },
+    http_req_failed: { passes: 0, fails: 1500, value: 0 },
+    http_reqs: { count: 1500, rate: 25 },
+  },
+});
+
 /** The cluster as kubectl answers it. */
 function kubectl(w: World): string {
   const codes = (w.chaosCodes ?? [...Array(58).fill('200'), '503', '503']).join('\\n');
@@ -72,8 +81,11 @@ function scenario(w: World = {}): Scenario {
       kubectl: kubectl(w),
       kind: 'if [ "$1 $2" = "get nodes" ]; then printf "checkout-e2e-control-plane\\ncheckout-e2e-worker\\n"; fi',
       python3: 'echo "E2E_BASE_URL=${E2E_BASE_URL:-unset}"',
+      // k6 against the forwarded service writes the summary k6 1.x writes with --summary-export
+      k6: '__o="$(opt --summary-export "$@")"; cp "${FIXTURES}/k6-summary.json" "${__o}"',
     },
-    http: [{ match: '^http://127\\.0\\.0\\.1:18080/', exit: 0 }],
+    fixtures: { 'k6-summary.json': K6_SUMMARY },
+    http: [{ match: '^http://127\\.0\\.0\\.1:18080/', exit: 0 }, { match: '^https://pushgateway\\.acme\\.dev/', exit: 0 }],
   };
 }
 
@@ -148,6 +160,17 @@ test('a healthy cluster: the real release is deployed and every declared test pa
   expect(calls.indexOf('--namespace platform-staging delete pod e2e-probe-egress --grace-period=1 --timeout=2m'))
     .toBeLessThan(calls.findIndex((c) => c.includes('get pods --selector app.kubernetes.io/name=checkout')));
   expect(r.step('network').outcome).toBe('success');
+  // the load test in the kind cluster: k6 against the forwarded service, before chaos replaces the pods;
+  // no earlier run, so no regression check yet; the figures pushed under environment kind-e2e
+  expect(r.callsOf('k6')).toEqual([['run', '--env', 'BASE_URL=http://127.0.0.1:18080', '--summary-export', 'load-results/release-smoke.json', 'load/checkout/release-smoke.js']]);
+  expect(r.summary).toContain('### checkout load test against the kind E2E cluster (staging\'s release)');
+  expect(r.summary).toContain('| release-smoke | 1500 | 25.0 | 42.5 | 71.0 | 0.00 % |');
+  expect(r.step('load-regression').outcome).toBe('success');
+  expect(r.summary).toContain('no baseline: regression check skipped');
+  expect(r.callsOf('curl').map((a) => a[a.length - 1])).toContain('https://pushgateway.acme.dev/metrics/job/platform_pipeline/app/checkout/environment/kind-e2e');
+  const order = (id: string) => job.steps.findIndex((st: any) => st.id === id);
+  expect(order('port-forward')).toBeLessThan(order('load-k6'));
+  expect(order('load-k6')).toBeLessThan(order('chaos'));
   // chaos: one app pod and CoreDNS deleted, recovered, 2 of 60 requests failed (3.33 % within 5 %)
   expect(kubectlCalls(r, 'delete pod').filter((c) => !c.includes('e2e-probe'))).toEqual([
     '--namespace platform-staging delete pod checkout-7f9-a1 --wait=false',
