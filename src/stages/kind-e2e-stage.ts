@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { github } from 'projen';
 import { PUSH_CONDITION } from './private/build-publish-jobs';
 import {
-  canaryDryRunScript, chaosScript, ChaosComponent, DENIED_NS, deployReleaseScript, diagnosticsScript, EgressProbe, installPlatformScript,
-  kindConfig, mtlsScript, networkTestScript, NetworkProbe, NetworkTestPlan, PlatformNeeds, portForwardScript, rbacScript, RbacCheck,
+  canaryDryRunScript, chaosScript, ChaosComponent, DENIED_NS, deployReleaseScript, diagnosticsScript, EgressProbe, imagePullTimeScript,
+  installPlatformScript, kindConfig, mtlsScript, networkTestScript, NetworkProbe, NetworkTestPlan, PlatformNeeds, portForwardScript,
+  rbacScript, RbacCheck,
 } from './private/kind-e2e-scripts';
 import { addCheckout } from './private/scan-steps';
 import { fail, show } from '../core/errors';
@@ -21,6 +22,7 @@ import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { APPLY_PHASE_LABEL, BEFORE_HELM, selectorLabels } from '../platform/base-manifests';
 import { HelmValues } from '../platform/helm-values';
 import { networkOf } from '../platform/network-paths';
+import { pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { registryLoginSteps } from '../platform/registry-login';
 
@@ -335,6 +337,13 @@ export class KindE2EStage extends Construct {
       },
       run: `bash ${this.dir}/deploy-release.sh`,
     });
+    const pushEnv: Record<string, string> = app.observability.pushgatewayUrl !== undefined ? pushgatewayEnv(app) : {};
+    job.addStep({
+      id: 'image-pull-time',
+      name: 'Registry performance: the image pull time',
+      env: { IMAGE_DIGEST: `\${{ needs.${app.name}-build.outputs.digest }}`, ...pushEnv },
+      run: `bash ${this.dir}/image-pull-time.sh`,
+    });
     if (props.testCommand !== undefined) {
       job.addStep({ id: 'port-forward', name: 'Forward the app\'s service to 127.0.0.1', run: `bash ${this.dir}/port-forward.sh` });
       job.addStep({
@@ -379,6 +388,7 @@ export class KindE2EStage extends Construct {
     app._addFile(this, `${this.dir}/install-platform.sh`, MarkerStyle.HASH, () => installPlatformScript(this.platformNeeds()), true);
     app._addFile(this, `${this.dir}/deploy-release.sh`, MarkerStyle.HASH, () => deployReleaseScript(this.releasePlan(imageValue), `${APPLY_PHASE_LABEL}=${BEFORE_HELM}`), true);
     app._addFile(this, `${this.dir}/diagnostics.sh`, MarkerStyle.HASH, () => diagnosticsScript(), true);
+    app._addFile(this, `${this.dir}/image-pull-time.sh`, MarkerStyle.HASH, () => imagePullTimeScript(Object.keys(pushEnv).length > 0), true);
     if (props.testCommand !== undefined) app._addFile(this, `${this.dir}/port-forward.sh`, MarkerStyle.HASH, () => portForwardScript(), true);
     if (mtls) app._addFile(this, `${this.dir}/test-mtls.sh`, MarkerStyle.HASH, () => mtlsScript(), true);
     if ((props.rbac ?? []).length > 0) app._addFile(this, `${this.dir}/test-rbac.sh`, MarkerStyle.HASH, () => rbacScript(this.rbacChecks()), true);

@@ -24,7 +24,7 @@ describe('KindE2EStage', () => {
     expect(job.permissions).toEqual({ contents: 'read', packages: 'read' });
     expect(job['timeout-minutes']).toBe(45);
     // the mesh (Istio by default) brings the mTLS test; nothing declares an E2E command, RBAC, chaos or a Rollout
-    expect(stepIds(job)).toEqual(['checkout', 'registry-login', 'kind', 'setup-helm', 'install-platform', 'deploy-release', 'mtls', 'diagnostics', 'upload-diagnostics', 'delete-cluster']);
+    expect(stepIds(job)).toEqual(['checkout', 'registry-login', 'kind', 'setup-helm', 'install-platform', 'deploy-release', 'image-pull-time', 'mtls', 'diagnostics', 'upload-diagnostics', 'delete-cluster']);
     expect(step(job, 'kind').with).toEqual({
       version: 'v0.31.0',
       cluster_name: 'checkout-e2e',
@@ -50,7 +50,7 @@ describe('KindE2EStage', () => {
       '',
     ].join('\n'));
     expect(out.paths.filter((p) => p.startsWith('e2e/'))).toEqual([
-      'e2e/checkout/deploy-release.sh', 'e2e/checkout/diagnostics.sh', 'e2e/checkout/install-platform.sh', 'e2e/checkout/kind-config.yaml',
+      'e2e/checkout/deploy-release.sh', 'e2e/checkout/diagnostics.sh', 'e2e/checkout/image-pull-time.sh', 'e2e/checkout/install-platform.sh', 'e2e/checkout/kind-config.yaml',
       'e2e/checkout/test-mtls.sh', 'e2e/checkout/values.yaml',
     ]);
     const install = out.file('e2e/checkout/install-platform.sh')!;
@@ -70,6 +70,9 @@ describe('KindE2EStage', () => {
       MANIFEST: 'deploy/checkout/staging.k8s.yaml',
     });
     expect(out.file('e2e/checkout/deploy-release.sh')).toContain('--set-string "image.tag=${GITHUB_SHA}@${IMAGE_DIGEST}"');
+    // the image pull time is a figure of the job summary; without a Pushgateway nothing is pushed
+    expect(step(job, 'image-pull-time').env).toEqual({ IMAGE_DIGEST: '${{ needs.checkout-build.outputs.digest }}' });
+    expect(out.file('e2e/checkout/image-pull-time.sh')).not.toContain('curl');
     // the critical path runs through the E2E job (the build, then the E2E, then the deploys)
     expect(out.file('docs/checkout-pipeline.md')).toMatch(/class checkout-build,checkout-e2e,checkout-deploy-staging,/);
   });

@@ -127,7 +127,7 @@ describe('LoadTestStage', () => {
     const ids = job.steps.map((s: any) => s.id);
     // without an E2E command the load test brings the port-forward; everything before the pods are deleted
     expect(ids.slice(ids.indexOf('deploy-release') + 1, ids.indexOf('chaos'))).toEqual([
-      'mtls', 'port-forward', 'load-setup-k6', 'load-baseline', 'load-k6', 'load-report', 'load-upload', 'load-regression',
+      'image-pull-time', 'mtls', 'port-forward', 'load-setup-k6', 'load-baseline', 'load-k6', 'load-report', 'load-upload', 'load-regression',
     ]);
     expect(out.file('e2e/checkout/port-forward.sh')).toContain('port-forward "service/${APP}" "${local_port}:${PORT}"');
     expect(step(job, 'load-k6').env).toMatchObject({ BASE_URL: 'http://127.0.0.1:18080', LOAD_DIR: 'load/checkout' });

@@ -2,6 +2,7 @@
 // Every script reads its settings from the step's environment (set by the job), never from `${{ }}`.
 import { E2E_CHARTS, E2E_CLIENT_IMAGE, PinnedChart } from '../../core/versions';
 import { stringifyYaml } from '../../core/yaml-writer';
+import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metrics';
 
 /** Settings of the kind cluster, resolved. @internal */
 export interface KindClusterPlan {
@@ -821,4 +822,45 @@ export function networkTestScript(p: NetworkTestPlan): string {
     'exit "${failed}"',
   );
   return lines.join('\n');
+}
+
+
+/**
+ * `image-pull-time.sh`: a registry-performance figure. The nodes pulled the release's image by digest when
+ * the release was deployed; kubelet's `Pulled` events say how long each pull took ("Successfully pulled image
+ * "<ref>" in 1m2.5s (…)"). The slowest and fastest pull go to the job summary and, with `push`, the slowest
+ * to the Pushgateway. A figure, not a test: without events it warns and passes. @internal
+ */
+export function imagePullTimeScript(push: boolean): string {
+  return [
+    ...HEADER('Registry performance: how long the nodes took to pull the release\'s image (kubelet\'s Pulled events).'),
+    'set -euo pipefail',
+    '# seconds of a Go duration such as 1m2.5s, 2.345s or 512ms',
+    'seconds() {',
+    '  awk -v d="$1" \'BEGIN { t = 0; while (match(d, /^[0-9.]+(ms|h|m|s)/)) { v = substr(d, 1, RLENGTH); d = substr(d, RLENGTH + 1); u = v; sub(/^[0-9.]+/, "", u); n = substr(v, 1, length(v) - length(u)) + 0; t += (u == "h" ? n * 3600 : u == "m" ? n * 60 : u == "ms" ? n / 1000 : n) } printf "%.3f", t }\'',
+    '}',
+    'events="$(kubectl --namespace "${NAMESPACE}" get events --field-selector reason=Pulled --output jsonpath=\'{range .items[*]}{.message}{"\\n"}{end}\')"',
+    'times=()',
+    'while IFS= read -r message; do',
+    '  if [[ "${message}" == *"Successfully pulled image"*"@${IMAGE_DIGEST}"*" in "* ]]; then',
+    '    duration="${message#* in }"',
+    '    times+=("$(seconds "${duration%% *}")")',
+    '  fi',
+    'done <<< "${events}"',
+    'if [ "${#times[@]}" -eq 0 ]; then',
+    '  echo "::warning::no kubelet event reports a pull of ${IMAGE_DIGEST} in ${NAMESPACE}: no registry figure this time"',
+    '  echo "registry performance: no pull of the release\'s image reported (events expired, or the image was present)" >> "${GITHUB_STEP_SUMMARY}"',
+    '  exit 0',
+    'fi',
+    'read -r slowest fastest <<< "$(printf \'%s\\n\' "${times[@]}" | sort -g | awk \'NR == 1 { min = $1 } { max = $1 } END { print max, min }\')"',
+    '{',
+    '  echo "### Registry performance"',
+    '  echo ""',
+    '  echo "| image | pulls | slowest pull | fastest pull |"',
+    '  echo "|---|---|---|---|"',
+    '  echo "| ${IMAGE_DIGEST} | ${#times[@]} | ${slowest} s | ${fastest} s |"',
+    '} >> "${GITHUB_STEP_SUMMARY}"',
+    'echo "the nodes pulled the release\'s image ${#times[@]} time(s): slowest ${slowest} s, fastest ${fastest} s"',
+    ...(push ? [pushgatewayScript([['app', '${APP}'], ['environment', 'kind-e2e']], [{ metric: PipelineMetrics.IMAGE_PULL_SECONDS, value: '${slowest}' }])] : []),
+  ].join('\n');
 }
