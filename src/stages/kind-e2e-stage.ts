@@ -16,13 +16,14 @@ import { installToolsScript } from '../core/tool-install';
 import { DEFAULT_KIND_KUBERNETES_VERSION, HELM_VERSION, KIND_NODE_IMAGES, TOOLS } from '../core/versions';
 import { stringifyYaml } from '../core/yaml-writer';
 import { MeshDataplane } from '../model/mesh';
+import { clusterLocalReason, isGitHubHosted } from '../model/metrics-push';
 import { NetworkPeerKind } from '../model/network';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { APPLY_PHASE_LABEL, BEFORE_HELM, selectorLabels } from '../platform/base-manifests';
 import { HelmValues } from '../platform/helm-values';
 import { networkOf } from '../platform/network-paths';
-import { pushgatewayEnv } from '../platform/pipeline-metrics';
+import { metricsPushOf, pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { registryLoginSteps } from '../platform/registry-login';
 
@@ -337,7 +338,7 @@ export class KindE2EStage extends Construct {
       },
       run: `bash ${this.dir}/deploy-release.sh`,
     });
-    const pushEnv: Record<string, string> = app.observability.pushgatewayUrl !== undefined ? pushgatewayEnv(app) : {};
+    const pushEnv: Record<string, string> = this._canPush(props.runner) ? pushgatewayEnv(app) : {};
     job.addStep({
       id: 'image-pull-time',
       name: 'Registry performance: the image pull time',
@@ -410,6 +411,23 @@ export class KindE2EStage extends Construct {
     const file = `${this.dir}/${id}.sh`;
     this.app._addFile(this, file, MarkerStyle.HASH, () => `#!/usr/bin/env bash\n${body}`, true);
     this._insertTestSteps([{ step: { id, name, run: `bash ${file}` } }]);
+  }
+
+  /**
+   * Whether this job can push figures to the app's Pushgateway: there is one, and the job's runner can
+   * resolve it (a cluster-local name only from a self-hosted runner). @internal
+   */
+  public _canPush(runner?: Runner): boolean {
+    const url = metricsPushOf(this.app)?.url;
+    if (!url) return false;
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return false;
+    }
+    const local = clusterLocalReason(host, this.app.environments.map((e) => e.namespace));
+    return !local || !isGitHubHosted(runner ?? this.props.runner ?? this.app.runner);
   }
 
   /** Local port of the port-forward (`E2E_BASE_URL`). @internal */

@@ -176,7 +176,8 @@ export class LoadTestStage extends Construct {
       environment: kind ? `the kind E2E cluster (${env.name}'s release)` : env.name,
       scenarios: props.scenarios.map((s) => ({ name: s.name, seconds: scenarioSeconds(s) })),
       sampleInterval: interval,
-      pushMetrics: app.observability.pushgatewayUrl !== undefined,
+      // the E2E job pushes only where its runner can reach the Pushgateway
+      pushMetrics: kind ? kind._canPush() : app.observability.pushgatewayUrl !== undefined,
     };
     const totalMinutes = Math.ceil(ctx.scenarios.reduce((sum, s) => sum + s.seconds + 30, 0) / 60);
     const baseline = regression.enabled === false ? undefined : (regression.baseline ?? LoadBaseline.previousRun());

@@ -227,6 +227,19 @@ describe('KindE2EStage', () => {
     expect(plain.paths).not.toContain('e2e/checkout/test-network.sh');
   });
 
+  test('the figures are pushed only where the E2E job can reach the Pushgateway (a cluster-local one not from a GitHub-hosted runner)', () => {
+    const inside = pp.Runner.selfHosted(['linux', 'x64', 'in-cluster']);
+    const overrides = { runner: inside, observability: { prometheusUrl: 'http://prometheus.monitoring:9090', metricsPush: pp.MetricsPush.inCluster({ url: 'http://pushgateway.monitoring.svc:9091' }) } };
+    // the E2E job needs Docker: on a GitHub-hosted runner it cannot resolve the in-cluster name, so it pushes nothing (and synth passes)
+    const hosted = synth({ runner: pp.Runner.UBUNTU_24_04 }, overrides);
+    expect(step(hosted.job, 'image-pull-time').env).toEqual({ IMAGE_DIGEST: '${{ needs.checkout-build.outputs.digest }}' });
+    expect(hosted.out.file('e2e/checkout/image-pull-time.sh')).not.toContain('curl');
+    // on the runners inside the cluster network it pushes
+    const near = synth({}, overrides);
+    expect(step(near.job, 'image-pull-time').env).toEqual({ IMAGE_DIGEST: '${{ needs.checkout-build.outputs.digest }}', PUSHGATEWAY_URL: 'http://pushgateway.monitoring.svc:9091' });
+    expect(near.out.file('e2e/checkout/image-pull-time.sh')).toContain('platform_pipeline_image_pull_seconds ${slowest}');
+  });
+
   test('bad input: a clear error, and nothing is written', () => {
     const nodes = makeApp();
     expect(errorOf(() => new pp.KindE2EStage(nodes.app, 'E2E', { cluster: { nodes: 0 } })))
