@@ -143,7 +143,7 @@ new ApiObject(staging, 'checkout-config-reader-binding', {
 // Stage 4: the release itself (this run's digest, the chart with staging's values, staging's manifests) in an
 // ephemeral kind cluster with Cilium, Istio, Argo Rollouts and Prometheus: the E2E tests, mTLS, RBAC, chaos
 // under traffic and a canary dry run, before any real environment
-new pp.KindE2EStage(app, 'E2E', {
+const e2e = new pp.KindE2EStage(app, 'E2E', {
   environment: 'staging',
   cluster: { nodes: 3, kubernetesVersion: '1.35.0', cni: pp.KindCni.cilium() },
   testCommand: 'python3 -m unittest discover --start-directory e2e --verbose',
@@ -154,6 +154,13 @@ new pp.KindE2EStage(app, 'E2E', {
     { serviceAccount: 'checkout', verb: 'create', resource: 'pods/exec', allowed: false },
   ],
   chaos: { podsToDelete: 1, recoveryTimeout: Duration.minutes(2), maxErrorRate: 5, platformComponents: [pp.ChaosPlatformComponent.COREDNS] },
+});
+// Stage 4/5: a short k6 run against the release in the kind cluster (before the chaos test), compared run over run:
+// a regression signal before any environment, beside the full load test against staging
+new pp.LoadTestStage(app, 'LoadInKind', {
+  target: pp.LoadTestTarget.kindCluster(e2e),
+  scenarios: [{ name: 'release-smoke', endpoints: [{ path: '/api/products' }], vus: 5, duration: Duration.minutes(1) }],
+  regression: { latencyTolerancePercent: 25 },
 });
 
 // Stage 6: hardening and compliance, in the same kind cluster: Falco watches the whole E2E run (a Warning

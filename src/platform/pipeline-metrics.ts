@@ -114,6 +114,9 @@ export class PipelineMetrics {
   /** Requests per second of the last load test, per scenario. Grouping key: `app`, `environment`; label `scenario`. */
   public static readonly LOAD_TEST_THROUGHPUT = 'platform_pipeline_load_test_requests_per_second';
 
+  /** Seconds the kind E2E cluster's nodes took to pull the release's image (the slowest pull): a registry-performance figure. Grouping key: `app`, `environment` (`kind-e2e`). */
+  public static readonly IMAGE_PULL_SECONDS = 'platform_pipeline_image_pull_seconds';
+
   private constructor() {}
 }
 

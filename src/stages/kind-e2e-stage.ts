@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { github } from 'projen';
 import { PUSH_CONDITION } from './private/build-publish-jobs';
 import {
-  canaryDryRunScript, chaosScript, ChaosComponent, deployReleaseScript, diagnosticsScript, installPlatformScript, kindConfig,
-  mtlsScript, PlatformNeeds, portForwardScript, rbacScript, RbacCheck,
+  canaryDryRunScript, chaosScript, ChaosComponent, DENIED_NS, deployReleaseScript, diagnosticsScript, EgressProbe, imagePullTimeScript,
+  installPlatformScript, kindConfig, mtlsScript, networkTestScript, NetworkProbe, NetworkTestPlan, PlatformNeeds, portForwardScript,
+  rbacScript, RbacCheck,
 } from './private/kind-e2e-scripts';
 import { addCheckout } from './private/scan-steps';
 import { fail, show } from '../core/errors';
@@ -15,11 +16,15 @@ import { installToolsScript } from '../core/tool-install';
 import { DEFAULT_KIND_KUBERNETES_VERSION, HELM_VERSION, KIND_NODE_IMAGES, TOOLS } from '../core/versions';
 import { stringifyYaml } from '../core/yaml-writer';
 import { MeshDataplane } from '../model/mesh';
+import { clusterLocalReason, isGitHubHosted } from '../model/metrics-push';
+import { NetworkPeerKind } from '../model/network';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
-import { APPLY_PHASE_LABEL, BEFORE_HELM } from '../platform/base-manifests';
+import { APPLY_PHASE_LABEL, BEFORE_HELM, selectorLabels } from '../platform/base-manifests';
 import { e2eContributionsOf, registerE2ECluster } from '../platform/e2e-contributions';
 import { HelmValues } from '../platform/helm-values';
+import { networkOf } from '../platform/network-paths';
+import { metricsPushOf, pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { registryLoginSteps } from '../platform/registry-login';
 
@@ -169,6 +174,15 @@ export interface KindE2EStageProps {
    * @default - no RBAC test
    */
   readonly rbac?: RbacExpectation[];
+  /**
+   * The network test (`e2e/<app>/test-network.sh`): from the app's declared callers and dependencies
+   * (`PlatformAppProps.network`, and the other apps' declarations about it), a client as each declared
+   * caller gets an answer, clients in an undeclared namespace or without a calling app's labels time out,
+   * and the app's pods reach each declared external host. It checks the NetworkPolicies of the environment's
+   * manifests (e.g. from `NetworkPolicies`), which must be there: `true` without them is an error.
+   * @default - on when the app declares network paths and the environment's manifests carry NetworkPolicies
+   */
+  readonly networkTests?: boolean;
   /**
    * The chaos test.
    * @default - no chaos test
@@ -325,6 +339,13 @@ export class KindE2EStage extends Construct {
       },
       run: `bash ${this.dir}/deploy-release.sh`,
     });
+    const pushEnv: Record<string, string> = this._canPush(props.runner) ? pushgatewayEnv(app) : {};
+    job.addStep({
+      id: 'image-pull-time',
+      name: 'Registry performance: the image pull time',
+      env: { IMAGE_DIGEST: `\${{ needs.${app.name}-build.outputs.digest }}`, ...pushEnv },
+      run: `bash ${this.dir}/image-pull-time.sh`,
+    });
     if (props.testCommand !== undefined) {
       job.addStep({ id: 'port-forward', name: 'Forward the app\'s service to 127.0.0.1', run: `bash ${this.dir}/port-forward.sh` });
       job.addStep({
@@ -338,6 +359,8 @@ export class KindE2EStage extends Construct {
     const mtls = props.mtls ?? meshed;
     if (mtls) job.addStep({ id: 'mtls', name: 'mTLS: refused outside the mesh, answered inside', run: `bash ${this.dir}/test-mtls.sh` });
     if ((props.rbac ?? []).length > 0) job.addStep({ id: 'rbac', name: 'RBAC: kubectl auth can-i per service account', run: `bash ${this.dir}/test-rbac.sh` });
+    // removed at synth when the app declares no network path or the manifests carry no NetworkPolicy
+    if (props.networkTests !== false) job.addStep({ id: 'network', name: 'Network: declared callers answered, undeclared clients time out, egress reachable', run: `bash ${this.dir}/test-network.sh` });
     if (chaos) job.addStep({ id: 'chaos', name: 'Chaos: pods deleted under traffic recover within the bound', run: `bash ${this.dir}/test-chaos.sh` });
     if (props.canaryDryRun ?? true) {
       // removed at synth when the environment's manifests carry no Rollout
@@ -367,6 +390,7 @@ export class KindE2EStage extends Construct {
     app._addFile(this, `${this.dir}/install-platform.sh`, MarkerStyle.HASH, () => installPlatformScript(this.platformNeeds()), true);
     app._addFile(this, `${this.dir}/deploy-release.sh`, MarkerStyle.HASH, () => deployReleaseScript(this.releasePlan(imageValue), `${APPLY_PHASE_LABEL}=${BEFORE_HELM}`), true);
     app._addFile(this, `${this.dir}/diagnostics.sh`, MarkerStyle.HASH, () => diagnosticsScript(), true);
+    app._addFile(this, `${this.dir}/image-pull-time.sh`, MarkerStyle.HASH, () => imagePullTimeScript(Object.keys(pushEnv).length > 0), true);
     if (props.testCommand !== undefined) app._addFile(this, `${this.dir}/port-forward.sh`, MarkerStyle.HASH, () => portForwardScript(), true);
     if (mtls) app._addFile(this, `${this.dir}/test-mtls.sh`, MarkerStyle.HASH, () => mtlsScript(), true);
     if ((props.rbac ?? []).length > 0) app._addFile(this, `${this.dir}/test-rbac.sh`, MarkerStyle.HASH, () => rbacScript(this.rbacChecks()), true);
@@ -388,15 +412,46 @@ export class KindE2EStage extends Construct {
     if (p) fail(this, p);
     const file = `${this.dir}/${id}.sh`;
     this.app._addFile(this, file, MarkerStyle.HASH, () => `#!/usr/bin/env bash\n${body}`, true);
-    const chaos = this.job.tryFindStep('chaos');
-    const step = { id, name, run: `bash ${file}` };
-    if (!chaos) {
-      this.insertBefore('install-rollouts-plugin', step);
-    } else {
-      this.insertBefore('chaos', step);
-    }
+    this._insertTestSteps([{ step: { id, name, run: `bash ${file}` } }]);
   }
 
+  /**
+   * Whether this job can push figures to the app's Pushgateway: there is one, and the job's runner can
+   * resolve it (a cluster-local name only from a self-hosted runner). @internal
+   */
+  public _canPush(runner?: Runner): boolean {
+    const url = metricsPushOf(this.app)?.url;
+    if (!url) return false;
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return false;
+    }
+    const local = clusterLocalReason(host, this.app.environments.map((e) => e.namespace));
+    return !local || !isGitHubHosted(runner ?? this.props.runner ?? this.app.runner);
+  }
+
+  /** Local port of the port-forward (`E2E_BASE_URL`). @internal */
+  public get _localPort(): number {
+    return 18080;
+  }
+
+  /**
+   * Steps of another test (e.g. the load test in this cluster) after the release is deployed and the tests
+   * ran, before the chaos test and the canary dry run (which replace the app's pods). @internal
+   */
+  public _insertTestSteps(steps: Array<{ step: github.workflows.JobStep; permissions?: github.workflows.JobPermissions }>): void {
+    // steps after the anchor are taken out and added back behind the new ones
+    const ids = this.job.stepIds;
+    const anchor = ['chaos', 'install-rollouts-plugin', 'diagnostics'].find((i) => ids.includes(i))!;
+    const tail = ids.slice(ids.indexOf(anchor)).map((i) => this.job.tryFindStep(i)!);
+    for (const s of tail) this.job.removeStep(s.id!);
+    for (const s of steps) this.job.addStep(s.step, { permissions: s.permissions });
+    for (const s of tail) this.job.addStep(s);
+  }
+
+  /** Adds `step` before step `stepId` (before the diagnostics when there is no such step). */
   private insertBefore(stepId: string, step: github.workflows.JobStep): void {
     // steps after the anchor are taken out and added back behind the new one
     const ids = this.job.stepIds;
@@ -405,6 +460,13 @@ export class KindE2EStage extends Construct {
     for (const s of tail) this.job.removeStep(s.id!);
     this.job.addStep(step);
     for (const s of tail) this.job.addStep(s);
+  }
+
+  /** The port-forward of the app's service to 127.0.0.1, unless the job has it already (for the E2E command). @internal */
+  public _portForwardSteps(): Array<{ step: github.workflows.JobStep }> {
+    if (this.job.tryFindStep('port-forward')) return [];
+    this.app._addFile(this, `${this.dir}/port-forward.sh`, MarkerStyle.HASH, () => portForwardScript(), true);
+    return [{ step: { id: 'port-forward', name: 'Forward the app\'s service to 127.0.0.1', run: `bash ${this.dir}/port-forward.sh` } }];
   }
 
   private chaosComponents(o: ChaosOptions): { pods: number; recoverySeconds: number; maxErrorPercent: number; components: ChaosComponent[] } {
@@ -465,7 +527,67 @@ export class KindE2EStage extends Construct {
       namespaceLabels: this.app.mesh._namespaceLabels(),
       imageValue,
       workload,
+      isolated: this.isolated(docs),
+      authorization: docs.some((d) => d.kind === 'AuthorizationPolicy' && String(d.apiVersion).startsWith('security.istio.io/')
+        && (d.spec?.action ?? 'ALLOW') === 'ALLOW' && (d.metadata?.namespace ?? env.namespace) === env.namespace),
     };
+  }
+
+  /** The manifests isolate pods of the namespace: NetworkPolicies, or a Kyverno policy that generates them. */
+  private isolated(docs: any[]): boolean {
+    return docs.some((d) => d.kind === 'NetworkPolicy' || d.kind === 'CiliumNetworkPolicy'
+      || (/(^|\.)kyverno\.io$/.test(String(d.apiVersion ?? '').split('/')[0]) && JSON.stringify(d.spec ?? {}).includes('"kind":"NetworkPolicy"')));
+  }
+
+  /**
+   * The network test's clients, from the resolved paths of the environment: each declared caller (its
+   * namespace, labels and mesh identity) expects an answer; a client in a namespace nothing declares (with a
+   * calling app's labels when there is one) and, per calling app, one in its namespace without its labels
+   * expect a timeout; each external host must be reachable from the app's pods. Undefined when nothing is
+   * declared.
+   */
+  private networkPlan(docs: any[]): NetworkTestPlan | undefined {
+    const app = this.app;
+    const env = app.environment(this.environment);
+    const net = networkOf(app, this.environment);
+    if (net.ingress.length === 0 && net.egress.length === 0) return undefined;
+    const meshed = app.mesh.dataplane !== MeshDataplane.NONE;
+    const target = `${app.name}:${app.port}`;
+    const ingress: NetworkProbe[] = [];
+    const firstAppCaller = net.ingress.find((p) => p.kind === NetworkPeerKind.APP);
+    for (const p of net.ingress) {
+      if (p.kind === NetworkPeerKind.INGRESS_GATEWAY) {
+        const sa = p.principal?.split('/sa/')[1];
+        ingress.push({ path: `ingress gateway (${p.namespace}) -> ${target}`, client: `${p.namespace}, service account ${sa}`, namespace: p.namespace!, labels: {}, serviceAccount: sa, meshed, expect: 'answer' });
+      } else {
+        const path = `app ${p.peer} (${p.namespace}) -> ${target}`;
+        ingress.push({ path, client: `${p.namespace}, labels of ${p.peer}`, namespace: p.namespace!, labels: { ...p.podLabels }, meshed, expect: 'answer' });
+        ingress.push({ path, client: `${p.namespace}, without the labels of ${p.peer}`, namespace: p.namespace!, labels: { 'app.kubernetes.io/name': 'e2e-undeclared' }, meshed: false, expect: 'timeout' });
+      }
+    }
+    ingress.push({
+      path: `undeclared namespace -> ${target}`,
+      client: firstAppCaller ? `${app.name}-e2e-denied, labels of ${firstAppCaller.peer}` : `${app.name}-e2e-denied`,
+      namespace: DENIED_NS,
+      labels: firstAppCaller ? { ...firstAppCaller.podLabels } : { 'app.kubernetes.io/name': 'e2e-undeclared' },
+      meshed: false,
+      expect: 'timeout',
+    });
+    const egress: EgressProbe[] = [];
+    const notProbed: string[] = [];
+    for (const p of net.egress) {
+      if (p.kind === NetworkPeerKind.EXTERNAL_HOST) {
+        const url = p.port === 443 ? `https://${p.peer}/` : p.port === 80 ? `http://${p.peer}/` : `https://${p.peer}:${p.port}/`;
+        egress.push({ path: `${app.name} -> ${p.peer}:${p.port}`, url });
+      } else {
+        notProbed.push(`${app.name} -> app ${p.peer} (${p.namespace}):${p.port} (${p.peer} is not deployed in the E2E cluster)`);
+      }
+    }
+    const policies = docs
+      .filter((d) => (d.kind === 'NetworkPolicy' || d.kind === 'CiliumNetworkPolicy') && (d.metadata?.namespace ?? env.namespace) === env.namespace)
+      .map((d) => `${d.kind === 'NetworkPolicy' ? 'networkpolicies.networking.k8s.io' : 'ciliumnetworkpolicies.cilium.io'}/${d.metadata?.name}`);
+    const appLabels = selectorLabels(app.name, app.releaseName);
+    return { policies, meshLabels: app.mesh._namespaceLabels(), appLabels, meshed, ingress, egress, notProbed };
   }
 
   private rbacChecks(): RbacCheck[] {
@@ -495,6 +617,20 @@ export class KindE2EStage extends Construct {
         problems.push(`'rbac[${i}].serviceAccount' is ${show(r.serviceAccount)}, which the app does not declare in ${ns} (declared: ${show([...declared].sort())}); add a ServiceAccount to the ${this.environment} manifests, list the chart's in 'serviceAccounts', or fix the name`);
       }
     });
+    if (this.job.tryFindStep('network')) {
+      const plan = this.networkPlan(docs);
+      const enforced = docs.some((d) => d.kind === 'NetworkPolicy' || d.kind === 'CiliumNetworkPolicy');
+      if (this.props.networkTests === true && !plan) {
+        problems.push('\'networkTests: true\' needs declared network paths, but the app declares no callers or dependencies (and no other app declares it as one); declare them in the app\'s \'network\', or leave \'networkTests\' out');
+      } else if (this.props.networkTests === true && !enforced) {
+        problems.push(`'networkTests: true' checks the NetworkPolicies of the ${this.environment} manifests, and they carry none; add NetworkPolicies(app, ...) (or your own NetworkPolicy objects), or leave 'networkTests' out`);
+      }
+      if (plan && enforced) {
+        this.app._addFile(this, `${this.dir}/test-network.sh`, MarkerStyle.HASH, () => networkTestScript(plan), true);
+      } else {
+        this.job.removeStep('network');
+      }
+    }
     // other constructs' steps (e.g. the ComplianceStage's), placed around the release and its tests
     for (const c of e2eContributionsOf(this.app)) {
       for (const s of c.beforeRelease) this.insertBefore('deploy-release', s);

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { github } from 'projen';
+import { KindE2EStage } from './kind-e2e-stage';
 import { LoadScenario } from './load-scenario';
 import { k6Thresholds, renderK6Script, scenarioSeconds, validateScenarios } from './private/k6-script';
 import {
@@ -17,27 +18,46 @@ import { Environment } from '../model/environment';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { selectorLabels } from '../platform/base-manifests';
+import { pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 const READ = github.workflows.JobPermission.READ;
 
+type StepWithPermissions = { step: github.workflows.JobStep; permissions?: github.workflows.JobPermissions };
+
 /**
- * What a load test runs against. Today an environment's deploy (its URL, its cluster for the pod samples);
- * the kind of target is a class so that other targets (an ephemeral cluster of an E2E stage) can be added
- * without changing the stage's props.
+ * What a load test runs against: an environment after its deploy, or the release under test in the kind
+ * cluster of a KindE2EStage.
  */
 export class LoadTestTarget {
   /** The named environment, after its deploy: its `url` is the base URL, its namespace's pods are sampled. */
   public static environment(name: string): LoadTestTarget {
     if (typeof name !== 'string' || name.length === 0) throw new PlatformPipelineError(`LoadTestTarget.environment: give an environment name, got ${show(name)}`);
-    return new LoadTestTarget(name);
+    return new LoadTestTarget(name, undefined);
   }
 
-  /** The environment's name. */
-  public readonly environmentName: string;
+  /**
+   * The release under test in the kind cluster of `stage`, inside its E2E job (after the deploy and the
+   * tests, before the chaos test), instead of after a deploy. k6 runs on the runner against a port-forward
+   * of the app's service: there is no k6 image to pin by digest, and the forward reaches the app through
+   * its NetworkPolicies and STRICT mTLS, which an in-cluster client or a NodePort would have to be let
+   * through. The tunnel and the single forwarded pod bound the throughput: the figures are a regression
+   * signal of the release (compared run over run on the same path), not the capacity of an environment.
+   * The environment needs no URL.
+   */
+  public static kindCluster(stage: KindE2EStage): LoadTestTarget {
+    if (!(stage instanceof KindE2EStage)) throw new PlatformPipelineError(`LoadTestTarget.kindCluster: give the KindE2EStage whose cluster the load test runs in, got ${show(stage)}`);
+    return new LoadTestTarget(stage.environment, stage);
+  }
 
-  private constructor(environmentName: string) {
+  /** The environment's name (for the kind cluster: the environment whose release it runs). */
+  public readonly environmentName: string;
+  /** The E2E stage whose kind cluster the load test runs in, if any. */
+  public readonly kindStage?: KindE2EStage;
+
+  private constructor(environmentName: string, kindStage: KindE2EStage | undefined) {
     this.environmentName = environmentName;
+    this.kindStage = kindStage;
   }
 }
 
@@ -95,7 +115,8 @@ export interface LoadTestStageProps {
   /** The scenarios; each becomes `load/<app>/<name>.js` and runs in the verify job, in order. */
   readonly scenarios: LoadScenario[];
   /**
-   * What the load test runs against.
+   * What the load test runs against: an environment after its deploy, or the kind cluster of a
+   * KindE2EStage (`LoadTestTarget.kindCluster(e2e)`).
    * @default - the environment named `staging`, or the first environment when there is none
    */
   readonly target?: LoadTestTarget;
@@ -124,9 +145,9 @@ export interface LoadTestStageProps {
  * regression check of p95, p99 and the error rate against a baseline.
  */
 export class LoadTestStage extends Construct {
-  /** The verify job. */
+  /** The verify job, or the E2E job for a kind-cluster target. */
   public readonly job: PipelineJob;
-  /** The environment the load test runs against. */
+  /** The environment the load test runs against (for a kind-cluster target: the environment whose release runs there). */
   public readonly environment: string;
   /** The generated k6 scripts, in the order of the scenarios. */
   public readonly scriptPaths: string[];
@@ -149,14 +170,26 @@ export class LoadTestStage extends Construct {
     this.scriptPaths = props.scenarios.map((s) => paths.loadTest(app.name, s.name));
     props.scenarios.forEach((s, i) => app._addFile(this, this.scriptPaths[i], MarkerStyle.SLASH, () => renderK6Script(app.name, s, thresholds)));
 
+    const kind = props.target?.kindStage;
     const ctx: LoadScriptContext = {
       appName: app.name,
-      environment: env.name,
+      environment: kind ? `the kind E2E cluster (${env.name}'s release)` : env.name,
       scenarios: props.scenarios.map((s) => ({ name: s.name, seconds: scenarioSeconds(s) })),
       sampleInterval: interval,
-      pushMetrics: app.observability.pushgatewayUrl !== undefined,
+      // the E2E job pushes only where its runner can reach the Pushgateway
+      pushMetrics: kind ? kind._canPush() : app.observability.pushgatewayUrl !== undefined,
     };
     const totalMinutes = Math.ceil(ctx.scenarios.reduce((sum, s) => sum + s.seconds + 30, 0) / 60);
+    const baseline = regression.enabled === false ? undefined : (regression.baseline ?? LoadBaseline.previousRun());
+    if (kind) {
+      if (appOf(kind) !== app) fail(this, `'target' is the kind cluster of ${appOf(kind).name}/${kind.node.id}, a stage of another app; give this app's KindE2EStage`);
+      this.job = kind.job;
+      // the E2E job runs the scenarios too
+      this.job.timeout = Duration.minutes(this.job.timeout.toMinutes() + totalMinutes + 5);
+      this.job.estimatedDuration = Duration.minutes(this.job.estimatedDuration.toMinutes() + totalMinutes + 1);
+      kind._insertTestSteps(this.steps(app, env, ctx, baseline, { tolerance, errorTolerance }, kind));
+      return;
+    }
     this.job = app.pipeline.addJob(`load-test-${env.name}`, {
       kind: JobKind.VERIFY,
       environment: env.name,
@@ -167,8 +200,13 @@ export class LoadTestStage extends Construct {
       timeout: Duration.minutes(totalMinutes + 15),
       estimatedDuration: Duration.minutes(totalMinutes + 2),
     }, this);
-    const baseline = regression.enabled === false ? undefined : (regression.baseline ?? LoadBaseline.previousRun());
-    this.addSteps(app, env, ctx, baseline, { tolerance, errorTolerance });
+    this.job.addEnv('APP', app.name);
+    this.job.addEnv('ENVIRONMENT', env.name);
+    this.job.addEnv('NAMESPACE', env.namespace);
+    addCheckout(app, this.job);
+    for (const s of this.steps(app, env, ctx, baseline, { tolerance, errorTolerance }, undefined)) {
+      this.job.addStep(s.step, { permissions: s.permissions });
+    }
   }
 
   private resolveTarget(app: IPlatformApp, target: LoadTestTarget | undefined): Environment {
@@ -176,27 +214,38 @@ export class LoadTestStage extends Construct {
     const name = target?.environmentName ?? (names.includes('staging') ? 'staging' : names[0]);
     if (!names.includes(name)) fail(this, `'target' names environment ${show(name)}, which the app does not declare; environments are ${show(names)}`);
     const env = app.environment(name);
-    if (!env.url) {
+    if (!env.url && !target?.kindStage) {
       fail(this, `a load test against environment ${show(name)} needs its URL, and the environment has none; set 'url' on environment ${show(name)} (e.g. 'https://${name}.example.com') or target another environment with 'target'`);
     }
     return env;
   }
 
-  private addSteps(app: IPlatformApp, env: Environment, ctx: LoadScriptContext, baseline: LoadBaseline | undefined,
-    { tolerance, errorTolerance }: { tolerance: number; errorTolerance: number }): void {
-    const job = this.job;
+  /**
+   * The steps: for an environment, its cluster login and kubectl, then k6; in the kind E2E job (which has
+   * the cluster, kubectl and the app's settings) a port-forward of the app's service, then k6 against it.
+   * Step ids are prefixed with `load-` there, beside the E2E job's own.
+   */
+  private steps(app: IPlatformApp, env: Environment, ctx: LoadScriptContext, baseline: LoadBaseline | undefined,
+    { tolerance, errorTolerance }: { tolerance: number; errorTolerance: number }, kind: KindE2EStage | undefined): StepWithPermissions[] {
     const actions = app.pipeline.actions;
-    const artifact = `${app.name}-load-test-${env.name}`;
-    const notCancelled = "!cancelled() && steps.k6.outcome != 'skipped'";
-    job.addEnv('APP', app.name);
-    job.addEnv('ENVIRONMENT', env.name);
-    job.addEnv('NAMESPACE', env.namespace);
-    addCheckout(app, job);
-    for (const s of env.cluster._steps({ actions, appName: app.name, environment: env.name })) job.addStep(s.step, { permissions: s.permissions });
-    job.addStep({ id: 'setup-kubectl', name: 'Set up kubectl', uses: actions.ref('Azure/setup-kubectl'), with: { version: KUBECTL_VERSION } });
-    job.addStep({ id: 'setup-k6', name: `Set up k6 ${K6_VERSION}`, uses: actions.ref('grafana/setup-k6-action'), with: { 'k6-version': K6_VERSION } });
+    const id = (x: string) => (kind ? `load-${x}` : x);
+    const artifact = `${app.name}-load-test-${kind ? 'kind' : env.name}`;
+    const notCancelled = `!cancelled() && steps.${id('k6')}.outcome != 'skipped'`;
+    const steps: StepWithPermissions[] = [];
+    const add = (step: github.workflows.JobStep, permissions?: github.workflows.JobPermissions) => {
+      steps.push({ step: { ...step, id: id(step.id!) }, permissions });
+    };
+    // the figures of the kind cluster are pushed under an environment label of their own
+    const environmentEnv: Record<string, string> = kind ? { ENVIRONMENT: 'kind-e2e' } : {};
+    if (kind) {
+      steps.push(...kind._portForwardSteps());
+    } else {
+      for (const s of env.cluster._steps({ actions, appName: app.name, environment: env.name })) steps.push(s);
+      add({ id: 'setup-kubectl', name: 'Set up kubectl', uses: actions.ref('Azure/setup-kubectl'), with: { version: KUBECTL_VERSION } });
+    }
+    add({ id: 'setup-k6', name: `Set up k6 ${K6_VERSION}`, uses: actions.ref('grafana/setup-k6-action'), with: { 'k6-version': K6_VERSION } });
     if (baseline) {
-      job.addStep(baseline.directory === undefined ? {
+      add(baseline.directory === undefined ? {
         id: 'baseline',
         name: 'Fetch the baseline (the last successful run\'s summaries)',
         env: { GH_TOKEN: '${{ github.token }}', WORKFLOW: app.workflowPath.split('/').pop()!, ARTIFACT: artifact },
@@ -206,27 +255,28 @@ export class LoadTestStage extends Construct {
         name: `Fetch the baseline (${baseline.directory})`,
         env: { BASELINE_SOURCE: baseline.directory },
         run: repositoryBaselineScript(),
-      }, baseline.directory === undefined ? { permissions: { actions: READ } } : {});
+      }, baseline.directory === undefined ? { actions: READ } : undefined);
     }
-    job.addStep({
+    add({
       id: 'k6',
-      name: `k6: ${ctx.scenarios.map((s) => s.name).join(', ')} against ${env.name}`,
+      name: `k6: ${ctx.scenarios.map((s) => s.name).join(', ')} against ${kind ? 'the kind cluster (port-forward)' : env.name}`,
       env: {
-        BASE_URL: env.url!.replace(/\/+$/, ''),
+        BASE_URL: kind ? `http://127.0.0.1:${kind._localPort}` : env.url!.replace(/\/+$/, ''),
         LOAD_DIR: `load/${app.name}`,
         POD_SELECTOR: Object.entries(selectorLabels(app.name, app.releaseName)).map(([k, v]) => `${k}=${v}`).join(','),
         SAMPLE_INTERVAL: String(ctx.sampleInterval),
       },
       run: runScript(ctx),
     });
-    job.addStep({
+    const pushEnv: Record<string, string> = ctx.pushMetrics ? pushgatewayEnv(app) : {};
+    add({
       id: 'report',
       name: 'Latency and throughput table, pod samples',
       if: notCancelled,
-      env: ctx.pushMetrics ? { PUSHGATEWAY_URL: app.observability.pushgatewayUrl! } : undefined,
+      env: Object.keys({ ...pushEnv, ...environmentEnv }).length > 0 ? { ...environmentEnv, ...pushEnv } : undefined,
       run: reportScript(ctx),
     });
-    job.addStep({
+    add({
       id: 'upload',
       name: 'Upload the k6 summaries',
       if: notCancelled,
@@ -234,17 +284,18 @@ export class LoadTestStage extends Construct {
       with: { 'name': artifact, 'path': `${RESULTS_DIR}/`, 'if-no-files-found': 'error', 'retention-days': 90 },
     });
     if (baseline) {
-      job.addStep({
+      add({
         id: 'regression',
         name: `Regression check against the baseline (latency +${tolerance} %, errors +${errorTolerance} points)`,
-        if: `${notCancelled} && steps.baseline.outcome == 'success'`,
+        if: `${notCancelled} && steps.${id('baseline')}.outcome == 'success'`,
         env: {
-          BASELINE_FOUND: '${{ steps.baseline.outputs.found }}',
+          BASELINE_FOUND: `\${{ steps.${id('baseline')}.outputs.found }}`,
           TOLERANCE_PERCENT: String(tolerance),
           ERROR_RATE_TOLERANCE: String(errorTolerance),
         },
         run: regressionScript(ctx),
       });
     }
+    return steps;
   }
 }

@@ -24,7 +24,7 @@ describe('KindE2EStage', () => {
     expect(job.permissions).toEqual({ contents: 'read', packages: 'read' });
     expect(job['timeout-minutes']).toBe(45);
     // the mesh (Istio by default) brings the mTLS test; nothing declares an E2E command, RBAC, chaos or a Rollout
-    expect(stepIds(job)).toEqual(['checkout', 'registry-login', 'kind', 'setup-helm', 'install-platform', 'deploy-release', 'mtls', 'diagnostics', 'upload-diagnostics', 'delete-cluster']);
+    expect(stepIds(job)).toEqual(['checkout', 'registry-login', 'kind', 'setup-helm', 'install-platform', 'deploy-release', 'image-pull-time', 'mtls', 'diagnostics', 'upload-diagnostics', 'delete-cluster']);
     expect(step(job, 'kind').with).toEqual({
       version: 'v0.31.0',
       cluster_name: 'checkout-e2e',
@@ -50,7 +50,7 @@ describe('KindE2EStage', () => {
       '',
     ].join('\n'));
     expect(out.paths.filter((p) => p.startsWith('e2e/'))).toEqual([
-      'e2e/checkout/deploy-release.sh', 'e2e/checkout/diagnostics.sh', 'e2e/checkout/install-platform.sh', 'e2e/checkout/kind-config.yaml',
+      'e2e/checkout/deploy-release.sh', 'e2e/checkout/diagnostics.sh', 'e2e/checkout/image-pull-time.sh', 'e2e/checkout/install-platform.sh', 'e2e/checkout/kind-config.yaml',
       'e2e/checkout/test-mtls.sh', 'e2e/checkout/values.yaml',
     ]);
     const install = out.file('e2e/checkout/install-platform.sh')!;
@@ -70,6 +70,9 @@ describe('KindE2EStage', () => {
       MANIFEST: 'deploy/checkout/staging.k8s.yaml',
     });
     expect(out.file('e2e/checkout/deploy-release.sh')).toContain('--set-string "image.tag=${GITHUB_SHA}@${IMAGE_DIGEST}"');
+    // the image pull time is a figure of the job summary; without a Pushgateway nothing is pushed
+    expect(step(job, 'image-pull-time').env).toEqual({ IMAGE_DIGEST: '${{ needs.checkout-build.outputs.digest }}' });
+    expect(out.file('e2e/checkout/image-pull-time.sh')).not.toContain('curl');
     // the critical path runs through the E2E job (the build, then the E2E, then the deploys)
     expect(out.file('docs/checkout-pipeline.md')).toMatch(/class checkout-build,checkout-e2e,checkout-deploy-staging,/);
   });
@@ -148,12 +151,13 @@ describe('KindE2EStage', () => {
       synth({ chaos: {}, rbac: [], testCommand: 'make e2e' }, {}, canary).out,
       synth({ cluster: { cni: pp.KindCni.kindnet() } }, { mesh: pp.Mesh.istioAmbient(), slos: [] }).out,
       synth({ cluster: { cni: pp.KindCni.cilium({ kubeProxyReplacement: false }) } }, { mesh: pp.Mesh.NONE, slos: [] }).out,
+      pp.Testing.synth(networked()),
     ];
     // a script the enterprise example commits byte for byte is checked by the conformance suite already
     const example = (p: string) => path.join(__dirname, '..', '..', 'examples', 'enterprise-platform', p);
     const variant = (o: pp.SynthOutput, p: string) => /^e2e\/.*\.sh$/.test(p) && !(fs.existsSync(example(p)) && fs.readFileSync(example(p), 'utf8') === o.file(p));
     const checked = outs.flatMap((o) => o.paths.filter((p) => variant(o, p)).map((p) => path.join(o.outdir, p)));
-    expect(checked.length).toBeGreaterThanOrEqual(6);
+    expect(checked.length).toBeGreaterThanOrEqual(8);
     // one shellcheck process for all of them, with the conformance suite's settings
     const r = runTool('shellcheck', ['-s', 'bash', '-S', 'style', '-f', 'gcc', '-e', SHELLCHECK_EXCLUDES, ...checked]);
     expect({ rc: r.rc, findings: r.stdout }).toEqual({ rc: 0, findings: '' });
@@ -170,6 +174,72 @@ describe('KindE2EStage', () => {
     expect(out.file('e2e/checkout/test-network.sh')).toContain('echo ok');
   });
 
+  /** checkout called by the gateway and by app payments (which declares it a dependency), calling ledger and an external host on 8443. */
+  function networked(props: pp.KindE2EStageProps = {}, policies = true) {
+    const { project, app } = makeApp({
+      network: {
+        callers: [pp.NetworkPeer.ingressGateway({ namespace: 'edge', serviceAccount: 'edge-gw' })],
+        dependencies: [pp.NetworkPeer.externalHost('api.bank.example', { port: 8443 }), pp.NetworkPeer.app('ledger')],
+      },
+    });
+    makeApp({ network: { dependencies: [pp.NetworkPeer.app('checkout')] }, environments: app.environments.map((e) => ({ ...e, namespace: `payments-${e.name}` })) }, 'payments', project);
+    makeApp({ environments: app.environments.map((e) => ({ ...e, namespace: `ledger-${e.name}` })) }, 'ledger', project);
+    if (policies) new pp.NetworkPolicies(app, 'Network');
+    new pp.KindE2EStage(app, 'E2E', { chaos: {}, ...props });
+    return project;
+  }
+
+  test('network tests from the declared paths: callers answered, undeclared clients time out, egress reachable; only when declared and enforced', () => {
+    const out = pp.Testing.synth(networked());
+    const job = workflowOf(out).jobs['checkout-e2e'];
+    const ids = stepIds(job);
+    expect(ids.indexOf('network')).toBe(ids.indexOf('chaos') - 1);
+    const net = out.file('e2e/checkout/test-network.sh')!;
+    // the manifests' NetworkPolicies must be in the cluster
+    expect(net).toContain('for policy in networkpolicies.networking.k8s.io/checkout-default-deny networkpolicies.networking.k8s.io/checkout-allow; do');
+    // the gateway's client: its namespace in the mesh, its service account (the principal the AuthorizationPolicy admits)
+    expect(net).toContain('kubectl label namespace edge --overwrite istio-injection=enabled');
+    expect(net).toContain('kubectl create serviceaccount edge-gw --namespace edge');
+    expect(net).toContain("verdict 'ingress gateway (edge) -> checkout:8080' 'edge, service account edge-gw' answer");
+    // payments' client with its labels is answered; one without them, and one with them in an undeclared namespace, time out
+    expect(net).toContain("verdict 'app payments (payments-staging) -> checkout:8080' 'payments-staging, labels of payments' answer");
+    expect(net).toContain("verdict 'app payments (payments-staging) -> checkout:8080' 'payments-staging, without the labels of payments' timeout");
+    expect(net).toContain("verdict 'undeclared namespace -> checkout:8080' 'checkout-e2e-denied, labels of payments' timeout");
+    expect(net).toMatch(/name: e2e-probe-2\n {2}namespace: payments-staging\n {2}labels:\n {4}app\.kubernetes\.io\/name: payments\n {4}app\.kubernetes\.io\/instance: payments\n/);
+    expect(net).toMatch(/name: e2e-probe-3\n {2}namespace: payments-staging\n {2}labels:\n {4}app\.kubernetes\.io\/name: e2e-undeclared\n.*\n {4}istio\.io\/dataplane-mode: none\n {2}annotations:\n {4}sidecar\.istio\.io\/inject: "false"/);
+    // the external host on its port from a pod with the app's labels; ledger is not in the E2E cluster
+    expect(net).toContain("probe \"${NAMESPACE}\" e2e-probe-egress 'https://api.bank.example:8443/'");
+    expect(net).toContain("echo '| checkout -> app ledger (ledger-staging):8080 (ledger is not deployed in the E2E cluster) | | not probed | | | |' >>");
+    // the E2E clients of mTLS and chaos get through the isolation and the AuthorizationPolicy
+    const deploy = out.file('e2e/checkout/deploy-release.sh')!;
+    expect(deploy).toContain('name: ${APP}-e2e-clients-in');
+    expect(deploy).toContain('- cluster.local/ns/${NAMESPACE}/sa/default');
+
+    // without NetworkPolicies in the manifests, or switched off: no network test, no client access policies
+    for (const project of [networked({}, false), networked({ networkTests: false })]) {
+      const o = pp.Testing.synth(project);
+      expect(stepIds(workflowOf(o).jobs['checkout-e2e'])).not.toContain('network');
+      expect(o.paths).not.toContain('e2e/checkout/test-network.sh');
+    }
+    expect(pp.Testing.synth(networked({}, false)).file('e2e/checkout/deploy-release.sh')).not.toContain('e2e-clients');
+    // nothing declared: absent too (the defaults test lists the steps)
+    const { out: plain } = synth({}, {}, (app) => new pp.NetworkPolicies(app, 'Network'));
+    expect(plain.paths).not.toContain('e2e/checkout/test-network.sh');
+  });
+
+  test('the figures are pushed only where the E2E job can reach the Pushgateway (a cluster-local one not from a GitHub-hosted runner)', () => {
+    const inside = pp.Runner.selfHosted(['linux', 'x64', 'in-cluster']);
+    const overrides = { runner: inside, observability: { prometheusUrl: 'http://prometheus.monitoring:9090', metricsPush: pp.MetricsPush.inCluster({ url: 'http://pushgateway.monitoring.svc:9091' }) } };
+    // the E2E job needs Docker: on a GitHub-hosted runner it cannot resolve the in-cluster name, so it pushes nothing (and synth passes)
+    const hosted = synth({ runner: pp.Runner.UBUNTU_24_04 }, overrides);
+    expect(step(hosted.job, 'image-pull-time').env).toEqual({ IMAGE_DIGEST: '${{ needs.checkout-build.outputs.digest }}' });
+    expect(hosted.out.file('e2e/checkout/image-pull-time.sh')).not.toContain('curl');
+    // on the runners inside the cluster network it pushes
+    const near = synth({}, overrides);
+    expect(step(near.job, 'image-pull-time').env).toEqual({ IMAGE_DIGEST: '${{ needs.checkout-build.outputs.digest }}', PUSHGATEWAY_URL: 'http://pushgateway.monitoring.svc:9091' });
+    expect(near.out.file('e2e/checkout/image-pull-time.sh')).toContain('platform_pipeline_image_pull_seconds ${slowest}');
+  });
+
   test('bad input: a clear error, and nothing is written', () => {
     const nodes = makeApp();
     expect(errorOf(() => new pp.KindE2EStage(nodes.app, 'E2E', { cluster: { nodes: 0 } })))
@@ -177,6 +247,13 @@ describe('KindE2EStage', () => {
     expect(errorOf(() => new pp.KindE2EStage(makeApp().app, 'E2E', { cluster: { kubernetesVersion: '1.30.0' } }))).toContain("'cluster.kubernetesVersion' must be one whose kindest/node image the library pins by digest (1.35.0, 1.34.3, 1.33.7), got '1.30.0'");
     expect(errorOf(() => new pp.KindE2EStage(makeApp({ mesh: pp.Mesh.NONE, slos: [] }).app, 'E2E', { mtls: true }))).toContain("'mtls: true' needs a mesh");
     expect(errorOf(() => new pp.KindE2EStage(makeApp().app, 'E2E', { chaos: { maxErrorRate: 100 } }))).toContain("'chaos.maxErrorRate' must be a percentage from 0 to below 100, got 100");
+
+    // network tests asked for without declarations, or without NetworkPolicies to check
+    const bare = makeApp();
+    new pp.KindE2EStage(bare.app, 'E2E', { networkTests: true });
+    expect(errorOf(() => pp.Testing.synth(bare.project))).toContain("checkout/E2E: 'networkTests: true' needs declared network paths, but the app declares no callers or dependencies");
+    expect(errorOf(() => pp.Testing.synth(networked({ networkTests: true }, false))))
+      .toContain("checkout/E2E: 'networkTests: true' checks the NetworkPolicies of the staging manifests, and they carry none; add NetworkPolicies(app, ...)");
 
     // an RBAC expectation for a service account the app does not declare: found once every construct exists
     const { project, app } = makeApp();

@@ -107,8 +107,46 @@ describe('LoadTestStage', () => {
     expect(off.steps.map((s: any) => s.id)).not.toContain('baseline');
     expect(step(off, 'report').run).not.toContain('curl');
     const pushing = synth({}, { observability: { metricsPush: pp.MetricsPush.external({ url: 'https://pg.acme.dev:9091', tokenSecret: 'PG_TOKEN' }) } }).jobs['checkout-load-test-staging'];
-    expect(step(pushing, 'report').env).toEqual(expect.objectContaining({ PUSHGATEWAY_URL: 'https://pg.acme.dev:9091' }));
+    // the token of an external Pushgateway reaches the push
+    expect(step(pushing, 'report').env).toEqual({ PUSHGATEWAY_URL: 'https://pg.acme.dev:9091', PUSHGATEWAY_TOKEN: '${{ secrets.PG_TOKEN }}' });
     expect(step(pushing, 'report').run).toContain('platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.99"} ${p99s_browse}');
+  });
+
+  test('against the kind cluster: inside the E2E job, before chaos, through a port-forward; no job of its own, no URL needed', () => {
+    const { project, app } = makeApp({
+      environments: [{ name: 'staging', namespace: 'platform-staging', cluster: pp.ClusterAccess.kubeconfigSecret('STAGING_KUBECONFIG') }],
+    });
+    const e2e = new pp.KindE2EStage(app, 'E2E', { chaos: {} });
+    const stage = new pp.LoadTestStage(app, 'Load', { scenarios: [BROWSE], target: pp.LoadTestTarget.kindCluster(e2e) });
+    expect(stage.job).toBe(e2e.job);
+    expect(stage.environment).toBe('staging');
+    const out = pp.Testing.synth(project);
+    const jobs = workflowOf(out).jobs;
+    expect(Object.keys(jobs).filter((j) => j.includes('load-test'))).toEqual([]);
+    const job = jobs['checkout-e2e'];
+    const ids = job.steps.map((s: any) => s.id);
+    // without an E2E command the load test brings the port-forward; everything before the pods are deleted
+    expect(ids.slice(ids.indexOf('deploy-release') + 1, ids.indexOf('chaos'))).toEqual([
+      'image-pull-time', 'mtls', 'port-forward', 'load-setup-k6', 'load-baseline', 'load-k6', 'load-report', 'load-upload', 'load-regression',
+    ]);
+    expect(out.file('e2e/checkout/port-forward.sh')).toContain('port-forward "service/${APP}" "${local_port}:${PORT}"');
+    expect(step(job, 'load-k6').env).toMatchObject({ BASE_URL: 'http://127.0.0.1:18080', LOAD_DIR: 'load/checkout' });
+    expect(step(job, 'load-report').env).toMatchObject({ ENVIRONMENT: 'kind-e2e' });
+    expect(step(job, 'load-report').if).toBe("!cancelled() && steps.load-k6.outcome != 'skipped'");
+    expect(step(job, 'load-regression').if).toBe("!cancelled() && steps.load-k6.outcome != 'skipped' && steps.load-baseline.outcome == 'success'");
+    expect(step(job, 'load-regression').env.BASELINE_FOUND).toBe('${{ steps.load-baseline.outputs.found }}');
+    expect(step(job, 'load-baseline').env.ARTIFACT).toBe('checkout-load-test-kind');
+    expect(step(job, 'load-upload').with.name).toBe('checkout-load-test-kind');
+    expect(job.permissions).toMatchObject({ actions: 'read' });
+    // the E2E job's time grows by the scenario's (3.5 min + 30 s → 4 min, plus 5)
+    expect(job['timeout-minutes']).toBe(45 + 4 + 5);
+    expect(out.file('load/checkout/browse.js')).toBeDefined();
+
+    // the kind cluster of another app's stage
+    const other = makeApp({}, 'payments', project);
+    expect(errorOf(() => new pp.LoadTestStage(other.app, 'Load', { scenarios: [BROWSE], target: pp.LoadTestTarget.kindCluster(e2e) })))
+      .toContain("payments/Load: 'target' is the kind cluster of checkout/E2E, a stage of another app; give this app's KindE2EStage");
+    expect(errorOf(() => pp.LoadTestTarget.kindCluster(undefined as any))).toContain('LoadTestTarget.kindCluster: give the KindE2EStage');
   });
 
   test('against a canary with a manual gate: after the promotion, not after the clean-up that runs only when it did not finish', () => {

@@ -2,6 +2,7 @@
 // Every script reads its settings from the step's environment (set by the job), never from `${{ }}`.
 import { E2E_CHARTS, E2E_CLIENT_IMAGE, PinnedChart } from '../../core/versions';
 import { stringifyYaml } from '../../core/yaml-writer';
+import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metrics';
 
 /** Settings of the kind cluster, resolved. @internal */
 export interface KindClusterPlan {
@@ -177,6 +178,53 @@ export interface ReleasePlan {
   readonly imageValue: string;
   /** `deployment`, `argo-rollout` or `flagger`. */
   readonly workload: string;
+  /**
+   * The manifests isolate the app's pods (NetworkPolicies, or a Kyverno policy generating them): the E2E
+   * test clients (`app.kubernetes.io/name=e2e-client`) are let through by a NetworkPolicy of their own.
+   */
+  readonly isolated?: boolean;
+  /** The manifests admit callers by an Istio ALLOW AuthorizationPolicy: the test clients' identity is admitted too. */
+  readonly authorization?: boolean;
+}
+
+/**
+ * The E2E test clients' own way in, for manifests that isolate the app: the mTLS, chaos and canary tests probe
+ * from pods labelled `app.kubernetes.io/name=e2e-client`, which no declared path admits. NetworkPolicies add
+ * up and ALLOW AuthorizationPolicies too, so these open exactly that client and nothing the declared paths
+ * close (the network test's probes carry other labels).
+ */
+function clientAccessLines(p: ReleasePlan): string[] {
+  const docs: unknown[] = [];
+  const appPods = { matchLabels: { 'app.kubernetes.io/name': '${APP}', 'app.kubernetes.io/instance': '${RELEASE}' } };
+  const client = { matchLabels: { 'app.kubernetes.io/name': 'e2e-client' } };
+  if (p.isolated) {
+    docs.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: '${APP}-e2e-clients-in', namespace: '${NAMESPACE}' },
+      spec: { podSelector: appPods, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {}, podSelector: client }] }] },
+    }, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'e2e-clients-out', namespace: '${NAMESPACE}' },
+      spec: { podSelector: client, policyTypes: ['Egress'], egress: [{}] },
+    });
+  }
+  if (p.authorization) {
+    docs.push({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: '${APP}-e2e-clients', namespace: '${NAMESPACE}' },
+      spec: { selector: appPods, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/${NAMESPACE}/sa/default'] } }] }] },
+    });
+  }
+  if (docs.length === 0) return [];
+  return [
+    '# the E2E test clients (app.kubernetes.io/name=e2e-client) reach the app through its isolation; the declared paths are unchanged',
+    'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
+    ...docs.map((d) => stringifyYaml(d).trimEnd()).join('\n---\n').split('\n'),
+    'EOF',
+  ];
 }
 
 /**
@@ -209,6 +257,7 @@ export function deployReleaseScript(p: ReleasePlan, applyPhaseSelector: string):
     '  --wait=watcher --timeout 10m',
   );
   if (p.manifests) lines.push(`${apply} -f "\${MANIFEST}"`);
+  lines.push(...clientAccessLines(p));
   if (p.workload === 'argo-rollout') {
     lines.push('kubectl --namespace "${NAMESPACE}" wait "rollout.argoproj.io/${APP}" --for=jsonpath=\'{.status.phase}\'=Healthy --timeout=10m');
   } else if (p.workload === 'flagger') {
@@ -584,5 +633,234 @@ export function diagnosticsScript(): string {
     'kind export logs "${out}/kind-logs" --name "${CLUSTER_NAME}" > /dev/null 2>&1',
     'echo "diagnostics written to ${out}/"',
     'exit 0',
+  ].join('\n');
+}
+
+/** One client of the network test: where it runs, as whom, and what it must see. @internal */
+export interface NetworkProbe {
+  /** The declared path it probes, for the table and the messages, e.g. `ingress gateway (istio-ingress) → checkout:8080`. */
+  readonly path: string;
+  /** Who the client is, for the table, e.g. `istio-ingress/sa istio-ingress`. */
+  readonly client: string;
+  readonly namespace: string;
+  /** Pod labels besides the probe marker. */
+  readonly labels: Record<string, string>;
+  /** Service account (its mesh identity). */
+  readonly serviceAccount?: string;
+  /** The namespace gets the mesh's labels and the pod joins the mesh. */
+  readonly meshed: boolean;
+  /** `answer`: an HTTP answer (2xx/3xx); `timeout`: curl times out (exit 28). */
+  readonly expect: 'answer' | 'timeout';
+}
+
+/** One declared egress the app's pods must reach. @internal */
+export interface EgressProbe {
+  readonly path: string;
+  readonly url: string;
+}
+
+/** What the network test checks. @internal */
+export interface NetworkTestPlan {
+  /** `kind/name` of the NetworkPolicies the manifests carry in the namespace: they must be in the cluster. */
+  readonly policies: readonly string[];
+  /** Labels a meshed namespace gets (the mesh's injection labels). */
+  readonly meshLabels: Record<string, string>;
+  /** The app's pod labels (the egress probe carries them, so the app's policies select it). */
+  readonly appLabels: Record<string, string>;
+  /** The app is in the mesh (the egress probe gets a sidecar or ztunnel as the app's pods do). */
+  readonly meshed: boolean;
+  readonly ingress: readonly NetworkProbe[];
+  readonly egress: readonly EgressProbe[];
+  /** Declared paths the kind cluster cannot probe (the peer app is not deployed there), with why. */
+  readonly notProbed: readonly string[];
+}
+
+const PROBE_LABEL = 'platform-pipeline.dev/e2e-probe';
+/** `s` as one single-quoted shell word. */
+const sq = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+/** The namespace no path declares, as the script names it. @internal */
+export const DENIED_NS = '${denied_ns}';
+
+/** A probe pod (curl pinned by digest), outside the mesh unless `meshed`; `ready: false` keeps it out of every Service. */
+function probePod(name: string, namespace: string, labels: Record<string, string>,
+  o: { serviceAccount?: string; meshed: boolean; ready: boolean }): string[] {
+  return stringifyYaml({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      labels: { ...labels, [PROBE_LABEL]: 'true', ...(o.meshed ? {} : { 'istio.io/dataplane-mode': 'none' }) },
+      ...(o.meshed ? {} : { annotations: { 'sidecar.istio.io/inject': 'false' } }),
+    },
+    spec: {
+      ...(o.serviceAccount ? { serviceAccountName: o.serviceAccount } : {}),
+      securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'probe',
+        image: E2E_CLIENT_IMAGE,
+        command: ['sleep', '3600'],
+        ...(o.ready ? {} : { readinessProbe: { exec: { command: ['false'] }, periodSeconds: 3600 } }),
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+      }],
+    },
+  }).trimEnd().split('\n');
+}
+
+/**
+ * `test-network.sh`: the app's declared network in the cluster. The NetworkPolicies of the manifests must be
+ * there; a client as each declared caller (its namespace, pod labels and mesh identity) gets an answer from the
+ * service; a client in an undeclared namespace, and one in a caller's namespace without its labels, time out;
+ * a client with the app's pod labels (selected by the app's policies, kept out of the Service) reaches each
+ * declared external host. Every probe is bounded (5 s to connect, 10 s in all); the table goes to the job
+ * summary; any path that does not behave as declared fails the step, named. @internal
+ */
+export function networkTestScript(p: NetworkTestPlan): string {
+  const apply = 'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f -';
+  const namespaces = [...new Set(p.ingress.map((i) => i.namespace))].filter((ns) => ns !== DENIED_NS);
+  const lines = [
+    ...HEADER('Network: the declared callers reach the service, undeclared clients time out, the declared egress is reachable.'),
+    'set -euo pipefail',
+    URL_LINE,
+    'denied_ns="${APP}-e2e-denied"',
+    'failed=0',
+    '',
+    '# the NetworkPolicies of the manifests are in the cluster: without them every probe below tests nothing',
+    `for policy in ${p.policies.join(' ')}; do`,
+    '  if ! kubectl --namespace "${NAMESPACE}" get "${policy}" --output name; then',
+    '    echo "::error::${policy} of the manifests is not in ${NAMESPACE}: the declared network is not enforced"',
+    '    exit 1',
+    '  fi',
+    'done',
+    '',
+    '{',
+    '  echo "### Network (declared callers and dependencies)"',
+    '  echo ""',
+    '  echo "| path | client | expected | HTTP status | curl exit | result |"',
+    '  echo "|---|---|---|---|---|---|"',
+    '} >> "${GITHUB_STEP_SUMMARY}"',
+    '',
+    '# verdict <path> <client> <expected: answer|timeout|reachable> <status> <curl exit>',
+    'verdict() {',
+    '  local ok=no',
+    '  case "$3" in',
+    '    answer) [[ "$4" =~ ^[23][0-9][0-9]$ ]] && ok=yes ;;',
+    '    timeout) [ "$5" = 28 ] && ok=yes ;;',
+    '    reachable) [ "$5" != 6 ] && [ "$5" != 7 ] && [ "$5" != 28 ] && ok=yes ;;',
+    '  esac',
+    '  echo "| $1 | $2 | $3 | $4 | $5 | $([ "${ok}" = yes ] && echo ok || echo FAILED) |" >> "${GITHUB_STEP_SUMMARY}"',
+    '  if [ "${ok}" = yes ]; then',
+    '    return 0',
+    '  fi',
+    '  case "$3" in',
+    '    answer) echo "::error::network path $1: the allowed client ($2) got no answer (status $4, curl exit $5); expected an HTTP answer" ;;',
+    '    timeout) echo "::error::network path $1: the denied client ($2) was not stopped (status $4, curl exit $5); expected a timeout (curl exit 28)" ;;',
+    '    reachable) echo "::error::network path $1: the app\'s pods cannot reach it (curl exit $5); expected a connection" ;;',
+    '  esac',
+    '  failed=1',
+    '}',
+    '',
+    '# probe <namespace> <pod> <url>: "<status> <curl exit>", bounded: 5 s to connect, 10 s in all',
+    'probe() {',
+    '  local code rc=0',
+    '  code="$(kubectl --namespace "$1" exec "$2" --container probe -- curl --silent --output /dev/null --connect-timeout 5 --max-time 10 --write-out \'%{http_code}\' "$3")" || rc=$?',
+    '  echo "${code:-000} ${rc}"',
+    '}',
+    '',
+    '# the clients\' namespaces: a caller\'s as the mesh has it, the undeclared one outside the mesh',
+    ...namespaces.flatMap((ns) => {
+      const meshed = p.ingress.some((i) => i.namespace === ns && i.meshed);
+      const labels = Object.entries(p.meshLabels).map(([k, v]) => `${k}=${v}`);
+      return [
+        `kubectl create namespace ${ns} --dry-run=client --output yaml | kubectl apply -f -`,
+        ...(meshed && labels.length > 0 ? [`kubectl label namespace ${ns} --overwrite ${labels.join(' ')}`] : []),
+      ];
+    }),
+    'kubectl create namespace "${denied_ns}" --dry-run=client --output yaml | kubectl apply -f -',
+    ...[...new Set(p.ingress.filter((i) => i.serviceAccount).map((i) => `${i.namespace} ${i.serviceAccount}`))].map((x) => {
+      const [ns, sa] = x.split(' ');
+      return `kubectl create serviceaccount ${sa} --namespace ${ns} --dry-run=client --output yaml | kubectl apply -f -`;
+    }),
+  ];
+  p.ingress.forEach((i, n) => {
+    const ns = i.namespace === DENIED_NS ? `"${DENIED_NS}"` : i.namespace;
+    lines.push(
+      '',
+      `# ${i.path}: ${i.client}, expected ${i.expect === 'answer' ? 'an answer' : 'a timeout'}`,
+      `${apply} <<EOF`,
+      ...probePod(`e2e-probe-${n + 1}`, i.namespace, i.labels, { serviceAccount: i.serviceAccount, meshed: i.meshed, ready: true }),
+      'EOF',
+      `kubectl --namespace ${ns} wait pod/e2e-probe-${n + 1} --for=condition=Ready --timeout=3m`,
+      `read -r code rc <<< "$(probe ${ns} e2e-probe-${n + 1} "\${url}")"`,
+      `verdict ${sq(i.path)} ${sq(i.client)} ${i.expect} "\${code}" "\${rc}"`,
+    );
+  });
+  if (p.egress.length > 0) {
+    lines.push(
+      '',
+      '# the declared egress, from a pod the app\'s policies select (its labels); never Ready, so no Service sends it traffic',
+      `${apply} <<EOF`,
+      ...probePod('e2e-probe-egress', '${NAMESPACE}', p.appLabels, { meshed: p.meshed, ready: false }),
+      'EOF',
+      'kubectl --namespace "${NAMESPACE}" wait pod/e2e-probe-egress --for=jsonpath=\'{.status.phase}\'=Running --timeout=3m',
+    );
+    for (const e of p.egress) {
+      lines.push(
+        `read -r code rc <<< "$(probe "\${NAMESPACE}" e2e-probe-egress ${sq(e.url)})"`,
+        `verdict ${sq(e.path)} "the app's pods (\${NAMESPACE})" reachable "\${code}" "\${rc}"`,
+      );
+    }
+  }
+  for (const why of p.notProbed) lines.push(`echo ${sq(`| ${why} | | not probed | | | |`)} >> "\${GITHUB_STEP_SUMMARY}"`);
+  lines.push(
+    '',
+    '# the probes leave; the one with the app\'s labels is gone before the next test counts the app\'s pods',
+    ...p.ingress.map((i, n) => `kubectl --namespace ${i.namespace === DENIED_NS ? `"${DENIED_NS}"` : i.namespace} delete pod e2e-probe-${n + 1} --grace-period=1 --wait=false || true`),
+    ...(p.egress.length > 0 ? ['kubectl --namespace "${NAMESPACE}" delete pod e2e-probe-egress --grace-period=1 --timeout=2m'] : []),
+    'kubectl delete namespace "${denied_ns}" --wait=false || true',
+    'exit "${failed}"',
+  );
+  return lines.join('\n');
+}
+
+
+/**
+ * `image-pull-time.sh`: a registry-performance figure. The nodes pulled the release's image by digest when
+ * the release was deployed; kubelet's `Pulled` events say how long each pull took ("Successfully pulled image
+ * "<ref>" in 1m2.5s (…)"). The slowest and fastest pull go to the job summary and, with `push`, the slowest
+ * to the Pushgateway. A figure, not a test: without events it warns and passes. @internal
+ */
+export function imagePullTimeScript(push: boolean): string {
+  return [
+    ...HEADER('Registry performance: how long the nodes took to pull the release\'s image (kubelet\'s Pulled events).'),
+    'set -euo pipefail',
+    '# seconds of a Go duration such as 1m2.5s, 2.345s or 512ms',
+    'seconds() {',
+    '  awk -v d="$1" \'BEGIN { t = 0; while (match(d, /^[0-9.]+(ms|h|m|s)/)) { v = substr(d, 1, RLENGTH); d = substr(d, RLENGTH + 1); u = v; sub(/^[0-9.]+/, "", u); n = substr(v, 1, length(v) - length(u)) + 0; t += (u == "h" ? n * 3600 : u == "m" ? n * 60 : u == "ms" ? n / 1000 : n) } printf "%.3f", t }\'',
+    '}',
+    'events="$(kubectl --namespace "${NAMESPACE}" get events --field-selector reason=Pulled --output jsonpath=\'{range .items[*]}{.message}{"\\n"}{end}\')"',
+    'times=()',
+    'while IFS= read -r message; do',
+    '  if [[ "${message}" == *"Successfully pulled image"*"@${IMAGE_DIGEST}"*" in "* ]]; then',
+    '    duration="${message#* in }"',
+    '    times+=("$(seconds "${duration%% *}")")',
+    '  fi',
+    'done <<< "${events}"',
+    'if [ "${#times[@]}" -eq 0 ]; then',
+    '  echo "::warning::no kubelet event reports a pull of ${IMAGE_DIGEST} in ${NAMESPACE}: no registry figure this time"',
+    '  echo "registry performance: no pull of the release\'s image reported (events expired, or the image was present)" >> "${GITHUB_STEP_SUMMARY}"',
+    '  exit 0',
+    'fi',
+    'read -r slowest fastest <<< "$(printf \'%s\\n\' "${times[@]}" | sort -g | awk \'NR == 1 { min = $1 } { max = $1 } END { print max, min }\')"',
+    '{',
+    '  echo "### Registry performance"',
+    '  echo ""',
+    '  echo "| image | pulls | slowest pull | fastest pull |"',
+    '  echo "|---|---|---|---|"',
+    '  echo "| ${IMAGE_DIGEST} | ${#times[@]} | ${slowest} s | ${fastest} s |"',
+    '} >> "${GITHUB_STEP_SUMMARY}"',
+    'echo "the nodes pulled the release\'s image ${#times[@]} time(s): slowest ${slowest} s, fastest ${fastest} s"',
+    ...(push ? [pushgatewayScript([['app', '${APP}'], ['environment', 'kind-e2e']], [{ metric: PipelineMetrics.IMAGE_PULL_SECONDS, value: '${slowest}' }])] : []),
   ].join('\n');
 }

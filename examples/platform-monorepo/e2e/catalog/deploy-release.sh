@@ -14,5 +14,57 @@ helm upgrade --install "${RELEASE}" "${CHART}" \
   --set-string "image.digest=${IMAGE_DIGEST}" \
   --wait=watcher --timeout 10m
 kubectl apply --server-side --field-manager=platform-pipeline-e2e -f "${MANIFEST}"
+# the E2E test clients (app.kubernetes.io/name=e2e-client) reach the app through its isolation; the declared paths are unchanged
+kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: ${APP}-e2e-clients-in
+  namespace: ${NAMESPACE}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: ${APP}
+      app.kubernetes.io/instance: ${RELEASE}
+  policyTypes:
+    - Ingress
+  ingress:
+    - from:
+        - namespaceSelector: {}
+          podSelector:
+            matchLabels:
+              app.kubernetes.io/name: e2e-client
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: e2e-clients-out
+  namespace: ${NAMESPACE}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: e2e-client
+  policyTypes:
+    - Egress
+  egress:
+    - {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: ${APP}-e2e-clients
+  namespace: ${NAMESPACE}
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: ${APP}
+      app.kubernetes.io/instance: ${RELEASE}
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals:
+              - cluster.local/ns/${NAMESPACE}/sa/default
+EOF
 kubectl --namespace "${NAMESPACE}" wait "rollout.argoproj.io/${APP}" --for=jsonpath='{.status.phase}'=Healthy --timeout=10m
 echo "release ${RELEASE} (${IMAGE_DIGEST}) is up in ${NAMESPACE}"
