@@ -123,7 +123,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   // without a trailing slash: a worktree's symlinked node_modules or .tools is ignored too
   gitignore: ['/node_modules', '/.tools', '/.tmp/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/', '/.stryker-tmp/', '/reports/', '/stryker.config.mjs', '/docs/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/', '/.stryker-tmp/', '/reports/', '/stryker.config.mjs', '/docs/', '/.tools/'] },
 });
 
 // The layers of DESIGN.md §2, enforced on every import, type-only ones included:

@@ -222,6 +222,16 @@ export class PipelineJob {
   }
 
   /**
+   * Adds a step right before the step `beforeStepId` (in that step's deploy slot), keeping every other
+   * step's place and permissions; at the end when the job has no such step.
+   */
+  public addStepBefore(beforeStepId: string, step: github.workflows.JobStep, options: StepOptions = {}): void {
+    const at = this.entries.findIndex((e) => e.step.id === beforeStepId);
+    this.addStep(step, at >= 0 ? { slot: this.entries[at].slot, ...options } : options);
+    if (at >= 0) this.entries.splice(at, 0, this.entries.pop()!);
+  }
+
+  /**
    * Adds the steps of the construct that owns this job (the build stage, the release path) ahead of the
    * steps others added, whenever it runs: `contribute` adds them with `addStep`, and the steps added before
    * follow them (in each slot, for deploy jobs). Declaration order therefore never drops or reorders a

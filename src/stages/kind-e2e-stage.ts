@@ -442,24 +442,14 @@ export class KindE2EStage extends Construct {
    * ran, before the chaos test and the canary dry run (which replace the app's pods). @internal
    */
   public _insertTestSteps(steps: Array<{ step: github.workflows.JobStep; permissions?: github.workflows.JobPermissions }>): void {
-    // steps after the anchor are taken out and added back behind the new ones
     const ids = this.job.stepIds;
     const anchor = ['chaos', 'install-rollouts-plugin', 'diagnostics'].find((i) => ids.includes(i))!;
-    const tail = ids.slice(ids.indexOf(anchor)).map((i) => this.job.tryFindStep(i)!);
-    for (const s of tail) this.job.removeStep(s.id!);
-    for (const s of steps) this.job.addStep(s.step, { permissions: s.permissions });
-    for (const s of tail) this.job.addStep(s);
+    for (const s of steps) this.job.addStepBefore(anchor, s.step, { permissions: s.permissions });
   }
 
   /** Adds `step` before step `stepId` (before the diagnostics when there is no such step). */
   private insertBefore(stepId: string, step: github.workflows.JobStep): void {
-    // steps after the anchor are taken out and added back behind the new one
-    const ids = this.job.stepIds;
-    const at = ids.indexOf(stepId) >= 0 ? ids.indexOf(stepId) : ids.indexOf('diagnostics');
-    const tail = ids.slice(at).map((i) => this.job.tryFindStep(i)!);
-    for (const s of tail) this.job.removeStep(s.id!);
-    this.job.addStep(step);
-    for (const s of tail) this.job.addStep(s);
+    this.job.addStepBefore(this.job.tryFindStep(stepId) ? stepId : 'diagnostics', step);
   }
 
   /** The port-forward of the app's service to 127.0.0.1, unless the job has it already (for the E2E command). @internal */

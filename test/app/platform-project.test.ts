@@ -30,6 +30,23 @@ describe('PlatformProject', () => {
     expect(wf.jobs['checkout-deploy-production'].env.CHART).toBe('charts/checkout');
   });
 
+  test('the whole reference pipeline: EnterprisePipeline with SLOs, URLs and a signing identity from the repository URL', () => {
+    const p = project({ repository: 'https://github.com/acme/shop.git' });
+    const out = pp.Testing.synth(p);
+    expect(p.pipeline).toBeInstanceOf(pp.EnterprisePipeline);
+    expect(p.app.slos.map((s) => s.name)).toEqual(['availability', 'latency']);
+    expect(p.app.environments.map((e) => e.url)).toEqual(['https://checkout.staging.example.com', 'https://checkout.example.com']);
+    // rules, dashboards, policies, the kind E2E job and the load test (stages 3-8), not only the deploys
+    for (const f of ['monitoring/checkout/production.rules.yml', 'monitoring/checkout/dashboards/checkout-service.json',
+      'policies/checkout/kyverno-test.yaml', 'e2e/checkout/kind-config.yaml', 'load/checkout/smoke-load.js']) {
+      expect([f, out.paths.includes(f)]).toEqual([f, true]);
+    }
+    // the signature policy names the repository read from the npm repository URL, not the placeholder
+    const policies = out.file('deploy/checkout/production.k8s.yaml')!;
+    expect(policies).toContain('acme/shop');
+    expect(policies).not.toContain('github.com/example/checkout');
+  });
+
   test('with the default environments (no approvals) the set-up script passes shellcheck', () => {
     const p = project();
     pp.Testing.synth(p);

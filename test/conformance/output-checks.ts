@@ -41,7 +41,7 @@ export const ABSENT_KINDS: Record<string, readonly string[]> = {
   'platform-monorepo': [],
   // installed outputs (pack-install.test.ts): the README's existing-repository steps and `projen new`
   'readme': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
-  'platform-app': ['Prometheus rule file', 'k6 script', 'Grafana dashboard'],
+  'platform-app': [],
 };
 
 /**

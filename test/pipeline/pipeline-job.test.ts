@@ -52,3 +52,18 @@ describe('Pipeline: jobs calling a reusable workflow', () => {
     expect(errorOf(() => makeApp().app.pipeline.addPushTags('v 1'))).toContain("addPushTags: a tag pattern must be a non-empty glob without spaces, such as 'v*.*.*', got 'v 1'");
   });
 });
+
+describe('PipelineJob.addStepBefore', () => {
+  test('inserts before the named step, keeping every step\'s place and permissions; at the end without it', () => {
+    const { project, app } = makeApp();
+    const job = app.pipeline.addJob('steps', { kind: pp.JobKind.GATE });
+    job.addStep({ id: 'a', run: 'true' });
+    job.addStep({ id: 'baseline', run: 'gh run list' }, { permissions: { actions: 'read' as any } });
+    job.addStep({ id: 'z', run: 'true' });
+    job.addStepBefore('baseline', { id: 'first', run: 'true' }, { permissions: { packages: 'read' as any } });
+    job.addStepBefore('no-such-step', { id: 'last', run: 'true' });
+    expect(job.stepIds).toEqual(['a', 'first', 'baseline', 'z', 'last']);
+    // the step after the inserted one keeps what it asked for (removing and re-adding it once lost it)
+    expect(workflowOf(pp.Testing.synth(project)).jobs['checkout-steps'].permissions).toEqual({ actions: 'read', packages: 'read' });
+  });
+});
