@@ -84,8 +84,11 @@ export class Slo {
     if (period.toSeconds() < Duration.days(1).toSeconds() || period.toSeconds() % 3600 !== 0) {
       problems.push(`'period' must be whole hours and at least 1 day, got ${period.toHumanString()}; use e.g. Duration.days(30)`);
     }
-    if (kind === SloKind.LATENCY && (threshold === undefined || !(threshold.toMilliseconds() > 0))) {
+    if (kind === SloKind.LATENCY && (threshold === undefined || !(threshold.toMilliseconds({ integral: false }) > 0))) {
       problems.push(`'threshold' must be a positive Duration, got ${show(threshold?.toHumanString())}; use e.g. Duration.millis(250)`);
+    } else if (kind === SloKind.LATENCY && !Number.isInteger(threshold!.toMilliseconds({ integral: false }))) {
+      // k6 thresholds, analyses and alert rules state it in whole milliseconds
+      problems.push(`'threshold' must be whole milliseconds (at least 1 ms), got ${threshold!.toHumanString()}; use e.g. Duration.millis(250)`);
     }
     if (problems.length > 0) {
       throw new PlatformPipelineError(`Slo.${kind} ${show(props.name)}: ${problems.join('; ')}`);
