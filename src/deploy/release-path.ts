@@ -295,6 +295,7 @@ export class ReleasePath extends Construct {
       permissions: { contents: github.workflows.JobPermission.READ },
       condition: `always() && needs.${deployJob.id}.outputs.paused == 'true' && needs.${last.id}.result != 'success'`,
       estimatedDuration: Duration.minutes(5),
+      successPath: false,
     }, this);
     job.dependsOn(deployJob, ...promotions);
     this.addJobEnv(job, env);

@@ -96,6 +96,12 @@ export interface PipelineJobOptions {
    */
   readonly estimatedDuration?: Duration;
   /**
+   * Whether the job runs when every job before it succeeded. A job that only cleans up after a rejection,
+   * an expiry or a failure (`false`) stays out of the critical path in `docs/<app>-pipeline.md`.
+   * @default true
+   */
+  readonly successPath?: boolean;
+  /**
    * A reusable workflow the job calls instead of running steps (a job-level `uses:`), e.g.
    * `pipeline.actions.ref('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml')`.
    * Such a job has inputs and secrets (`addInput`, `addSecret`) instead of steps, and no runner,
@@ -159,6 +165,8 @@ export class PipelineJob {
   public timeout: Duration;
   /** Estimated duration for the critical path. */
   public estimatedDuration: Duration;
+  /** Whether the job runs when every job before it succeeded (it is then on the critical path's candidates). */
+  public readonly successPath: boolean;
   /** The reusable workflow the job calls, if it calls one instead of running steps. */
   public readonly uses?: string;
 
@@ -195,6 +203,7 @@ export class PipelineJob {
     this.basePermissions = options.permissions ?? {};
     this.timeout = options.timeout ?? Duration.minutes(DEFAULT_TIMEOUT_MINUTES[options.kind]);
     this.estimatedDuration = options.estimatedDuration ?? Duration.minutes(DEFAULT_ESTIMATE_MINUTES[options.kind]);
+    this.successPath = options.successPath ?? true;
     if (options.uses !== undefined && !/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/[\w.-]+\.ya?ml@[\w.\/-]+$/.test(options.uses)) {
       throw new PlatformPipelineError(problem(owner, `'uses' of job ${show(localId)} must call a reusable workflow as 'owner/repo/.github/workflows/<file>.yml@<ref>' (take it from pipeline.actions.ref(...)), got ${show(options.uses)}`));
     }

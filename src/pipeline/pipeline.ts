@@ -270,6 +270,8 @@ export class Pipeline extends Construct {
       let bestJob: PipelineJob | undefined;
       for (const n of needs.get(job) ?? []) {
         const f = visit(n, [...stack, job]);
+        // a clean-up job that runs only when something went wrong takes no time on a successful run
+        if (!n.successPath) continue;
         if (f > best) {
           best = f;
           bestJob = n;
@@ -282,7 +284,8 @@ export class Pipeline extends Construct {
     };
     let end: PipelineJob | undefined;
     for (const job of order) {
-      if (end === undefined || visit(job, []) > finish.get(end)!) end = job;
+      const f = visit(job, []);
+      if (job.successPath && (end === undefined || f > finish.get(end)!)) end = job;
     }
     const path: string[] = [];
     for (let j = end; j; j = via.get(j)) path.unshift(j.id);

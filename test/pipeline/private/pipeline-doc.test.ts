@@ -106,4 +106,7 @@ test('the enterprise example names its manual canary gate and its change approva
   const line = d.doc.split('\n').find((l) => l.startsWith('**Critical path**'))!;
   expect(line).toContain('⏸ *manual canary gate: approval by sre-leads (production)* → `checkout-promote-production-50`');
   expect(line).toContain('⏸ *change approval, up to 10 minutes (step `change-request`)* → `checkout-deploy-production`');
+  // the clean-up after an unfinished promotion runs only when it was rejected or expired: not on the path
+  expect(line).not.toContain('abandon');
+  expect(line).toMatch(/`checkout-promote-production-50` → `checkout-report-metrics`\.$/);
 });
