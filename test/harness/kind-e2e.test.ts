@@ -206,6 +206,8 @@ test.each([
   'network path undeclared namespace -> checkout:8080: the denied client (checkout-e2e-denied) was not stopped (status 200, curl exit 0); expected a timeout (curl exit 28)',
   'network path ingress gateway (istio-ingress) -> checkout:8080: the allowed client (istio-ingress, service account istio-ingress) got no answer (status 000, curl exit 28); expected an HTTP answer',
   'network path checkout -> api.stripe.com:443: the app\'s pods cannot reach it (curl exit 28); expected a connection'],
+  ['the egress probe prints nothing (kubectl exec ran no curl): not counted as reachable', { network: { 'e2e-probe-egress': ['', 0] } } as World, 'network',
+    'network path checkout -> api.stripe.com:443: the app\'s pods cannot reach it (curl exit 0); expected a connection'],
   // (and no pull event: the registry figure is missing, with a warning, and nothing fails for it)
   ['a NetworkPolicy of the manifests is not in the cluster', { missingPolicies: ['checkout-allow'], pulled: [] } as World, 'network',
     'networkpolicies.networking.k8s.io/checkout-allow of the manifests is not in platform-staging: the declared network is not enforced',

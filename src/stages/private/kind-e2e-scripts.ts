@@ -747,7 +747,9 @@ export function networkTestScript(p: NetworkTestPlan): string {
     '  case "$3" in',
     '    answer) [[ "$4" =~ ^[23][0-9][0-9]$ ]] && ok=yes ;;',
     '    timeout) [ "$5" = 28 ] && ok=yes ;;',
-    '    reachable) [ "$5" != 6 ] && [ "$5" != 7 ] && [ "$5" != 28 ] && ok=yes ;;',
+    // a connection: curl got through (any status, or a TLS/HTTP-level error after connecting); curl exits 0
+    // only with a status, so status 000 with exit 0 means the probe printed nothing (kubectl exec did not run it)
+    '    reachable) [ "$5" != 6 ] && [ "$5" != 7 ] && [ "$5" != 28 ] && ! { [ "$4" = 000 ] && [ "$5" = 0 ]; } && ok=yes ;;',
     '  esac',
     '  echo "| $1 | $2 | $3 | $4 | $5 | $([ "${ok}" = yes ] && echo ok || echo FAILED) |" >> "${GITHUB_STEP_SUMMARY}"',
     '  if [ "${ok}" = yes ]; then',

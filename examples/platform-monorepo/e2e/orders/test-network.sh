@@ -27,7 +27,7 @@ verdict() {
   case "$3" in
     answer) [[ "$4" =~ ^[23][0-9][0-9]$ ]] && ok=yes ;;
     timeout) [ "$5" = 28 ] && ok=yes ;;
-    reachable) [ "$5" != 6 ] && [ "$5" != 7 ] && [ "$5" != 28 ] && ok=yes ;;
+    reachable) [ "$5" != 6 ] && [ "$5" != 7 ] && [ "$5" != 28 ] && ! { [ "$4" = 000 ] && [ "$5" = 0 ]; } && ok=yes ;;
   esac
   echo "| $1 | $2 | $3 | $4 | $5 | $([ "${ok}" = yes ] && echo ok || echo FAILED) |" >> "${GITHUB_STEP_SUMMARY}"
   if [ "${ok}" = yes ]; then
