@@ -1,14 +1,13 @@
 import { IConstruct } from 'constructs';
 import { github } from 'projen';
 import type { IPlatformApp } from './platform-app-contract';
+import { ContributionKind, contributionOf } from './registry';
 
 /**
- * The kind E2E cluster of an app, as the E2E stage registers it: the environment whose release runs there.
+ * The kind E2E cluster of an app: the E2E stage, registered as the app's `ContributionKind.KIND_E2E`.
  * Constructs in other folders (the ComplianceStage) read it at render, never by importing the stage. @internal
  */
-export interface E2ECluster {
-  /** The E2E stage (for messages). */
-  readonly owner: IConstruct;
+export interface E2ECluster extends IConstruct {
   /** The environment whose values and manifests the release under test uses. */
   readonly environment: string;
 }
@@ -28,19 +27,13 @@ export interface E2EContribution {
   readonly final: github.workflows.JobStep[];
 }
 
-const CLUSTER = Symbol.for('platform-pipeline.E2ECluster');
 const CONTRIBUTIONS = Symbol.for('platform-pipeline.E2EContributions');
 
 type Holder = Record<symbol, unknown>;
 
-/** Registers the app's kind E2E cluster (called once by the E2E stage). @internal */
-export function registerE2ECluster(app: IPlatformApp, cluster: E2ECluster): void {
-  Object.defineProperty(app, CLUSTER, { value: cluster, configurable: true });
-}
-
 /** The app's kind E2E cluster, when an E2E stage exists. @internal */
 export function e2eClusterOf(app: IPlatformApp): E2ECluster | undefined {
-  return (app as unknown as Holder)[CLUSTER] as E2ECluster | undefined;
+  return contributionOf<E2ECluster>(app, ContributionKind.KIND_E2E);
 }
 
 /** Adds steps to the app's kind E2E job (read by the E2E stage when it finishes). @internal */

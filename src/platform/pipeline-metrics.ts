@@ -192,21 +192,39 @@ export function pushgatewayEnv(app: IPlatformApp): Record<string, string> {
 }
 
 /**
+ * Why the app's push target cannot be resolved from a GitHub-hosted runner (`is a cluster-local Service
+ * name …`), or undefined when it can, or when there is no (valid) push target.
+ */
+function clusterLocalPushTarget(app: IPlatformApp): string | undefined {
+  const p = metricsPushOf(app);
+  if (!p) return undefined;
+  let host: string;
+  try {
+    host = new URL(p.url).hostname;
+  } catch {
+    return undefined; // the URL's form is checked with the app's props
+  }
+  return clusterLocalReason(host, app.environments.map((e) => e.namespace));
+}
+
+/**
+ * Whether a job on `runner` can push figures to the app's Pushgateway: there is one, and the runner can
+ * resolve it (a cluster-local name only from a self-hosted runner). @internal
+ */
+export function canPushFrom(app: IPlatformApp, runner: Runner): boolean {
+  if (!metricsPushOf(app)) return false;
+  return !clusterLocalPushTarget(app) || !isGitHubHosted(runner);
+}
+
+/**
  * Synth-time check of the push target against the runners of the jobs that push: a cluster-local name
  * (`*.svc`, `*.cluster.local`, a single label, `<service>.<namespace>`) cannot be resolved from a
  * GitHub-hosted runner, so every push would fail. Run after every job exists. @internal
  */
 export function metricsPushProblems(app: IPlatformApp): string[] {
   const p = metricsPushOf(app);
-  if (!p) return [];
-  let host: string;
-  try {
-    host = new URL(p.url).hostname;
-  } catch {
-    return []; // the URL's form is checked with the app's props
-  }
-  const local = clusterLocalReason(host, app.environments.map((e) => e.namespace));
-  if (!local) return [];
+  const local = clusterLocalPushTarget(app);
+  if (!p || !local) return [];
   const key = app.observability.metricsPush ? 'observability.metricsPush' : 'observability.pushgatewayUrl';
   const pushing = app.pipeline.jobs.filter((j) => {
     const steps = (() => {

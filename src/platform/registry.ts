@@ -15,6 +15,7 @@ export enum ContributionKind {
   PROMETHEUS_RULES = 'PrometheusRules',
   ALERT_ROUTING = 'AlertRouting',
   GRAFANA_DASHBOARD = 'GrafanaDashboard',
+  KIND_E2E = 'KindE2EStage',
 }
 
 /** How an error names an existing contribution: "a BuildStage", "PrometheusRules". */
@@ -25,6 +26,7 @@ const ARTICLE: Record<ContributionKind, string> = {
   [ContributionKind.PROMETHEUS_RULES]: '',
   [ContributionKind.ALERT_ROUTING]: '',
   [ContributionKind.GRAFANA_DASHBOARD]: 'a ',
+  [ContributionKind.KIND_E2E]: 'a ',
 };
 
 const REGISTRY = Symbol.for('platform-pipeline.Registry');

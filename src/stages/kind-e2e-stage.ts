@@ -16,16 +16,16 @@ import { installToolsScript } from '../core/tool-install';
 import { DEFAULT_KIND_KUBERNETES_VERSION, HELM_VERSION, KIND_NODE_IMAGES, TOOLS } from '../core/versions';
 import { stringifyYaml } from '../core/yaml-writer';
 import { MeshDataplane } from '../model/mesh';
-import { clusterLocalReason, isGitHubHosted } from '../model/metrics-push';
 import { NetworkPeerKind } from '../model/network';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { APPLY_PHASE_LABEL, BEFORE_HELM, selectorLabels } from '../platform/base-manifests';
-import { e2eContributionsOf, registerE2ECluster } from '../platform/e2e-contributions';
+import { e2eContributionsOf } from '../platform/e2e-contributions';
 import { HelmValues } from '../platform/helm-values';
 import { networkOf } from '../platform/network-paths';
-import { metricsPushOf, pushgatewayEnv } from '../platform/pipeline-metrics';
+import { canPushFrom, pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
+import { ContributionKind, registerSingleton } from '../platform/registry';
 import { registryLoginSteps } from '../platform/registry-login';
 
 /** Options of Cilium in the kind cluster. */
@@ -396,7 +396,7 @@ export class KindE2EStage extends Construct {
     if ((props.rbac ?? []).length > 0) app._addFile(this, `${this.dir}/test-rbac.sh`, MarkerStyle.HASH, () => rbacScript(this.rbacChecks()), true);
     if (chaos) app._addFile(this, `${this.dir}/test-chaos.sh`, MarkerStyle.HASH, () => chaosScript(chaos), true);
 
-    registerE2ECluster(app, { owner: this, environment: this.environment });
+    registerSingleton(app, ContributionKind.KIND_E2E, this, 'an app has one kind E2E job; add test scripts to that one with addTestScript()');
     // what the other constructs put into the environment's manifests is known once every construct exists
     this.node.addValidation({ validate: () => this.finish() });
   }
@@ -420,16 +420,7 @@ export class KindE2EStage extends Construct {
    * resolve it (a cluster-local name only from a self-hosted runner). @internal
    */
   public _canPush(runner?: Runner): boolean {
-    const url = metricsPushOf(this.app)?.url;
-    if (!url) return false;
-    let host: string;
-    try {
-      host = new URL(url).hostname;
-    } catch {
-      return false;
-    }
-    const local = clusterLocalReason(host, this.app.environments.map((e) => e.namespace));
-    return !local || !isGitHubHosted(runner ?? this.props.runner ?? this.app.runner);
+    return canPushFrom(this.app, runner ?? this.props.runner ?? this.app.runner);
   }
 
   /** Local port of the port-forward (`E2E_BASE_URL`). @internal */
@@ -624,7 +615,7 @@ export class KindE2EStage extends Construct {
     // other constructs' steps (e.g. the ComplianceStage's), placed around the release and its tests
     for (const c of e2eContributionsOf(this.app)) {
       for (const s of c.beforeRelease) this.insertBefore('deploy-release', s);
-      for (const s of c.tests) this.insertBefore(this.job.tryFindStep('chaos') ? 'chaos' : 'install-rollouts-plugin', s);
+      this._insertTestSteps(c.tests.map((step) => ({ step })));
       for (const s of c.final) this.insertBefore('diagnostics', s);
     }
     const rollout = docs.find((d) => d.kind === 'Rollout' && String(d.apiVersion).startsWith('argoproj.io/'));

@@ -1,6 +1,7 @@
 import { github } from 'projen';
 import { EnvDelivery, SlottedStep, Workload } from './delivery-plan';
 import { ActionManifest } from '../../core/action-manifest';
+import { HTML_ESCAPE_FN } from '../../core/html-escape';
 import type { Environment } from '../../model/environment';
 import { DeploySlot } from '../../pipeline/pipeline-job';
 import { doraEventLines, pushgatewayEnv } from '../../platform/pipeline-metrics';
@@ -84,8 +85,7 @@ export function reportSteps(ctx: ReportContext): SlottedStep[] {
         ')',
         '# HTML-escapes $1 into ${escaped}, in the shell (a sed per value costs a process per table cell); the',
         '# entities are quoted variables, so bash 5.2\'s patsub_replacement does not read & as the match',
-        'amp=\'&amp;\' lt=\'&lt;\' gt=\'&gt;\' quot=\'&quot;\'',
-        'esc() { escaped="${1//&/"${amp}"}"; escaped="${escaped//</"${lt}"}"; escaped="${escaped//>/"${gt}"}"; escaped="${escaped//\\"/"${quot}"}"; }',
+        ...HTML_ESCAPE_FN,
         'report_dir="${RUNNER_TEMP}/deploy-report"',
         'mkdir -p "${report_dir}"',
         '{',

@@ -3,6 +3,7 @@
 // job when a check failed, errored or did not run. A check that cannot decide (a tool printed nothing, a pod
 // never got ready) records ERROR: fail closed.
 import { ComplianceCheck } from './compliance-controls';
+import { HTML_ESCAPE_FN } from '../../core/html-escape';
 import { stringifyYaml } from '../../core/yaml-writer';
 
 const HEADER = (what: string) => ['#!/usr/bin/env bash', `# ${what}`, 'set -euo pipefail', 'mkdir -p compliance-results compliance-report'];
@@ -430,7 +431,7 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
   const clean = (s: string) => s.replace(/[\t\n]/g, ' ');
   return [
     ...HEADER('The compliance report: each control, the check that covers it, its result and its NIST SP 800-53 controls.'),
-    'esc_html() { sed -e \'s/&/\\&amp;/g\' -e \'s/</\\&lt;/g\' -e \'s/>/\\&gt;/g\' -e \'s/"/\\&quot;/g\' -e "s/\'/\\&#39;/g"; }',
+    ...HTML_ESCAPE_FN,
     'esc_md() { sed -e \'s/|/\\\\|/g\'; }',
     'rows=""',
     'md=""',
@@ -446,7 +447,9 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
     '  case "${status}" in PASS|FAIL|ERROR) ;; *) status="NOT RUN" ;; esac',
     '  [ "${status}" = PASS ] || failed+=("${id}")',
     '  md+="| ${control} | ${check} | ${status} | $(printf \'%s\' "${detail}" | esc_md) | ${nist} |"$\'\\n\'',
-    '  rows+="<tr class=\\"$(printf \'%s\' "${status}" | tr \' \' -)\\"><td>$(printf \'%s\' "${control}" | esc_html)</td><td>$(printf \'%s\' "${check}" | esc_html)</td><td>${status}</td><td>$(printf \'%s\' "${detail}" | esc_html)</td><td>$(printf \'%s\' "${nist}" | esc_html)</td></tr>"$\'\\n\'',
+    '  rows+="<tr class=\\"${status// /-}\\">"',
+    '  for cell in "${control}" "${check}" "${status}" "${detail}" "${nist}"; do esc "${cell}"; rows+="<td>${escaped}</td>"; done',
+    '  rows+="</tr>"$\'\\n\'',
     "done <<'CHECKS'",
     ...checks.map((c) => [c.id, clean(c.control), clean(c.check), clean(c.nist.join('; '))].join('\t')),
     'CHECKS',
@@ -469,8 +472,10 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
     `  echo '<html lang="en"><head><meta charset="utf-8"><title>${app}: compliance report</title>'`,
     '  echo \'<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}.PASS{background:#e6ffe6}.FAIL,.ERROR,.NOT-RUN{background:#ffe6e6}</style></head><body>\'',
     `  echo '<h1>${app}: compliance report</h1>'`,
-    '  echo "<p>$(printf \'%s\' "${verdict}" | esc_html)</p>"',
-    '  echo \'<p>Commit \'"$(printf \'%s\' "${GITHUB_SHA:-unknown}" | esc_html)"\', run \'"$(printf \'%s\' "${GITHUB_RUN_ID:-unknown}" | esc_html)"\'.</p>\'',
+    '  esc "${verdict}"',
+    '  echo "<p>${escaped}</p>"',
+    '  esc "Commit ${GITHUB_SHA:-unknown}, run ${GITHUB_RUN_ID:-unknown}."',
+    '  echo "<p>${escaped}</p>"',
     '  echo \'<table><thead><tr><th>control</th><th>check</th><th>result</th><th>detail</th><th>NIST SP 800-53</th></tr></thead><tbody>\'',
     '  printf \'%s\' "${rows}"',
     '  echo \'</tbody></table></body></html>\'',

@@ -3,7 +3,8 @@
 # The compliance report: each control, the check that covers it, its result and its NIST SP 800-53 controls.
 set -euo pipefail
 mkdir -p compliance-results compliance-report
-esc_html() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' -e "s/'/\&#39;/g"; }
+amp='&amp;' lt='&lt;' gt='&gt;' quot='&quot;'
+esc() { escaped="${1//&/"${amp}"}"; escaped="${escaped//</"${lt}"}"; escaped="${escaped//>/"${gt}"}"; escaped="${escaped//\"/"${quot}"}"; }
 esc_md() { sed -e 's/|/\\|/g'; }
 rows=""
 md=""
@@ -19,7 +20,9 @@ while IFS=$'\t' read -r id control check nist; do
   case "${status}" in PASS|FAIL|ERROR) ;; *) status="NOT RUN" ;; esac
   [ "${status}" = PASS ] || failed+=("${id}")
   md+="| ${control} | ${check} | ${status} | $(printf '%s' "${detail}" | esc_md) | ${nist} |"$'\n'
-  rows+="<tr class=\"$(printf '%s' "${status}" | tr ' ' -)\"><td>$(printf '%s' "${control}" | esc_html)</td><td>$(printf '%s' "${check}" | esc_html)</td><td>${status}</td><td>$(printf '%s' "${detail}" | esc_html)</td><td>$(printf '%s' "${nist}" | esc_html)</td></tr>"$'\n'
+  rows+="<tr class=\"${status// /-}\">"
+  for cell in "${control}" "${check}" "${status}" "${detail}" "${nist}"; do esc "${cell}"; rows+="<td>${escaped}</td>"; done
+  rows+="</tr>"$'\n'
 done <<'CHECKS'
 falco	Runtime security	Falco in the kind cluster during E2E: no alert at or above the threshold in the app's namespace	SI-4 System Monitoring; IR-5 Incident Monitoring
 kube-bench	CIS Kubernetes Benchmark	kube-bench on the kind cluster: FAIL count within the bound	CM-6 Configuration Settings; CM-7 Least Functionality
@@ -48,8 +51,10 @@ fi
   echo '<html lang="en"><head><meta charset="utf-8"><title>checkout: compliance report</title>'
   echo '<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}.PASS{background:#e6ffe6}.FAIL,.ERROR,.NOT-RUN{background:#ffe6e6}</style></head><body>'
   echo '<h1>checkout: compliance report</h1>'
-  echo "<p>$(printf '%s' "${verdict}" | esc_html)</p>"
-  echo '<p>Commit '"$(printf '%s' "${GITHUB_SHA:-unknown}" | esc_html)"', run '"$(printf '%s' "${GITHUB_RUN_ID:-unknown}" | esc_html)"'.</p>'
+  esc "${verdict}"
+  echo "<p>${escaped}</p>"
+  esc "Commit ${GITHUB_SHA:-unknown}, run ${GITHUB_RUN_ID:-unknown}."
+  echo "<p>${escaped}</p>"
   echo '<table><thead><tr><th>control</th><th>check</th><th>result</th><th>detail</th><th>NIST SP 800-53</th></tr></thead><tbody>'
   printf '%s' "${rows}"
   echo '</tbody></table></body></html>'
