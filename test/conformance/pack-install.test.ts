@@ -119,11 +119,19 @@ beforeAll(async () => {
   copyDir(path.join(example, 'charts', 'hello'), path.join(readme, 'helm', 'platform'));
   const readmeSynth = runAsync('bash', ['-euo', 'pipefail', '-c', synth.text], readme, offline);
 
-  // 3. `projen new` in an empty folder (but for the copied node_modules), then `npx projen`
-  const fresh = runAsync('npx', ['--no-install', 'projen', 'new', '--from', spec, 'platform-app', '--no-git'], created, offline)
-    .then(() => runAsync('npx', ['--no-install', 'projen'], created, offline));
+  // 3. `projen new` in an empty folder (but for the copied node_modules), then `npx projen`, as on a
+  // developer's machine: with CI set (as on a CI runner), projen installs with `npm ci`, which an empty
+  // folder has no lockfile for
+  const laptop = { ...offline };
+  delete laptop.CI;
+  const fresh = runAsync('npx', ['--no-install', 'projen', 'new', '--from', spec, 'platform-app', '--no-git'], created, laptop)
+    .then(() => runAsync('npx', ['--no-install', 'projen'], created, laptop));
 
-  await Promise.all([minimal, readmeSynth, fresh]);
+  // all three settle before any failure is reported, so that afterAll never removes a folder a synthesis
+  // is still writing into
+  const settled = await Promise.allSettled([minimal, readmeSynth, fresh]);
+  const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length) throw failed[0].reason;
   outputs.minimal = readOutput('installed minimal', repo);
   outputs.readme = readOutput('README steps', readme);
   outputs['platform-app'] = readOutput('projen new platform-app', created);
