@@ -9,6 +9,7 @@ import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
 import { SUCCESS_METRICS } from './private/pipeline-rules';
 import { promqlProblem, withoutPlaceholders } from './private/promql';
 import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
+import { groupEvalOrder } from './private/rule-tests';
 import { paths } from '../core/paths';
 import { stringifyYaml } from '../core/yaml-writer';
 import { Label, labelMap } from '../model/label';
@@ -228,6 +229,7 @@ export class PrometheusRules extends Construct {
       app._addFile(this, this.testsPath(env.name), MarkerStyle.HASH, () => toYaml({
         rule_files: [`${env.name}.rules.yml`],
         evaluation_interval: '1m',
+        group_eval_order: groupEvalOrder(this._plan().environments.get(env.name)?.groups ?? []),
         tests: this._plan().environments.get(env.name)?.tests ?? [],
       }));
     }

@@ -224,6 +224,19 @@ describe('PrometheusRules', () => {
     }
   });
 
+  test('generated tests fix the order of rule groups: every group, recordings first (promtool otherwise evaluates them in random order)', () => {
+    const out = synthRules({ slos: BOTH_SLOS() });
+    const groups = out.yaml('monitoring/checkout/production.rules.yml').groups;
+    const order: string[] = out.yaml('monitoring/checkout/production.rules.test.yml').group_eval_order;
+    expect([...order].sort()).toEqual(groups.map((g: any) => g.name).sort());
+    const recordingOnly = (name: string) => groups.find((g: any) => g.name === name).rules.every((r: any) => r.record);
+    const firstAlerting = order.findIndex((n) => !recordingOnly(n));
+    expect(firstAlerting).toBeGreaterThan(0);
+    expect(order.slice(firstAlerting).every((n) => !recordingOnly(n))).toBe(true);
+    // an SLO's SLI recordings before its meta recordings, which read them
+    expect(order.indexOf('sloth-slo-sli-recordings-checkout-latency')).toBeLessThan(order.indexOf('sloth-slo-meta-recordings-checkout-latency'));
+  });
+
   test('generated tests cover page, ticket, quiet and absent for each SLO', () => {
     const tests = synthRules({ slos: BOTH_SLOS() }).yaml('monitoring/checkout/production.rules.test.yml');
     expect(tests.rule_files).toEqual(['production.rules.yml']);

@@ -12,6 +12,7 @@ import { Duration } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import { shopApp } from './helpers';
 import * as pp from '../../src';
+import { groupEvalOrder } from '../../src/observability/private/rule-tests';
 
 /** The reference rules file's text (synthesized once per test file). */
 export function referenceRules(): string {
@@ -327,8 +328,9 @@ function sloTests(): any[] {
       ...(bad === 145 || bad === 9 ? [{ eval_time: '15m', alertname: 'CheckoutAvailabilityBudgetExhausted', exp_alerts: bad === 145 ? [EXHAUSTED] : [] }] : []),
     ],
   }));
-  // Rule groups are evaluated in no fixed order: an alert may read the recordings of the evaluation before.
-  // The scenarios below keep every window an alert reads constant across the last two evaluations.
+  // Rule groups are evaluated recordings first (group_eval_order, as the generated tests do); Prometheus itself
+  // evaluates groups concurrently, so an alert may read the recordings of the evaluation before: the scenarios
+  // below keep every window an alert reads constant across the last two evaluations.
   out.push({
     name: 'burn: 10 % errors, then no traffic for 10 minutes: the 5m window no longer pages fast, the 30m/6h, 2h/1d and 6h/3d tiers still fire',
     interval: '1m',
@@ -464,13 +466,18 @@ export function scenarioFiles(): Array<{ file: string; doc: any }> {
 /** Writes the reference rules (split by `RULE_FILES`) and the scenario files into `dir`; returns the scenario files. */
 export function writeScenarios(dir: string, rulesText: string): string[] {
   const doc = parse(rulesText);
+  const order: Record<string, string[]> = {};
   for (const [file, pick] of Object.entries(RULE_FILES)) {
     const groups = doc.groups.filter((g: any) => pick(g.name));
     if (groups.length === 0) throw new Error(`no rule group for ${file}`);
     fs.writeFileSync(path.join(dir, file), stringify({ groups }, { lineWidth: 0 }));
+    order[file] = groupEvalOrder(groups);
   }
+  // the evaluation order the generated tests use: without it, a rule reading another group's recording
+  // sees this evaluation's value or the previous one by chance
   return scenarioFiles().map(({ file, doc: d }) => {
-    fs.writeFileSync(path.join(dir, file), stringify(d, { lineWidth: 0 }));
+    const ordered = { rule_files: d.rule_files, evaluation_interval: d.evaluation_interval, group_eval_order: d.rule_files.flatMap((f: string) => order[f]), tests: d.tests };
+    fs.writeFileSync(path.join(dir, file), stringify(ordered, { lineWidth: 0 }));
     return path.join(dir, file);
   });
 }

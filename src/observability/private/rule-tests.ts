@@ -25,6 +25,18 @@ export interface TestGroup {
   readonly alert_rule_test: AlertTest[];
 }
 
+/**
+ * promtool's `group_eval_order` for a rule file: groups of recording rules only first, then the others, each
+ * in file order (so an SLO's SLI recordings come before its meta recordings). Without it promtool evaluates
+ * the groups of one evaluation in random order (Go map order through an unstable sort), so a rule that reads
+ * another group's recording sees this evaluation's value in some runs and the previous one in others: a test
+ * of such a value passes or fails by chance.
+ */
+export function groupEvalOrder(groups: ReadonlyArray<{ readonly name: string; readonly rules: ReadonlyArray<{ readonly record?: string }> }>): string[] {
+  const recordingOnly = (g: { rules: ReadonlyArray<{ record?: string }> }) => g.rules.every((r) => r.record !== undefined);
+  return [...groups.filter(recordingOnly), ...groups.filter((g) => !recordingOnly(g))].map((g) => g.name);
+}
+
 const MARGIN = 2; // minutes kept between an evaluation and any alert's firing time
 
 /** `{a="b"}` text of a label map, for series and sample labels. */
