@@ -96,12 +96,17 @@ export class PlatformApp extends Component {
   private readonly sideFiles: SideFile[] = [];
   /** @internal */
   public _rendered = false;
+  /**
+   * The resolved documents per environment while the app is synthesized (see `_documents`), else undefined.
+   * @internal
+   */
+  public _documentCache?: Map<string, any[]>;
 
   constructor(project: Project, name: string, props: PlatformAppProps) {
     const clash = appsOf(project).find((a) => a.name === name);
     if (clash) throw new PlatformPipelineError(`${name}: another PlatformApp is already named ${show(name)}; app names must be unique in a project`);
     super(project, name);
-    markPlatformApp(this);
+    markPlatformApp(this, project);
     const problems = new ProblemList(name);
     const nameProblem = dnsLabelProblem('name (the construct id)', name, MAX_APP_NAME);
     if (nameProblem) problems.add(nameProblem);
@@ -173,6 +178,18 @@ export class PlatformApp extends Component {
   public chartFor(environment: string): Chart {
     this.environment(environment);
     return this.charts.get(environment)!;
+  }
+
+  /** @internal */
+  public _documents(environment: string): any[] {
+    const chart = this.chartFor(environment);
+    if (!this._documentCache) return chart.toJson();
+    let docs = this._documentCache.get(environment);
+    if (!docs) {
+      docs = chart.toJson();
+      this._documentCache.set(environment, docs);
+    }
+    return docs;
   }
 
   /** The Helm values of an environment (`helm/<app>/values-<env>.yaml`). */

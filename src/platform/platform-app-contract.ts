@@ -48,6 +48,12 @@ export interface IPlatformApp extends IConstruct {
   readonly workflowPath: string;
   environment(name: string): Environment;
   chartFor(environment: string): Chart;
+  /**
+   * The Kubernetes documents of an environment's chart (`chartFor(environment).toJson()`). While the app is
+   * synthesized the tree no longer changes, so they are resolved once and shared: checks of several
+   * constructs read them without resolving the chart again each time. The array is not to be modified.
+   */
+  _documents(environment: string): any[];
   valuesFor(environment: string): HelmValues;
   sliSourceFor(slo: Slo): SliSource;
   manifestPath(environment: string): string;
@@ -58,9 +64,19 @@ export interface IPlatformApp extends IConstruct {
 /** The one marker of a PlatformApp (a global symbol, so it works across copies of the library). */
 const APP_SYMBOL = Symbol.for('platform-pipeline.PlatformApp');
 
-/** Marks `app` as a PlatformApp; called once by its constructor. */
-export function markPlatformApp(app: IPlatformApp): void {
+/** The PlatformApps of a project, in declaration order (a global symbol, as APP_SYMBOL). */
+const APPS_SYMBOL = Symbol.for('platform-pipeline.PlatformApps');
+
+/**
+ * Marks `app` as a PlatformApp of `project`, its scope; called once by its constructor. The project keeps the
+ * list, so `appsOf` does not walk the whole construct tree (it is asked once per app and environment at
+ * render: a walk each time made synthesis quadratic in the number of apps).
+ */
+export function markPlatformApp(app: IPlatformApp, project: Project): void {
   Object.defineProperty(app, APP_SYMBOL, { value: true });
+  const holder = project as unknown as Record<symbol, IPlatformApp[] | undefined>;
+  if (!holder[APPS_SYMBOL]) Object.defineProperty(project, APPS_SYMBOL, { value: [] });
+  holder[APPS_SYMBOL]!.push(app);
 }
 
 /** Whether `x` is a PlatformApp. */
@@ -77,7 +93,7 @@ export function appOf(scope: IConstruct): IPlatformApp {
   throw new PlatformPipelineError(problem(scope, 'is not inside a PlatformApp: create stages and constructs with the app as their scope, e.g. new SecurityScanStage(app, \'Security\')'));
 }
 
-/** Every PlatformApp of a project, in declaration order. */
+/** Every PlatformApp of a project (each is a child of its project), in declaration order. */
 export function appsOf(project: Project): IPlatformApp[] {
-  return project.components.filter(isPlatformApp) as unknown as IPlatformApp[];
+  return [...((project as unknown as Record<symbol, IPlatformApp[] | undefined>)[APPS_SYMBOL] ?? [])];
 }

@@ -286,7 +286,7 @@ export class ComplianceStage extends Construct {
   private docs(): any[] {
     const cluster = e2eClusterOf(this.app);
     if (!cluster) return [];
-    return this.app.chartFor(cluster.environment).toJson().filter((d: any) => d && typeof d === 'object');
+    return this.app._documents(cluster.environment).filter((d: any) => d && typeof d === 'object');
   }
 
   /** The name of the E2E environment's Kyverno policy of `rule`, or undefined. */

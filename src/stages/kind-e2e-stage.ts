@@ -476,7 +476,7 @@ export class KindE2EStage extends Construct {
 
   /** The environment's manifests, as the deploy job applies them. */
   private docs(): any[] {
-    return this.app.chartFor(this.environment).toJson().filter((d: any) => d && typeof d === 'object');
+    return this.app._documents(this.environment).filter((d: any) => d && typeof d === 'object');
   }
 
   private platformNeeds(): PlatformNeeds {

@@ -34,6 +34,7 @@ export interface RenderableApp extends IPlatformApp {
   readonly _charts: ReadonlyMap<string, Chart>;
   readonly _values: ReadonlyMap<string, HelmValues>;
   _rendered: boolean;
+  _documentCache?: Map<string, any[]>;
 }
 
 /** A generated side file registered with `_addFile`. */
@@ -82,6 +83,16 @@ export function synthesizeApps(project: Project): void {
     }
   }
   throwProblems('platform-pipeline: the definition has problems; nothing was written', problems);
+  // from here the trees do not change: each chart is resolved once for every check and the render
+  for (const app of pending) app._documentCache = new Map();
+  try {
+    renderPending(project, apps, pending, problems);
+  } finally {
+    for (const app of pending) app._documentCache = undefined;
+  }
+}
+
+function renderPending(project: Project, apps: RenderableApp[], pending: RenderableApp[], problems: string[]): void {
   for (const app of pending) problems.push(...validateTree(app));
   problems.push(...crossAppProblems(project));
   throwProblems('platform-pipeline: the definition has problems; nothing was written', problems);
@@ -188,7 +199,7 @@ function renderApp(app: RenderableApp, problems: string[], projectFiles: readonl
   for (const env of app.environments) {
     const values = app._values.get(env.name)!._render(renderValues(app, env));
     files.push({ app, path: app.valuesPath(env.name), marker: MarkerStyle.HASH, executable: false, content: yaml(values) });
-    const docs = app._charts.get(env.name)!.toJson();
+    const docs = app._documents(env.name);
     // nothing to apply before Helm (no Rollout, and the namespace is another app's or not managed)
     if (!docs.some((d) => d?.metadata?.labels?.[APPLY_PHASE_LABEL] === BEFORE_HELM)) app.pipeline.deployJob(env.name)?.removeStep('prepare-namespace');
     if (docs.length === 0) {

@@ -29,7 +29,7 @@ function walk(value: unknown, at: string, out: string[]): void {
  */
 export function secretLiteralProblems(app: IPlatformApp, env: string): string[] {
   const problems: string[] = [];
-  const docs = app.chartFor(env).toJson().filter((d: any) => d && typeof d === 'object');
+  const docs = app._documents(env).filter((d: any) => d && typeof d === 'object');
   for (const d of docs) {
     const name = `${d.kind} ${d.metadata?.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata?.name}`;
     if (d.kind === 'Secret' && d.apiVersion === 'v1' && (Object.keys(d.data ?? {}).length > 0 || Object.keys(d.stringData ?? {}).length > 0)) {
