@@ -12,8 +12,8 @@ const PROJEN = '0.103.25';
 
 // jest projects: each project is a full project config (jest does not merge the root's project options
 // into inline projects), so the shared options are spelt out once here.
-const TEST_PATH_IGNORE = ['/node_modules/', '/examples/', '/.tmp/'];
-const MODULE_PATH_IGNORE = ['/examples/', '/.tmp/', '/.stryker-tmp/'];
+const TEST_PATH_IGNORE = ['/node_modules/', '/examples/', '/.tmp/', '/.shared/'];
+const MODULE_PATH_IGNORE = ['/examples/', '/.tmp/', '/.stryker-tmp/', '/.shared/'];
 const jestProject = (displayName: string, testMatch: string[], extra: Record<string, unknown> = {}) => ({
   displayName,
   testMatch,
@@ -122,8 +122,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   // without a trailing slash: a worktree's symlinked node_modules or .tools is ignored too
-  gitignore: ['/node_modules', '/.tools', '/.tmp/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/', '/.stryker-tmp/', '/reports/', '/stryker.config.mjs', '/docs/', '/.tools/'] },
+  gitignore: ['/node_modules', '/.tools', '/.tmp/', '/.prom/', '/.helm/', '.tscheck-*', '/.stryker-tmp/', '/reports/', '/.shared/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/benchmark/', '/.ci/', '/.tmp/', '/.stryker-tmp/', '/reports/', '/stryker.config.mjs', '/docs/', '/.tools/', '/.shared/'] },
 });
 
 // The layers of DESIGN.md §2, enforced on every import, type-only ones included:

@@ -26,6 +26,45 @@ const checkout = (withs: Record<string, unknown> = {}) => ({
 });
 const setupNode = (version: number) => ({ id: 'setup-node', uses: uses('actions/setup-node'), with: { 'node-version': version } });
 
+/**
+ * The tests read the design repository's shared reference data (`schemas/`, `reference/`: the CRD schemas
+ * and the action manifest), which is not part of this repository (PP_SHARED, default `../shared`). On
+ * GitHub it is checked out into `.shared` (git-ignored) from the repository the variable
+ * `PP_SHARED_REPOSITORY` names (`owner/name`), at `PP_SHARED_REF` (default: its default branch), with the
+ * job's read-only token: that repository must be public (no secret is read here, pull requests from forks
+ * included). Without the variable the job stops at once and says what to set.
+ */
+const SHARED_DIR = '.shared';
+const sharedSteps = () => [
+  {
+    id: 'shared-repository',
+    name: 'the shared reference data is named (PP_SHARED_REPOSITORY)',
+    env: { SHARED_REPOSITORY: '${{ vars.PP_SHARED_REPOSITORY }}' },
+    run: [
+      'if [[ ! "${SHARED_REPOSITORY}" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]]; then',
+      '  echo "::error::set the repository variable PP_SHARED_REPOSITORY to the owner/name of the design repository holding schemas/ and reference/ (the tests read them); got \'${SHARED_REPOSITORY}\'"',
+      '  exit 1',
+      'fi',
+    ].join('\n'),
+  },
+  {
+    id: 'checkout-shared',
+    uses: uses('actions/checkout'),
+    with: {
+      'repository': '${{ vars.PP_SHARED_REPOSITORY }}',
+      'ref': '${{ vars.PP_SHARED_REF }}',
+      'path': SHARED_DIR,
+      'persist-credentials': false,
+    },
+  },
+];
+const ciStep = () => ({
+  id: 'ci',
+  name: 'install, build, lint and test (.ci/run)',
+  env: { PP_SHARED: `\${{ github.workspace }}/${SHARED_DIR}` },
+  run: '.ci/run',
+});
+
 /** Pull requests: the whole of .ci/run (build, API.md, lint, every test), then no drift in generated files. */
 export function buildWorkflow(): any {
   return {
@@ -41,8 +80,9 @@ export function buildWorkflow(): any {
         'permissions': { contents: 'read' },
         'steps': [
           checkout(),
+          ...sharedSteps(),
           setupNode(20),
-          { id: 'ci', name: 'install, build, lint and test (.ci/run)', run: '.ci/run' },
+          ciStep(),
           {
             id: 'drift',
             name: 'generated files are up to date',
@@ -83,8 +123,9 @@ export function releaseWorkflow(): any {
         'steps': [
           // the whole history and its tags: the bump reads the commits since the last release tag
           checkout({ 'fetch-depth': 0 }),
+          ...sharedSteps(),
           setupNode(20),
-          { id: 'ci', name: 'install, build, lint and test (.ci/run)', run: '.ci/run' },
+          ciStep(),
           { id: 'bump', name: 'bump the version from the conventional commits since the last tag', run: 'npx projen bump' },
           {
             id: 'version',

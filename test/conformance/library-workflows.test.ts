@@ -47,7 +47,15 @@ test.each(CHECKS.map((c) => [c.name, c] as const))('library workflows: %s', asyn
 test('builds pull requests, releases from main; no long-lived npm token anywhere', () => {
   const build = out.yamlDocs('.github/workflows/build.yml')[0];
   expect(Object.keys(build.on)).toEqual(['pull_request', 'workflow_dispatch']);
-  expect(build.jobs.build.steps.map((s: any) => s.run).filter(Boolean)[0]).toBe('.ci/run');
+  for (const job of [build.jobs.build, release.jobs.release]) {
+    const ids = job.steps.map((s: any) => s.id);
+    // the shared reference data the tests read is checked out before the tests run, and named to them
+    expect(ids.indexOf('shared-repository')).toBeLessThan(ids.indexOf('checkout-shared'));
+    expect(ids.indexOf('checkout-shared')).toBeLessThan(ids.indexOf('ci'));
+    const ci = job.steps.find((s: any) => s.id === 'ci');
+    expect(ci.run).toBe('.ci/run');
+    expect(ci.env.PP_SHARED).toBe(`\${{ github.workspace }}/${job.steps.find((s: any) => s.id === 'checkout-shared').with.path}`);
+  }
   expect(release.on.push.branches).toEqual(['main']);
   expect(release.jobs['publish-npm'].permissions).toEqual({ 'id-token': 'write' });
   expect(release.jobs['github-release'].needs).toEqual(['release', 'publish-npm']);
@@ -57,14 +65,28 @@ test('builds pull requests, releases from main; no long-lived npm token anywhere
 
 // ---- the release under the script harness ----------------------------------------------------------------------
 
-/** A checkout of the library whose .ci/run passes (the real one is the whole suite). */
+/**
+ * A checkout of the library whose .ci/run passes (the real one is the whole suite) when it is given the
+ * shared reference data (PP_SHARED, a folder the checkout step made).
+ */
 function fakeRepo(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-library-repo-'));
   fs.mkdirSync(path.join(dir, '.ci'));
-  fs.writeFileSync(path.join(dir, '.ci', 'run'), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, '.ci', 'run'), '#!/usr/bin/env bash\n[[ -n "${PP_SHARED:-}" ]] || { echo "PP_SHARED unset" >&2; exit 1; }\n', { mode: 0o755 });
   fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"platform-pipeline","version":"0.0.0"}\n');
   return dir;
 }
+
+const SHARED = { PP_SHARED_REPOSITORY: 'acme/platform-design' };
+
+test('without PP_SHARED_REPOSITORY the release stops before the tests, saying what to set', () => {
+  const r = runJob(release, 'release', { tools: { npx: npx('v0.2.0') }, artifacts: new Map() }, { repo: fakeRepo() });
+  expect(r.conclusion).toBe('failure');
+  expect(r.step('shared-repository').conclusion).toBe('failure');
+  expect(r.step('ci').conclusion).toBe('skipped');
+  expect(r.log).toContain('set the repository variable PP_SHARED_REPOSITORY');
+  expect(r.callsOf('npx')).toEqual([]);
+});
 
 /** `npx projen bump` writes the release tag (or nothing: no releasable commit); `package:js` packs. */
 function npx(tag: string | undefined, alreadyTagged = false): string {
@@ -75,7 +97,7 @@ function npx(tag: string | undefined, alreadyTagged = false): string {
 test('a new version: packed, published to npm with provenance and no token, then tagged and released on GitHub', () => {
   const repo = fakeRepo();
   const artifacts: ArtifactStore = new Map();
-  const r = runJob(release, 'release', { tools: { npx: npx('v0.2.0') }, artifacts }, { repo });
+  const r = runJob(release, 'release', { tools: { npx: npx('v0.2.0') }, artifacts, vars: SHARED }, { repo });
   expect(r.conclusion).toBe('success');
   expect(r.outputs).toEqual({ release: 'true', tag: 'v0.2.0' });
   expect(r.callsOf('npx').map((c) => c.join(' '))).toEqual(['projen bump', 'projen compile', 'projen package:js']);
@@ -104,7 +126,7 @@ test.each([
   ['a version already tagged', npx('v0.1.0', true)],
   ['no releasable commit since the last tag', npx(undefined)],
 ])('%s: nothing is packed or published', (_, tool) => {
-  const r = runJob(release, 'release', { tools: { npx: tool }, artifacts: new Map() }, { repo: fakeRepo() });
+  const r = runJob(release, 'release', { tools: { npx: tool }, artifacts: new Map(), vars: SHARED }, { repo: fakeRepo() });
   expect(r.conclusion).toBe('success');
   expect(r.outputs.release).toBe('false');
   expect(r.callsOf('npx').map((c) => c.join(' '))).toEqual(['projen bump']);
