@@ -82,21 +82,28 @@ def test_unknown_paths_and_wrong_methods(server):
     assert call(server, "POST", "/healthz", b"")[0] == 405
 
 
+def wait_for_count(server, method, route, code, expected):
+    """A request is counted once its answer is sent, in the server's thread: the client may read the
+    answer before that thread has counted it."""
+    for _ in range(500):
+        if server.metrics.requests(method, route, code) == expected:
+            break
+        threading.Event().wait(0.01)
+    assert server.metrics.requests(method, route, code) == expected
+
+
 def test_metrics_count_each_request_by_route_and_code(server):
     call(server, "GET", "/healthz")
     call(server, "GET", "/nope?x=1")
+    wait_for_count(server, "GET", "/healthz", 200, 1)
+    wait_for_count(server, "GET", "other", 404, 1)
     status, headers, body = call(server, "GET", "/metrics")
     assert status == 200
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
     text = body.decode()
     assert 'checkout_http_requests_total{code="200",method="GET",route="/healthz"} 1' in text
     assert 'checkout_http_requests_total{code="404",method="GET",route="other"} 1' in text
-    # a request is counted once its answer is sent
-    for _ in range(500):
-        if server.metrics.requests("GET", "/metrics", 200) == 1:
-            break
-        threading.Event().wait(0.01)
-    assert server.metrics.requests("GET", "/metrics", 200) == 1
+    wait_for_count(server, "GET", "/metrics", 200, 1)
 
 
 def test_sigterm_turns_not_ready_then_stops(monkeypatch):
