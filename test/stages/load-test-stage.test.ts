@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as pp from '../../src';
+import { shellcheckWorkflow } from '../conformance/validators';
 import { errorOf, makeApp, workflowOf } from '../util';
 
 const BROWSE: pp.LoadScenario = { name: 'browse', endpoints: [{ path: '/api/products' }], vus: 20, rampUp: Duration.seconds(30), duration: Duration.minutes(3) };
@@ -211,6 +212,14 @@ describe('LoadTestStage', () => {
       expect(report).toContain('platform_pipeline_load_test_requests_per_second{scenario="gateway-throughput"} ${rps_gateway_throughput}');
       // the job's time grows by the test's minute
       expect(job['timeout-minutes']).toBe(Math.ceil((210 + 30 + 60 + 30) / 60) + 15);
+    });
+
+    test('three scenarios and the gateway test, with pushes: the scripts pass shellcheck (every severity)', () => {
+      const { out } = synth({
+        scenarios: [BROWSE, { ...BROWSE, name: 'search' }, { ...BROWSE, name: 'cart' }],
+        gatewayThroughput: {},
+      }, { observability: { pushgatewayUrl: 'https://pushgateway.acme.dev' } });
+      expect(shellcheckWorkflow(workflowOf(out))).toEqual([]);
     });
 
     const bad: Array<[string, Partial<pp.LoadTestStageProps>, RegExp]> = [
