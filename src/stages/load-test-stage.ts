@@ -183,7 +183,7 @@ export class LoadTestStage extends Construct {
     const kind = props.target?.kindStage;
     let gateway: GatewayPlan | undefined;
     if (props.gatewayThroughput !== undefined) {
-      if (kind) fail(this, `'gatewayThroughput' measures the ingress gateway in front of an environment, but 'target' is the kind cluster, which k6 reaches through a port-forward of the app's service, not through a gateway; target an environment with a 'url' (LoadTestTarget.environment('staging')), or remove 'gatewayThroughput'`);
+      if (kind) fail(this, "'gatewayThroughput' measures the ingress gateway in front of an environment, but 'target' is the kind cluster, which k6 reaches through a port-forward of the app's service, not through a gateway; target an environment with a 'url' (LoadTestTarget.environment('staging')), or remove 'gatewayThroughput'");
       gateway = resolveGatewayThroughput(this, props.gatewayThroughput, app.slos, app.smokeTestPath, props.scenarios.map((s) => s.name));
       this.gatewayRate = gateway.rate;
     }

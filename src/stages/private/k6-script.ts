@@ -235,7 +235,7 @@ export function renderGatewayScript(appName: string, g: GatewayPlan, sloThreshol
   return script({
     header: [
       `// k6 throughput test '${g.name}' of ${appName}: ${g.rate} requests/s through the ingress gateway (the environment's`,
-      "// public URL) for " + `${g.seconds} s; thresholds from the app's SLOs and on the iterations k6 had to drop.`,
+      `// public URL) for ${g.seconds} s; thresholds from the app's SLOs and on the iterations k6 had to drop.`,
       "// Run: k6 run --env BASE_URL=<the environment's URL> --summary-export summary.json <this file>",
     ],
     name: g.name,
