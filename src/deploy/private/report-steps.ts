@@ -28,7 +28,9 @@ export interface ReportContext {
  * warning annotation, a line in the job summary and `pdf=false`, and the HTML is still uploaded. Not a
  * failure: the step runs after the deploy, whose result it must not change (a failed job would record a
  * failed deploy in the DORA figures and hold the next environment back for a rendering of a report that
- * the artifact already holds as HTML).
+ * the artifact already holds as HTML). Chrome keeps its sandbox: the google-chrome package ships the AppArmor
+ * profile that lets it create user namespaces on Ubuntu 24.04 (a Chromium without one would need
+ * `--no-sandbox`, which this step never passes).
  */
 function pdfStep(artifactSuffix: string): SlottedStep {
   const noPdf = (why: string) => [
