@@ -37,7 +37,7 @@ export { PipelineMetrics } from './platform/pipeline-metrics';
 export { BuildStage, BuildStageProps, ImageScanOptions, TestImageOptions } from './stages/build-stage';
 export { CheckovOptions, DependencyReviewOptions, FossaOptions, GitleaksOptions, IacValidationOptions, KubesecOptions, LicenseScanOptions, LintOptions, NpmAuditOptions, OsvScannerOptions, PipAuditOptions, Scanner, SchemaCheck, SemgrepOptions, SnykOptions, SonarQubeOptions, ThresholdOptions, TrufflehogOptions } from './stages/scanner';
 export { LoadBaseline, LoadRegressionOptions, LoadTestStage, LoadTestStageProps, LoadTestTarget } from './stages/load-test-stage';
-export { HttpMethod, LoadEndpoint, LoadScenario } from './stages/load-scenario';
+export { GatewayThroughputOptions, HttpMethod, LoadEndpoint, LoadScenario } from './stages/load-scenario';
 export { SecurityScanStage, SecurityScanStageProps } from './stages/security-scan-stage';
 export { ChaosOptions, ChaosPlatformComponent, CiliumOptions, KindClusterOptions, KindCni, KindE2EStage, KindE2EStageProps, RbacExpectation } from './stages/kind-e2e-stage';
 export { Severity } from './stages/severity';

@@ -92,8 +92,9 @@ new pp.TestStage(app, 'Test', {
 });
 
 // Stage 5: k6 load tests against staging after its deploy (production waits for them): thresholds from the
-// SLOs, pod samples under load, and a regression check of p95, p99 and the error rate against the last
-// successful run
+// SLOs, pod samples under load, a regression check of p95, p99 and the error rate against the last
+// successful run, and the ingress gateway's throughput at staging's expected peak (100 requests/s for a
+// minute: it fails when k6 drops more than 1 % of the iterations or the SLOs break at that rate)
 new pp.LoadTestStage(app, 'Load', {
   scenarios: [
     {
@@ -111,6 +112,7 @@ new pp.LoadTestStage(app, 'Load', {
       duration: Duration.minutes(2),
     },
   ],
+  gatewayThroughput: { rate: 100, path: '/api/products' },
   regression: { latencyTolerancePercent: 15 },
 });
 

@@ -88,7 +88,8 @@ export interface EnterprisePipelineProps {
   readonly e2e?: KindE2EStageProps;
   /**
    * Stage 5: k6 load tests with SLO thresholds and regression detection.
-   * @default - one scenario `smoke-load`: 10 virtual users for 2 minutes on the app's smoke-test path
+   * @default - one scenario `smoke-load`: 10 virtual users for 2 minutes on the app's smoke-test path, and
+   * the ingress gateway throughput test at 50 requests/s for 1 minute (`gatewayThroughput: {}`)
    */
   readonly load?: LoadTestStageProps;
   /**
@@ -225,6 +226,8 @@ export class EnterprisePipeline extends Construct {
     this.load = on(EnterpriseStage.LOAD)
       ? new LoadTestStage(this, 'Load', props.load ?? {
         scenarios: [{ name: 'smoke-load', endpoints: [{ path: app.smokeTestPath }], vus: DEFAULT_LOAD_VUS, duration: DEFAULT_LOAD_DURATION }],
+        // the reference's "API gateway performance": the ingress gateway at a target rate (GatewayThroughputOptions' defaults)
+        gatewayThroughput: {},
       })
       : undefined;
     if (on(EnterpriseStage.COMPLIANCE) && !on(EnterpriseStage.E2E)) {

@@ -88,6 +88,14 @@ export interface PlatformAppProps {
    */
   readonly smokeTestPath?: string;
   /**
+   * Print each deploy's HTML report to PDF as well (`deploy-<env>` › `deploy-report-pdf`), with the Google
+   * Chrome that GitHub's Ubuntu runners have (headless, nothing downloaded), uploaded beside the HTML. Where
+   * Chrome is absent (a self-hosted runner) or prints nothing, the step warns and says so in the job
+   * summary; the HTML is uploaded either way.
+   * @default true
+   */
+  readonly deployReportPdf?: boolean;
+  /**
    * Manage each environment's namespace: Pod Security labels (`podSecurity` of the environment, `restricted`
    * by default) and the mesh's data-plane label. When apps of the project share a namespace, the first to
    * declare it (for the same environment name) owns the Namespace object and the others must need the same

@@ -81,6 +81,8 @@ export class PlatformApp extends Component {
   public readonly sourcePaths: string[];
   /** Smoke-test path. */
   public readonly smokeTestPath: string;
+  /** Whether each deploy's HTML report is also printed to PDF. */
+  public readonly deployReportPdf: boolean;
   /** Whether namespaces are managed. */
   public readonly manageNamespaces: boolean;
   /** Whether a PodDisruptionBudget is emitted. */
@@ -131,6 +133,7 @@ export class PlatformApp extends Component {
     this.runner = props.runner ?? Runner.UBUNTU_24_04;
     this.sourcePaths = props.sourcePaths ?? [...new Set([`${props.image.context === '.' ? '' : `${props.image.context}/`}**`, `${props.chart.path}/**`])];
     this.smokeTestPath = props.smokeTestPath ?? '/';
+    this.deployReportPdf = props.deployReportPdf ?? true;
     this.manageNamespaces = props.manageNamespaces ?? true;
     this.podDisruptionBudget = props.podDisruptionBudget ?? true;
 

@@ -114,6 +114,18 @@ export class PipelineMetrics {
   /** Requests per second of the last load test, per scenario. Grouping key: `app`, `environment`; label `scenario`. */
   public static readonly LOAD_TEST_THROUGHPUT = 'platform_pipeline_load_test_requests_per_second';
 
+  /**
+   * Target requests per second of the last ingress gateway throughput test (`LoadTestStageProps.gatewayThroughput`);
+   * `LOAD_TEST_THROUGHPUT` of the same scenario is what it achieved. Grouping key: `app`, `environment`; label `scenario`.
+   */
+  public static readonly LOAD_TEST_TARGET_THROUGHPUT = 'platform_pipeline_load_test_target_requests_per_second';
+
+  /**
+   * Iterations k6 dropped in the last ingress gateway throughput test (no free virtual user at their start: the
+   * gateway did not keep up). Grouping key: `app`, `environment`; label `scenario`.
+   */
+  public static readonly LOAD_TEST_DROPPED_ITERATIONS = 'platform_pipeline_load_test_dropped_iterations';
+
   /** Seconds the kind E2E cluster's nodes took to pull the release's image (the slowest pull): a registry-performance figure. Grouping key: `app`, `environment` (`kind-e2e`). */
   public static readonly IMAGE_PULL_SECONDS = 'platform_pipeline_image_pull_seconds';
 

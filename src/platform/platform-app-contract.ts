@@ -42,6 +42,8 @@ export interface IPlatformApp extends IConstruct {
   readonly repository?: string;
   readonly sourcePaths: string[];
   readonly smokeTestPath: string;
+  /** Whether each deploy's HTML report is also printed to PDF. */
+  readonly deployReportPdf: boolean;
   readonly manageNamespaces: boolean;
   readonly podDisruptionBudget: boolean;
   readonly pipeline: Pipeline;

@@ -81,3 +81,54 @@ export interface LoadScenario {
    */
   readonly rampUp?: Duration;
 }
+
+/**
+ * A throughput test of the ingress gateway (with `Mesh.ISTIO`, the Istio ingress gateway) in front of the
+ * environment: k6's `constant-arrival-rate` executor starts `rate` iterations per second (one GET each, through
+ * the environment's public URL) whatever the response times, for `duration`. When the gateway cannot keep up,
+ * the virtual users run out and k6 drops the iterations it cannot start (`dropped_iterations`), or requests
+ * fail: either beyond its bound fails the test. The job summary reports the target and the achieved
+ * requests/s, the dropped iterations and p95/p99 at that rate; the figures are pushed with the other load
+ * figures. Written to `load/<app>/gateway-throughput.js` and run after the stage's scenarios.
+ */
+export interface GatewayThroughputOptions {
+  /**
+   * Requests per second the gateway must sustain (k6 `rate`, with `timeUnit: '1s'`): set it to the
+   * environment's expected peak. A whole number, at least 1.
+   * @default 50 — a modest peak that any production-sized gateway sustains; five times the default smoke load
+   */
+  readonly rate?: number;
+  /**
+   * How long the rate is held (whole seconds, at least 10 s).
+   * @default Duration.minutes(1)
+   */
+  readonly duration?: Duration;
+  /**
+   * The path requested (GET, expecting 200) through the gateway, starting with `/`.
+   * @default - the app's `smokeTestPath`
+   */
+  readonly path?: string;
+  /**
+   * Virtual users k6 allocates before the start (k6 `preAllocatedVUs`).
+   * @default - enough to keep the rate when every request takes as long as the slowest latency SLO allows
+   * (Little's law: `ceil(rate × threshold)`; one second per request without a latency SLO)
+   */
+  readonly preAllocatedVus?: number;
+  /**
+   * Most virtual users k6 may use to keep the rate (k6 `maxVUs`); beyond them iterations are dropped.
+   * @default - twice `preAllocatedVus`
+   */
+  readonly maxVus?: number;
+  /**
+   * Share of the planned iterations (`rate` × `duration`) k6 may drop before the gateway counts as not
+   * sustaining the rate, in percent (0–100): a k6 threshold `dropped_iterations: ['count<=<n>']`.
+   * @default 1
+   */
+  readonly maxDroppedPercent?: number;
+  /**
+   * Share of failed requests (not 200) allowed at that rate, in percent (0–100): a k6 threshold on
+   * `http_req_failed`. The availability SLOs' thresholds apply to this scenario as to every other.
+   * @default - only the availability SLOs' thresholds; 1 % when the app has no availability SLO
+   */
+  readonly maxErrorPercent?: number;
+}

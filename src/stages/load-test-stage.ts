@@ -2,8 +2,10 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { github } from 'projen';
 import { KindE2EStage } from './kind-e2e-stage';
-import { LoadScenario } from './load-scenario';
-import { k6Thresholds, renderK6Script, scenarioSeconds, validateScenarios } from './private/k6-script';
+import { GatewayThroughputOptions, LoadScenario } from './load-scenario';
+import {
+  GatewayPlan, k6Thresholds, renderGatewayScript, renderK6Script, resolveGatewayThroughput, scenarioSeconds, validateScenarios,
+} from './private/k6-script';
 import {
   LoadScriptContext, previousRunBaselineScript, regressionScript, reportScript, repositoryBaselineScript,
   RESULTS_DIR, runScript,
@@ -126,6 +128,14 @@ export interface LoadTestStageProps {
    */
   readonly regression?: LoadRegressionOptions;
   /**
+   * A throughput test of the ingress gateway in front of the target environment: a `constant-arrival-rate`
+   * scenario at a target rate, failing when k6 has to drop iterations or requests fail (the gateway cannot
+   * sustain the rate). Needs an environment target: in the kind cluster, k6 reaches the app through a
+   * port-forward, not through the gateway.
+   * @default - no gateway throughput test (`EnterprisePipeline` adds one at 50 requests/s)
+   */
+  readonly gatewayThroughput?: GatewayThroughputOptions;
+  /**
    * Interval of the `kubectl top` samples of the app's pods while k6 runs.
    * @default Duration.seconds(15)
    */
@@ -142,15 +152,18 @@ export interface LoadTestStageProps {
  * scenario and adds a verify job after the target environment's deploy (the next environment waits for it):
  * grafana/setup-k6-action, each scenario with `kubectl top` samples of the app's pods, the k6 summaries
  * uploaded, a latency/throughput table in the job summary, the figures pushed to the Pushgateway, and a
- * regression check of p95, p99 and the error rate against a baseline.
+ * regression check of p95, p99 and the error rate against a baseline. With `gatewayThroughput`, a
+ * throughput test of the ingress gateway at a target rate runs last (`load/<app>/gateway-throughput.js`).
  */
 export class LoadTestStage extends Construct {
   /** The verify job, or the E2E job for a kind-cluster target. */
   public readonly job: PipelineJob;
   /** The environment the load test runs against (for a kind-cluster target: the environment whose release runs there). */
   public readonly environment: string;
-  /** The generated k6 scripts, in the order of the scenarios. */
+  /** The generated k6 scripts, in the order of the scenarios (the gateway throughput test's last). */
   public readonly scriptPaths: string[];
+  /** Target requests per second of the gateway throughput test, if there is one. */
+  public readonly gatewayRate?: number;
 
   constructor(scope: Construct, id: string, props: LoadTestStageProps) {
     super(scope, id);
@@ -167,17 +180,33 @@ export class LoadTestStage extends Construct {
     const interval = props.sampleInterval?.toSeconds({ integral: false }) ?? 15;
     if (!(Number.isInteger(interval) && interval >= 1)) fail(this, `'sampleInterval' must be whole seconds and at least 1 second, got ${show(props.sampleInterval?.toHumanString())}`);
 
+    const kind = props.target?.kindStage;
+    let gateway: GatewayPlan | undefined;
+    if (props.gatewayThroughput !== undefined) {
+      if (kind) fail(this, "'gatewayThroughput' measures the ingress gateway in front of an environment, but 'target' is the kind cluster, which k6 reaches through a port-forward of the app's service, not through a gateway; target an environment with a 'url' (LoadTestTarget.environment('staging')), or remove 'gatewayThroughput'");
+      gateway = resolveGatewayThroughput(this, props.gatewayThroughput, app.slos, app.smokeTestPath, props.scenarios.map((s) => s.name));
+      this.gatewayRate = gateway.rate;
+    }
+
     this.scriptPaths = props.scenarios.map((s) => paths.loadTest(app.name, s.name));
     props.scenarios.forEach((s, i) => app._addFile(this, this.scriptPaths[i], MarkerStyle.SLASH, () => renderK6Script(app.name, s, thresholds)));
+    if (gateway) {
+      const g = gateway;
+      this.scriptPaths.push(paths.loadTest(app.name, g.name));
+      app._addFile(this, paths.loadTest(app.name, g.name), MarkerStyle.SLASH, () => renderGatewayScript(app.name, g, thresholds));
+    }
 
-    const kind = props.target?.kindStage;
     const ctx: LoadScriptContext = {
       appName: app.name,
       environment: kind ? `the kind E2E cluster (${env.name}'s release)` : env.name,
-      scenarios: props.scenarios.map((s) => ({ name: s.name, seconds: scenarioSeconds(s) })),
+      scenarios: [
+        ...props.scenarios.map((s) => ({ name: s.name, seconds: scenarioSeconds(s) })),
+        ...(gateway ? [{ name: gateway.name, seconds: gateway.seconds }] : []),
+      ],
       sampleInterval: interval,
       // the E2E job pushes only where its runner can reach the Pushgateway
       pushMetrics: kind ? kind._canPush() : app.observability.pushgatewayUrl !== undefined,
+      gateway: gateway ? { name: gateway.name, rate: gateway.rate, planned: gateway.planned, maxDropped: gateway.maxDropped } : undefined,
     };
     const totalMinutes = Math.ceil(ctx.scenarios.reduce((sum, s) => sum + s.seconds + 30, 0) / 60);
     const baseline = regression.enabled === false ? undefined : (regression.baseline ?? LoadBaseline.previousRun());

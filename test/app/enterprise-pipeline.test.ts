@@ -42,9 +42,20 @@ describe('EnterprisePipeline with no props', () => {
       'checkout-deploy-staging', 'checkout-deploy-production', // 7
       'checkout-alert-rules', // 8 (report-metrics needs 'observability.metricsPush')
     ]));
-    for (const f of ['load/checkout/smoke-load.js', 'e2e/checkout/kind-config.yaml', 'policies/checkout/kyverno-test.yaml',
+    for (const f of ['load/checkout/smoke-load.js', 'load/checkout/gateway-throughput.js', 'e2e/checkout/kind-config.yaml', 'policies/checkout/kyverno-test.yaml',
       'monitoring/checkout/production.rules.yml', 'monitoring/checkout/production.rules.test.yml', 'monitoring/checkout/dashboards/checkout-service.json']) {
       expect([f, out.file(f) !== undefined]).toEqual([f, true]);
+    }
+  });
+
+  // stage 5 "API gateway performance" and stage 7 "Report generation (HTML, PDF)": on without any option
+  test('the ingress gateway at 50 requests/s after the smoke load, and the deploy reports printed to PDF', () => {
+    expect(pipeline.load!.gatewayRate).toBe(50);
+    expect(pipeline.load!.scriptPaths).toEqual(['load/checkout/smoke-load.js', 'load/checkout/gateway-throughput.js']);
+    expect(out.file('load/checkout/gateway-throughput.js')).toContain("executor: 'constant-arrival-rate',\n      rate: 50,\n      timeUnit: '1s',\n      duration: '60s',");
+    for (const env of ['staging', 'production']) {
+      const ids = workflowOf(out).jobs[`checkout-deploy-${env}`].steps.map((st: any) => st.id);
+      expect(ids.slice(ids.indexOf('deploy-summary'), ids.indexOf('deploy-report') + 1)).toEqual(['deploy-summary', 'deploy-report-pdf', 'deploy-report']);
     }
   });
 

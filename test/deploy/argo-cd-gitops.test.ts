@@ -55,7 +55,7 @@ describe('ArgoCdGitOps', () => {
     const ids = job.steps.map((s: any) => s.id);
     expect(ids).toEqual([
       'checkout', 'registry-login', 'setup-cosign', 'verify-image', 'aws-credentials', 'cluster-credentials', 'setup-kubectl',
-      'gitops-apply', 'gitops-sync', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
+      'gitops-apply', 'gitops-sync', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report-pdf', 'deploy-report',
     ]);
     const apply = job.steps.find((s: any) => s.id === 'gitops-apply');
     expect(apply.env).toEqual({

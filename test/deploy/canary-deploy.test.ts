@@ -434,7 +434,7 @@ describe('CanaryDeploy with a blue-green strategy', () => {
       expect(promote.if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
       expect(promote.steps.map((s: any) => s.id)).toEqual([
         'checkout', 'aws-credentials', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'setup-argo-rollouts',
-        'promote', 'rollout-status', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
+        'promote', 'rollout-status', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report-pdf', 'deploy-report',
       ]);
       expect(promote.steps.find((s: any) => s.id === 'promote').run).toContain('kubectl argo rollouts promote "${ROLLOUT}" --namespace "${NAMESPACE}"');
       expect(promote.steps.find((s: any) => s.id === 'rollout-status').run).toContain('kubectl argo rollouts status "${ROLLOUT}"');

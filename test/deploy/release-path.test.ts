@@ -11,8 +11,29 @@ describe('ReleasePath deploy jobs', () => {
   test('steps in slot order', () => {
     expect(deployJob().steps.map((s: any) => s.id)).toEqual([
       'checkout', 'registry-login', 'setup-cosign', 'verify-image', 'cluster-credentials', 'setup-helm', 'setup-kubectl', 'deploy-order', 'prepare-namespace',
-      'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report',
+      'helm-upgrade', 'apply-manifests', 'smoke-test', 'rollback', 'deploy-summary', 'deploy-report-pdf', 'deploy-report',
     ]);
+  });
+
+  test('the HTML report is printed to PDF by the runner\'s Chrome before the upload, whatever happened; deployReportPdf: false leaves it out', () => {
+    const pdf = deployJob().steps.find((s: any) => s.id === 'deploy-report-pdf');
+    expect(pdf.if).toBe('always()');
+    // the file the deploy-summary step writes, printed next to it (the upload takes the whole directory)
+    expect(pdf.run).toContain('html="${RUNNER_TEMP}/deploy-report/${APP}-${ENVIRONMENT}.html"');
+    expect(pdf.run).toContain('pdf="${html%.html}.pdf"');
+    expect(pdf.run).toContain('timeout 120 google-chrome --headless');
+    expect(pdf.run).toContain('--print-to-pdf="${pdf}" "file://${html}"');
+    // nothing downloaded, no sandbox switched off
+    expect(pdf.run).not.toMatch(/curl|wget|apt-get|--no-sandbox/);
+    // a missing or failing Chrome is a warning, not a failed deploy
+    expect(pdf.run).toContain('if ! command -v google-chrome > /dev/null 2>&1; then');
+    expect(pdf.run).not.toMatch(/exit 1\b/);
+    expect(pdf.permissions).toBeUndefined();
+    expect(deployJob({ deployReportPdf: false }).steps.map((s: any) => s.id)).not.toContain('deploy-report-pdf');
+  });
+
+  test('deployReportPdf must be a boolean', () => {
+    expect(() => makeApp({ deployReportPdf: 'yes' as any })).toThrow("'deployReportPdf' must be true or false, got 'yes'");
   });
 
   test('helm upgrade with the environment values and the build digest, rolling back on failure (Helm 4)', () => {
@@ -313,6 +334,8 @@ describe('release path: verification, reports and events', () => {
         'overwrite': true,
       });
       expect(step(wf.jobs['checkout-promote-production-50'], 'deploy-report').with.name).toBe('checkout-deploy-report-production-promote-50');
+      // a promotion job prints its own report (its file name carries the suffix)
+      expect(step(wf.jobs['checkout-promote-production-50'], 'deploy-report-pdf').run).toContain('html="${RUNNER_TEMP}/deploy-report/${APP}-${ENVIRONMENT}-promote-50.html"');
       // approvals are read with the job token: actions read, nothing more
       expect(prod.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'id-token': 'write', 'packages': 'read' });
     });

@@ -17,8 +17,11 @@ afterAll(() => {
 
 const ex = loadExample('platform-monorepo', 'catalog');
 
-/** A k6 `--summary-export` file (k6 1.x), written by hand: p95 and p99 in ms, the failed-request ratio. */
-function k6Summary(p95: number, p99: number, errorRatio: number): string {
+/**
+ * A k6 `--summary-export` file (k6 1.x), written by hand: p95 and p99 in ms, the failed-request ratio, and for
+ * the gateway throughput test the dropped iterations.
+ */
+function k6Summary(p95: number, p99: number, errorRatio: number, dropped?: number): string {
   return JSON.stringify({
     root_group: { name: '', path: '', groups: {}, checks: {} },
     metrics: {
@@ -26,6 +29,7 @@ function k6Summary(p95: number, p99: number, errorRatio: number): string {
       http_req_failed: { passes: Math.round(errorRatio * 1000), fails: 1000 - Math.round(errorRatio * 1000), value: errorRatio },
       http_reqs: { count: 1000, rate: 8 },
       vus: { value: 1, min: 0, max: 10 },
+      ...(dropped === undefined ? {} : { dropped_iterations: { count: dropped, rate: 0 } }),
     },
   });
 }
@@ -37,11 +41,11 @@ function loadTest(k6Exit: number): JobResult {
     needs: { 'catalog-deploy-staging': { result: 'success', outputs: {} } },
     tools: {
       // k6 writes the fixture to its --summary-export path; exit 99 is k6's "thresholds crossed"
-      k6: `__o="$(opt --summary-export "$@")"; cp "\${FIXTURES}/smoke-load.json" "\${__o}"; exit ${k6Exit}`,
+      k6: `__o="$(opt --summary-export "$@")"; cp "\${FIXTURES}/\${__o##*/}" "\${__o}"; exit ${k6Exit}`,
       gh: 'if [ "$1 $2" = "run list" ]; then echo ""; fi', // no earlier successful run: no baseline
       kubectl: 'if [ "$1" = top ]; then echo "catalog-7d9f-abcde   120m   90Mi"; fi',
     },
-    fixtures: { 'smoke-load.json': k6Summary(80, 180, 0) },
+    fixtures: { 'smoke-load.json': k6Summary(80, 180, 0), 'gateway-throughput.json': k6Summary(60, 150, 0, 0) },
   }, { repo: ex.repo });
 }
 
@@ -67,10 +71,13 @@ test('catalog (EnterprisePipeline alone): staging blue-green, the load test, the
     expect(upgrade[upgrade.indexOf('--namespace') + 1]).toBe(env === 'staging' ? 'catalog-staging' : 'catalog-prod');
     expect(r.callsOf('kubectl').some((a) => a.includes('rollouts') && a.includes('status'))).toBe(true);
   }
-  // k6 ran the default scenario against staging's URL
-  const k6 = load.callsOf('k6').find((a) => a[0] === 'run')!;
-  expect(k6.join(' ')).toContain('load/catalog/smoke-load.js');
-  expect(k6.join(' ')).toContain('https://catalog.staging.shop.acme.dev');
+  // k6 ran the default scenario, then the ingress gateway at 50 requests/s, against staging's URL
+  const k6 = load.callsOf('k6').filter((a) => a[0] === 'run').map((a) => a.join(' '));
+  expect(k6).toHaveLength(2);
+  expect(k6[0]).toContain('load/catalog/smoke-load.js');
+  expect(k6[1]).toContain('load/catalog/gateway-throughput.js');
+  expect(k6.every((c) => c.includes('https://catalog.staging.shop.acme.dev'))).toBe(true);
+  expect(load.summary).toContain('| 50 | 8.0 | 0 | 60.0 | 150.0 | 0.00 % | sustained (at most 30 of 3000 iterations may drop) |');
 
   // production waits for the load test (whose failure at the SLO thresholds: test/harness/load-test.test.ts)
   expect([ex.workflow.jobs['catalog-deploy-production'].needs].flat()).toEqual(expect.arrayContaining(['catalog-deploy-staging', 'catalog-load-test-staging']));

@@ -21,8 +21,12 @@ afterAll(() => cleanupHarness());
 const ex = loadExample('enterprise-platform');
 const JOB = 'checkout-load-test-staging';
 
-/** A k6 `--summary-export` file (k6 1.x): trend stats in ms, the failed-request Rate, the request counter. Written by hand. */
-function summary(p95: number, p99: number, errorRatio: number, rate = 40): string {
+/**
+ * A k6 `--summary-export` file (k6 1.x): trend stats in ms, the failed-request Rate, the request counter, and
+ * for the gateway test the dropped-iterations counter (k6 writes it, even at 0, when the script has a threshold
+ * on it). Written by hand.
+ */
+function summary(p95: number, p99: number, errorRatio: number, rate = 40, dropped?: number): string {
   return JSON.stringify({
     root_group: { name: '', path: '', groups: {}, checks: {} },
     metrics: {
@@ -30,9 +34,13 @@ function summary(p95: number, p99: number, errorRatio: number, rate = 40): strin
       http_req_failed: { passes: Math.round(errorRatio * 1000), fails: 1000 - Math.round(errorRatio * 1000), value: errorRatio, thresholds: { 'rate<=0.001': false } },
       http_reqs: { count: 1000, rate },
       vus: { value: 1, min: 0, max: 20 },
+      ...(dropped === undefined ? {} : { dropped_iterations: { count: dropped, rate: dropped / 60, thresholds: { 'count<=60': dropped > 60 } } }),
     },
   });
 }
+
+/** The gateway test of the example: 100 requests/s for 60 s, at most 60 of 6000 iterations dropped. */
+const GATEWAY = (dropped: number, rate = 98.5) => summary(41, 95, 0.0002, rate, dropped);
 
 /** k6: writes the fixture `<scenario>.json` to the `--summary-export` path, then exits with `exit`. */
 const k6 = (exit = 0) => '__o="$(opt --summary-export "$@")"; if [ -f "${FIXTURES}/${__o##*/}" ]; then cp "${FIXTURES}/${__o##*/}" "${__o}"; fi; exit ' + exit;
@@ -57,15 +65,15 @@ function scenario(current: Record<string, string>, baseline: Record<string, stri
   };
 }
 
-const GOOD = { 'browse.json': summary(100, 200, 0), 'checkout.json': summary(150, 240, 0.0005) };
+const GOOD = { 'browse.json': summary(100, 200, 0), 'checkout.json': summary(150, 240, 0.0005), 'gateway-throughput.json': GATEWAY(12) };
 const run = (s: Scenario): JobResult => runJob(ex.workflow, JOB, s, { repo: ex.repo });
 const verdictOf = (r: JobResult) => ({ conclusion: r.conclusion, log: r.conclusion === 'success' ? '' : r.log });
 
 describe('examples/enterprise-platform: the load test (verify job after the staging deploy)', () => {
   test('within the tolerance: passes, reports the table, the pod samples and the figures, uploads the summaries', () => {
     // p95 +14 %, p99 +14.5 %, error ratio +0.09 points: all inside 15 % and 0.1 points
-    const base = { 'browse.json': summary(100, 200, 0), 'checkout.json': summary(150, 240, 0.0005) };
-    const cur = { 'browse.json': summary(114, 229, 0.0009), 'checkout.json': summary(150, 240, 0.0005) };
+    const base = { 'browse.json': summary(100, 200, 0), 'checkout.json': summary(150, 240, 0.0005), 'gateway-throughput.json': GATEWAY(0) };
+    const cur = { 'browse.json': summary(114, 229, 0.0009), 'checkout.json': summary(150, 240, 0.0005), 'gateway-throughput.json': GATEWAY(12) };
     const artifacts: ArtifactStore = new Map();
     const s = scenario(cur, base, { artifacts });
     // the Pushgateway: curl keeps the body it was given
@@ -77,10 +85,14 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     expect(r.summary).toContain('| browse | 1000 | 40.0 | 114.0 | 229.0 | 0.09 % |');
     expect(r.summary).toContain('| checkout | 1000 | 40.0 | 150.0 | 240.0 | 0.05 % |');
     expect(r.summary).toContain('checkout-7d9f-abcde   250m   180Mi');
+    // the ingress gateway at 100 requests/s: 12 of 6000 iterations dropped, within the bound of 60
+    expect(r.summary).toContain('| gateway-throughput | 1000 | 98.5 | 41.0 | 95.0 | 0.02 % |');
+    expect(r.summary).toContain('| 100 | 98.5 | 12 | 41.0 | 95.0 | 0.02 % | sustained (at most 60 of 6000 iterations may drop) |');
     // k6 ran each scenario's script against the environment's URL, exporting its summary
     expect(r.callsOf('k6')).toEqual([
       ['run', '--env', 'BASE_URL=https://staging.acme.dev', '--summary-export', 'load-results/browse.json', 'load/checkout/browse.js'],
       ['run', '--env', 'BASE_URL=https://staging.acme.dev', '--summary-export', 'load-results/checkout.json', 'load/checkout/checkout.js'],
+      ['run', '--env', 'BASE_URL=https://staging.acme.dev', '--summary-export', 'load-results/gateway-throughput.json', 'load/checkout/gateway-throughput.js'],
     ]);
     expect(r.callsOf('kubectl').some((a) => a.join(' ') === 'top pods --namespace platform-staging --selector app.kubernetes.io/name=checkout,app.kubernetes.io/instance=checkout --no-headers')).toBe(true);
     // the baseline is the last successful push run on this branch
@@ -92,15 +104,20 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
       'platform_pipeline_load_test_latency_seconds{scenario="browse",quantile="0.99"} 0.229',
       'platform_pipeline_load_test_error_ratio{scenario="browse"} 0.0009',
       'platform_pipeline_load_test_requests_per_second{scenario="checkout"} 40',
+      'platform_pipeline_load_test_latency_seconds{scenario="gateway-throughput",quantile="0.99"} 0.095',
+      'platform_pipeline_load_test_requests_per_second{scenario="gateway-throughput"} 98.5',
+      'platform_pipeline_load_test_target_requests_per_second{scenario="gateway-throughput"} 100',
+      'platform_pipeline_load_test_dropped_iterations{scenario="gateway-throughput"} 12',
     ]));
     // the summaries are the next run's baseline: uploaded under the name the baseline step downloads
-    expect([...(artifacts.get('checkout-load-test-staging')?.keys() ?? [])].sort()).toEqual(['browse.json', 'browse.top.txt', 'checkout.json', 'checkout.top.txt']);
+    expect([...(artifacts.get('checkout-load-test-staging')?.keys() ?? [])].sort()).toEqual(['browse.json', 'browse.top.txt', 'checkout.json', 'checkout.top.txt', 'gateway-throughput.json', 'gateway-throughput.top.txt']);
   });
 
   test.each([
-    ['p95 16 % slower than the baseline', { 'browse.json': summary(116, 200, 0), 'checkout.json': GOOD['checkout.json'] }, 'browse: p95 regressed: 116 against a baseline of 100'],
-    ['p99 16 % slower than the baseline', { 'browse.json': GOOD['browse.json'], 'checkout.json': summary(150, 278.4, 0.0005) }, 'checkout: p99 regressed: 278.4 against a baseline of 240'],
-    ['error rate up 0.11 points', { 'browse.json': summary(100, 200, 0.0011), 'checkout.json': GOOD['checkout.json'] }, 'browse: error ratio regressed: 0.0011 against a baseline of 0'],
+    ['p95 16 % slower than the baseline', { ...GOOD, 'browse.json': summary(116, 200, 0) }, 'browse: p95 regressed: 116 against a baseline of 100'],
+    ['p99 16 % slower than the baseline', { ...GOOD, 'checkout.json': summary(150, 278.4, 0.0005) }, 'checkout: p99 regressed: 278.4 against a baseline of 240'],
+    ['error rate up 0.11 points', { ...GOOD, 'browse.json': summary(100, 200, 0.0011) }, 'browse: error ratio regressed: 0.0011 against a baseline of 0'],
+    ['the gateway\'s p99 at 100 requests/s 16 % slower', { ...GOOD, 'gateway-throughput.json': summary(41, 110.2, 0.0002, 98.5, 12) }, 'gateway-throughput: p99 regressed: 110.2 against a baseline of 95'],
   ])('beyond the tolerance: fails (%s)', (_name, cur, message) => {
     const r = run(scenario(cur, GOOD));
     expect(r.conclusion).toBe('failure');
@@ -117,7 +134,7 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     expect(verdictOf(r)).toEqual({ conclusion: 'success', log: '' });
     expect(r.summary).not.toContain('no samples');
     // one sample per scenario: the stop file ends the sampler's wait, not its sample count
-    expect(r.callsOf('kubectl').filter((a) => a[0] === 'top')).toHaveLength(2);
+    expect(r.callsOf('kubectl').filter((a) => a[0] === 'top')).toHaveLength(3);
   });
 
   test('no earlier successful run: passes without a regression check', () => {
@@ -133,6 +150,32 @@ describe('examples/enterprise-platform: the load test (verify job after the stag
     expect(r.log).toContain('browse: the SLO thresholds were crossed under load (k6 exit 99)');
     expect(r.step('report').outcome).toBe('success');
     expect(r.step('upload').outcome).toBe('success');
+  });
+
+  test('the gateway does not sustain the rate (k6 dropped 75 of 6000 iterations, exit 99): fails, says so, still reports and uploads', () => {
+    const k6GatewayFails = '__o="$(opt --summary-export "$@")"; cp "${FIXTURES}/${__o##*/}" "${__o}"; case "$*" in *gateway-throughput.js*) exit 99 ;; esac';
+    const r = run(scenario({ ...GOOD, 'gateway-throughput.json': GATEWAY(75, 87.4) }, GOOD, { tools: { k6: k6GatewayFails, gh, kubectl } }));
+    expect(r.conclusion).toBe('failure');
+    expect(r.step('k6').outcome).toBe('failure');
+    expect(r.log).toContain('gateway-throughput: the gateway did not sustain 100 requests/s (more than 60 dropped iterations, or too many failed requests) or the SLO thresholds were crossed (k6 exit 99)');
+    expect(r.log).not.toContain('browse: the');
+    expect(r.log).toContain('gateway-throughput: the ingress gateway did not sustain 100 requests/s: k6 dropped 75 of 6000 iterations (bound 60), achieved 87.4 requests/s');
+    expect(r.summary).toContain('| 100 | 87.4 | 75 | 41.0 | 95.0 | 0.02 % | not sustained: 75 of 6000 iterations dropped (bound 60) |');
+    expect(r.step('report').outcome).toBe('success');
+    expect(r.step('upload').outcome).toBe('success');
+  });
+
+  test('at the bound (60 dropped) the gateway sustained the rate; one more does not', () => {
+    expect(run(scenario({ ...GOOD, 'gateway-throughput.json': GATEWAY(60) }, GOOD)).summary).toContain('| 60 | 41.0 | 95.0 | 0.02 % | sustained');
+    expect(run(scenario({ ...GOOD, 'gateway-throughput.json': GATEWAY(61) }, GOOD)).summary).toContain('| 61 | 41.0 | 95.0 | 0.02 % | not sustained: 61 of 6000');
+  });
+
+  test('fails closed: the gateway summary has no dropped_iterations count (nothing read as 0 dropped)', () => {
+    const r = run(scenario({ ...GOOD, 'gateway-throughput.json': summary(41, 95, 0.0002, 98.5) }, GOOD));
+    expect(r.conclusion).toBe('failure');
+    expect(r.step('report').outcome).toBe('failure');
+    expect(r.log).toContain('gateway-throughput: the k6 summary has no dropped_iterations count');
+    expect(r.summary).toContain('| 100 | 98.5 | unknown |');
   });
 
   test.each([

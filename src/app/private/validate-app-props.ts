@@ -61,6 +61,7 @@ export function validateAppProps(app: IPlatformApp, props: PlatformAppProps, pro
     if (typeof p !== 'string' || p.length === 0 || p.startsWith('/') || p.split('/').includes('..')) problems.add(`'sourcePaths' entries must be globs relative to the repository root, got ${show(p)}`);
   }
   if (!app.smokeTestPath.startsWith('/')) problems.add(`'smokeTestPath' must start with '/', got ${show(app.smokeTestPath)}`);
+  if (typeof app.deployReportPdf !== 'boolean') problems.add(`'deployReportPdf' must be true or false, got ${show(props.deployReportPdf)}`);
   if (app.repository !== undefined && !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(app.repository)) {
     problems.add(`'repository' must be 'owner/name', got ${show(app.repository)}`);
   }

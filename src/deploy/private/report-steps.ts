@@ -22,6 +22,58 @@ export interface ReportContext {
 }
 
 /**
+ * The PDF of the deployment report, printed by the Google Chrome of GitHub's Ubuntu runners (headless, its
+ * own throw-away profile, no header or footer), beside the HTML in the report directory. A missing Chrome (a
+ * self-hosted runner), a Chrome that fails, hangs (2 minutes) or writes nothing that starts as a PDF: a
+ * warning annotation, a line in the job summary and `pdf=false`, and the HTML is still uploaded. Not a
+ * failure: the step runs after the deploy, whose result it must not change (a failed job would record a
+ * failed deploy in the DORA figures and hold the next environment back for a rendering of a report that
+ * the artifact already holds as HTML). Chrome keeps its sandbox: the google-chrome package ships the AppArmor
+ * profile that lets it create user namespaces on Ubuntu 24.04 (a Chromium without one would need
+ * `--no-sandbox`, which this step never passes).
+ */
+function pdfStep(artifactSuffix: string): SlottedStep {
+  const noPdf = (why: string) => [
+    `  echo "::warning::no PDF of the deployment report: ${why}; the HTML report is uploaded"`,
+    `  echo "- :warning: PDF report not made: ${why}; the artifact holds the HTML report" >> "\${GITHUB_STEP_SUMMARY}"`,
+    '  echo "pdf=false" >> "${GITHUB_OUTPUT}"',
+    '  exit 0',
+  ];
+  return {
+    slot: DeploySlot.POST_DEPLOY,
+    step: {
+      id: 'deploy-report-pdf',
+      name: 'Deployment report as PDF (headless Chrome)',
+      if: 'always()',
+      run: [
+        `html="\${RUNNER_TEMP}/deploy-report/\${APP}-\${ENVIRONMENT}${artifactSuffix}.html"`,
+        'pdf="${html%.html}.pdf"',
+        'if [ ! -s "${html}" ]; then',
+        ...noPdf('the HTML report ${html##*/} was not written'),
+        'fi',
+        'if ! command -v google-chrome > /dev/null 2>&1; then',
+        ...noPdf("google-chrome is not installed on this runner (GitHub's Ubuntu runners have it; install it on a self-hosted runner, or set deployReportPdf: false)"),
+        'fi',
+        'profile="$(mktemp -d)"',
+        'log="$(mktemp)"',
+        'code=0',
+        'timeout 120 google-chrome --headless --disable-gpu --no-first-run --no-default-browser-check --user-data-dir="${profile}" \\',
+        '  --no-pdf-header-footer --print-to-pdf="${pdf}" "file://${html}" > "${log}" 2>&1 || code=$?',
+        'rm -rf "${profile}"',
+        'if [ "${code}" -ne 0 ] || [ ! -s "${pdf}" ] || [ "$(head -c 5 "${pdf}")" != "%PDF-" ]; then',
+        '  why="$(tail -c 300 "${log}" | tr -s \'\\r\\n\' \'  \')"',
+        '  rm -f "${log}" "${pdf}"',
+        ...noPdf('google-chrome exited ${code} and wrote no PDF${why:+ (${why})}'),
+        'fi',
+        'rm -f "${log}"',
+        'echo "pdf=true" >> "${GITHUB_OUTPUT}"',
+        'echo "- PDF report: ${pdf##*/} ($(wc -c < "${pdf}") bytes) in the artifact, beside the HTML" >> "${GITHUB_STEP_SUMMARY}"',
+      ].join('\n'),
+    },
+  };
+}
+
+/**
  * The report steps of a deploy or promotion job, all in `POST_DEPLOY` and run whatever happened: the
  * deployment report (job summary and HTML artifact), the DORA events pushed to the Pushgateway, and a
  * Grafana annotation. @internal
@@ -114,7 +166,9 @@ export function reportSteps(ctx: ReportContext): SlottedStep[] {
         `} > "\${report_dir}/\${APP}-\${ENVIRONMENT}${ctx.artifactSuffix}.html"`,
       ].join('\n'),
     },
-  }, {
+  },
+  ...(app.deployReportPdf ? [pdfStep(ctx.artifactSuffix)] : []),
+  {
     slot: DeploySlot.POST_DEPLOY,
     step: {
       id: 'deploy-report',

@@ -3,14 +3,14 @@ import { IConstruct } from 'constructs';
 import { ProblemList, show } from '../../core/errors';
 import { dnsLabelProblem } from '../../core/names';
 import { Slo, SloKind } from '../../model/slo';
-import { HttpMethod, LoadEndpoint, LoadScenario } from '../load-scenario';
+import { GatewayThroughputOptions, HttpMethod, LoadEndpoint, LoadScenario } from '../load-scenario';
 
 /** The trend statistics every summary carries: the job's table and the regression check read p(95) and p(99). */
 const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
 
 /** k6 thresholds derived from the app's SLOs, with the SLO each one comes from. @internal */
 export interface K6Threshold {
-  readonly metric: 'http_req_duration' | 'http_req_failed';
+  readonly metric: 'http_req_duration' | 'http_req_failed' | 'dropped_iterations';
   readonly expression: string;
   readonly comment: string;
 }
@@ -141,19 +141,138 @@ export function renderK6Script(appName: string, s: LoadScenario, sloThresholds: 
   if (s.maxP95 !== undefined) {
     thresholds.push({ metric: 'http_req_duration', expression: `p(95)<=${s.maxP95.toMilliseconds({ integral: false })}`, comment: `this scenario's own bound: p95 at most ${s.maxP95.toHumanString()}` });
   }
+  return script({
+    header: [
+      `// k6 load test '${s.name}' of ${appName}; thresholds derived from the app's SLOs.`,
+      "// Run: k6 run --env BASE_URL=<the environment's URL> --summary-export summary.json <this file>",
+    ],
+    name: s.name,
+    executor: executor(s),
+    thresholds,
+    endpoints: s.endpoints,
+  });
+}
+
+/** The scenario name (and file name) of the gateway throughput test. @internal */
+export const GATEWAY_SCENARIO = 'gateway-throughput';
+
+/** The gateway throughput test, resolved. @internal */
+export interface GatewayPlan {
+  readonly name: string;
+  readonly path: string;
+  /** Requests (= iterations) per second. */
+  readonly rate: number;
+  readonly seconds: number;
+  readonly preAllocatedVus: number;
+  readonly maxVus: number;
+  readonly maxDroppedPercent: number;
+  /** Iterations the test plans: rate × seconds. */
+  readonly planned: number;
+  /** Most dropped iterations before the gateway counts as not sustaining the rate. */
+  readonly maxDropped: number;
+  /** The error-ratio bound of the scenario's own, when there is one. */
+  readonly maxErrorRatio?: number;
+}
+
+const DEFAULT_GATEWAY_RATE = 50;
+const DEFAULT_GATEWAY_SECONDS = 60;
+
+/**
+ * The gateway throughput test with its defaults: the rate, VUs from Little's law (rate × the slowest
+ * latency SLO threshold, 1 s without one), the dropped-iterations bound. Throws every problem at once.
+ * @internal
+ */
+export function resolveGatewayThroughput(scope: IConstruct, o: GatewayThroughputOptions, slos: readonly Slo[], defaultPath: string,
+  scenarioNames: readonly string[]): GatewayPlan {
+  const problems = new ProblemList(scope);
+  const at = (k: string) => `'gatewayThroughput.${k}'`;
+  const rate = o.rate ?? DEFAULT_GATEWAY_RATE;
+  problems.check(Number.isInteger(rate) && rate >= 1, `${at('rate')} must be a whole number of requests per second, at least 1, got ${show(o.rate)}; use the environment's expected peak, e.g. 200`);
+  const seconds = wholeSeconds(o.duration) ?? DEFAULT_GATEWAY_SECONDS;
+  problems.check(Number.isInteger(seconds) && seconds >= 10, `${at('duration')} must be whole seconds and at least 10 seconds (a rate needs time to be measured), got ${show(o.duration?.toHumanString())}; use e.g. Duration.minutes(1)`);
+  const path = o.path ?? defaultPath;
+  problems.check(typeof path === 'string' && /^\/[^\s"'`\\]*$/.test(path), `${at('path')} must be a path starting with '/' without spaces or quotes, e.g. '/healthz', got ${show(o.path)}`);
+  problems.check(!scenarioNames.includes(GATEWAY_SCENARIO), `a scenario is named ${show(GATEWAY_SCENARIO)}, the name of the gateway throughput test; rename the scenario`);
+  const slowest = Math.max(0, ...slos.filter((s) => s.kind === SloKind.LATENCY).map((s) => s.threshold!.toSeconds({ integral: false })));
+  const perRequest = slowest > 0 ? slowest : 1;
+  const preAllocatedVus = o.preAllocatedVus ?? Math.max(1, Math.ceil(rate * perRequest));
+  problems.check(Number.isInteger(preAllocatedVus) && preAllocatedVus >= 1, `${at('preAllocatedVus')} must be a whole number of virtual users, at least 1, got ${show(o.preAllocatedVus)}`);
+  const maxVus = o.maxVus ?? preAllocatedVus * 2;
+  problems.check(Number.isInteger(maxVus) && maxVus >= preAllocatedVus, `${at('maxVus')} must be a whole number of at least 'preAllocatedVus' (${preAllocatedVus}), got ${show(o.maxVus)}`);
+  const maxDroppedPercent = o.maxDroppedPercent ?? 1;
+  problems.check(typeof maxDroppedPercent === 'number' && maxDroppedPercent >= 0 && maxDroppedPercent <= 100, `${at('maxDroppedPercent')} must be a percentage between 0 and 100, got ${show(o.maxDroppedPercent)}; use e.g. 1`);
+  if (o.maxErrorPercent !== undefined) {
+    problems.check(typeof o.maxErrorPercent === 'number' && o.maxErrorPercent >= 0 && o.maxErrorPercent <= 100, `${at('maxErrorPercent')} must be a percentage between 0 and 100, got ${show(o.maxErrorPercent)}; use e.g. 1`);
+  }
+  problems.throwIfAny('invalid LoadTestStage');
+  const planned = rate * seconds;
+  const hasAvailability = slos.some((s) => s.kind !== SloKind.LATENCY);
+  return {
+    name: GATEWAY_SCENARIO,
+    path,
+    rate,
+    seconds,
+    preAllocatedVus,
+    maxVus,
+    maxDroppedPercent,
+    planned,
+    maxDropped: Math.floor((planned * maxDroppedPercent) / 100),
+    maxErrorRatio: o.maxErrorPercent !== undefined ? o.maxErrorPercent / 100 : (hasAvailability ? undefined : 0.01),
+  };
+}
+
+/** The k6 script of the gateway throughput test (without projen's marker). @internal */
+export function renderGatewayScript(appName: string, g: GatewayPlan, sloThresholds: readonly K6Threshold[]): string {
+  const thresholds = [...sloThresholds];
+  if (g.maxErrorRatio !== undefined) {
+    thresholds.push({ metric: 'http_req_failed', expression: `rate<=${g.maxErrorRatio}`, comment: `at most ${+(g.maxErrorRatio * 100).toFixed(4)} % failed requests at ${g.rate} requests/s` });
+  }
+  thresholds.push({
+    metric: 'dropped_iterations',
+    expression: `count<=${g.maxDropped}`,
+    comment: `the gateway sustains ${g.rate} requests/s: at most ${g.maxDroppedPercent} % of the ${g.planned} planned iterations dropped (no free VU at their start)`,
+  });
+  return script({
+    header: [
+      `// k6 throughput test '${g.name}' of ${appName}: ${g.rate} requests/s through the ingress gateway (the environment's`,
+      `// public URL) for ${g.seconds} s; thresholds from the app's SLOs and on the iterations k6 had to drop.`,
+      "// Run: k6 run --env BASE_URL=<the environment's URL> --summary-export summary.json <this file>",
+    ],
+    name: g.name,
+    executor: [
+      "executor: 'constant-arrival-rate',",
+      `rate: ${g.rate},`,
+      "timeUnit: '1s',",
+      `duration: '${g.seconds}s',`,
+      `preAllocatedVUs: ${g.preAllocatedVus},`,
+      `maxVUs: ${g.maxVus},`,
+    ],
+    thresholds,
+    endpoints: [{ path: g.path }],
+  });
+}
+
+interface ScriptParts {
+  readonly header: string[];
+  readonly name: string;
+  readonly executor: string[];
+  readonly thresholds: readonly K6Threshold[];
+  readonly endpoints: readonly LoadEndpoint[];
+}
+
+function script(p: ScriptParts): string {
+  const thresholds = p.thresholds;
   const percentiles = thresholds.filter((t) => t.metric === 'http_req_duration').map((t) => /^(p\([0-9.]+\))/.exec(t.expression)![1]);
-  const stats = [...TREND_STATS, ...percentiles.filter((p) => !TREND_STATS.includes(p))];
-  const byMetric = (m: K6Threshold['metric']) => thresholds.filter((t) => t.metric === m);
+  const stats = [...TREND_STATS, ...percentiles.filter((x) => !TREND_STATS.includes(x))];
   const thresholdLines: string[] = [];
-  for (const metric of ['http_req_duration', 'http_req_failed'] as const) {
-    const ts = byMetric(metric);
+  for (const metric of ['http_req_duration', 'http_req_failed', 'dropped_iterations'] as const) {
+    const ts = thresholds.filter((t) => t.metric === metric);
     if (ts.length === 0) continue;
     thresholdLines.push(...ts.map((t) => `    // ${t.comment}`));
     thresholdLines.push(`    ${metric}: [${ts.map((t) => `'${t.expression}'`).join(', ')}],`);
   }
   return [
-    `// k6 load test '${s.name}' of ${appName}; thresholds derived from the app's SLOs.`,
-    "// Run: k6 run --env BASE_URL=<the environment's URL> --summary-export summary.json <this file>",
+    ...p.header,
     "import http from 'k6/http';",
     "import { check } from 'k6';",
     '',
@@ -162,8 +281,8 @@ export function renderK6Script(appName: string, s: LoadScenario, sloThresholds: 
     '/** @type {import("k6/options").Options} */',
     'export const options = {',
     '  scenarios: {',
-    `    ${JSON.stringify(s.name)}: {`,
-    ...executor(s).map((l) => `      ${l}`),
+    `    ${JSON.stringify(p.name)}: {`,
+    ...p.executor.map((l) => `      ${l}`),
     '    },',
     '  },',
     ...(thresholdLines.length > 0 ? ['  thresholds: {', ...thresholdLines, '  },'] : []),
@@ -175,7 +294,7 @@ export function renderK6Script(appName: string, s: LoadScenario, sloThresholds: 
     '}',
     '',
     'export default function () {',
-    ...s.endpoints.flatMap((e, i) => request(e, i)),
+    ...p.endpoints.flatMap((e, i) => request(e, i)),
     '}',
     '',
   ].join('\n');

@@ -38,6 +38,19 @@ export interface LoadScriptContext {
   /** `kubectl top` sample interval in seconds. */
   readonly sampleInterval: number;
   readonly pushMetrics: boolean;
+  /** The gateway throughput test, when there is one (also listed in `scenarios`, last). */
+  readonly gateway?: GatewayContext;
+}
+
+/** What the scripts need of the gateway throughput test. @internal */
+export interface GatewayContext {
+  readonly name: string;
+  /** Target requests per second. */
+  readonly rate: number;
+  /** Iterations planned (rate × seconds). */
+  readonly planned: number;
+  /** Most dropped iterations. */
+  readonly maxDropped: number;
 }
 
 /**
@@ -92,7 +105,7 @@ export function runScript(ctx: LoadScriptContext): string {
     `mkdir -p ${RESULTS_DIR}`,
     'status=0',
     'run_scenario() {',
-    '  local scenario="$1" samples="$2" stop sampler code=0',
+    '  local scenario="$1" samples="$2" crossed="${3:-the SLO thresholds were crossed under load}" stop sampler code=0',
     '  # the app\'s pods under load: one kubectl top sample per interval while k6 runs. The sampler always',
     '  # takes its first sample and stops within a second of k6 ending (a stop file, not a kill that could',
     '  # land before the first sample or in the middle of one).',
@@ -112,14 +125,18 @@ export function runScript(ctx: LoadScriptContext): string {
     '  wait "${sampler}" || true',
     '  rm -f "${stop}"',
     '  if [ "${code}" -eq 99 ]; then',
-    '    echo "::error::${scenario}: the SLO thresholds were crossed under load (k6 exit 99)"',
+    '    echo "::error::${scenario}: ${crossed} (k6 exit 99)"',
     '    status=1',
     '  elif [ "${code}" -ne 0 ]; then',
     '    echo "::error::${scenario}: k6 failed (exit ${code})"',
     '    status=1',
     '  fi',
     '}',
-    ...ctx.scenarios.map((s) => `run_scenario ${s.name} ${Math.ceil(s.seconds / ctx.sampleInterval) + 1}`),
+    ...ctx.scenarios.map((s) => {
+      const call = `run_scenario ${s.name} ${Math.ceil(s.seconds / ctx.sampleInterval) + 1}`;
+      const g = ctx.gateway;
+      return g?.name === s.name ? `${call} "the gateway did not sustain ${g.rate} requests/s (more than ${g.maxDropped} dropped iterations, or too many failed requests) or the SLO thresholds were crossed"` : call;
+    }),
     'exit "${status}"',
   ].join('\n');
 }
@@ -154,9 +171,11 @@ export function reportScript(ctx: LoadScriptContext): string {
       'fi',
     );
   }
+  if (ctx.gateway) lines.push(...gatewayReportLines(ctx.gateway));
+  // one group for every scenario's samples: three or more redirects in a row are a shellcheck finding (SC2129)
+  lines.push('{');
   for (const { name } of ctx.scenarios) {
     lines.push(
-      '{',
       '  echo ""',
       `  echo "<details><summary>kubectl top pods during ${name}</summary>"`,
       '  echo ""',
@@ -164,9 +183,9 @@ export function reportScript(ctx: LoadScriptContext): string {
       `  if [ -s ${RESULTS_DIR}/${name}.top.txt ]; then cat ${RESULTS_DIR}/${name}.top.txt; else echo "no samples: kubectl top answered nothing (is metrics-server installed?)"; fi`,
       '  echo \'```\'',
       '  echo "</details>"',
-      '} >> "${GITHUB_STEP_SUMMARY}"',
     );
   }
+  lines.push('} >> "${GITHUB_STEP_SUMMARY}"');
   if (ctx.pushMetrics) {
     lines.push('if [ "${failed}" = 0 ]; then');
     const samples = [];
@@ -182,10 +201,55 @@ export function reportScript(ctx: LoadScriptContext): string {
         { metric: PipelineMetrics.LOAD_TEST_THROUGHPUT, labels: { scenario: name }, value: `\${${v('rps', name)}}` },
       );
     }
+    if (ctx.gateway) {
+      samples.push(
+        { metric: PipelineMetrics.LOAD_TEST_TARGET_THROUGHPUT, labels: { scenario: ctx.gateway.name }, value: String(ctx.gateway.rate) },
+        { metric: PipelineMetrics.LOAD_TEST_DROPPED_ITERATIONS, labels: { scenario: ctx.gateway.name }, value: '${gateway_dropped}' },
+      );
+    }
     lines.push(pushgatewayScript([['app', '${APP}'], ['environment', '${ENVIRONMENT}']], samples), 'fi');
   }
   lines.push('exit "${failed}"');
   return lines.join('\n');
+}
+
+/**
+ * The gateway throughput section of the report: target and achieved requests/s, dropped iterations against
+ * their bound, p95/p99 and failed requests at that rate, and the verdict. A summary without a
+ * `dropped_iterations` count (k6 writes it whenever the script has a threshold on it, even at 0) fails the
+ * step: nothing is read as zero. Sets `gateway_dropped` for the push.
+ */
+function gatewayReportLines(g: GatewayContext): string[] {
+  const n = g.name;
+  const figures = `$(ms "\${${v('p95', n)}}") | $(ms "\${${v('p99', n)}}") | $(pct "\${${v('err', n)}}") %`;
+  return [
+    'gateway_dropped=""',
+    `gateway_row="| ${g.rate} | no summary | | | | | unknown |"`,
+    `if [ -n "\${${v('rps', n)}:-}" ]; then`,
+    `  gateway_dropped="$(jq -r '.metrics.dropped_iterations.count // empty' ${RESULTS_DIR}/${n}.json 2> /dev/null || true)"`,
+    '  if ! [[ "${gateway_dropped}" =~ ^[0-9]+$ ]]; then',
+    `    echo "::error::${n}: the k6 summary has no dropped_iterations count (${RESULTS_DIR}/${n}.json): whether the gateway sustained the rate is unknown"`,
+    `    gateway_row="| ${g.rate} | $(ms "\${${v('rps', n)}}") | unknown | ${figures} | unknown |"`,
+    '    failed=1',
+    '  else',
+    `    if [ "\${gateway_dropped}" -le ${g.maxDropped} ]; then`,
+    `      verdict="sustained (at most ${g.maxDropped} of ${g.planned} iterations may drop)"`,
+    '    else',
+    `      verdict="not sustained: \${gateway_dropped} of ${g.planned} iterations dropped (bound ${g.maxDropped})"`,
+    `      echo "::error::${n}: the ingress gateway did not sustain ${g.rate} requests/s: k6 dropped \${gateway_dropped} of ${g.planned} iterations (bound ${g.maxDropped}), achieved $(ms "\${${v('rps', n)}}") requests/s"`,
+    '    fi',
+    `    gateway_row="| ${g.rate} | $(ms "\${${v('rps', n)}}") | \${gateway_dropped} | ${figures} | \${verdict} |"`,
+    '  fi',
+    'fi',
+    '{',
+    '  echo ""',
+    `  echo "#### Ingress gateway throughput: ${g.rate} requests/s"`,
+    '  echo ""',
+    '  echo "| target (req/s) | achieved (req/s) | dropped iterations | p95 (ms) | p99 (ms) | failed requests | verdict |"',
+    '  echo "|---|---|---|---|---|---|---|"',
+    '  echo "${gateway_row}"',
+    '} >> "${GITHUB_STEP_SUMMARY}"',
+  ];
 }
 
 /**
