@@ -5,19 +5,19 @@ import { ensurePipelineReport, addRulesGate, promtoolVersionProblem } from './pr
 import { fail, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { dnsLabelProblem, PROM_LABEL_NAME } from '../core/names';
+import { paths } from '../core/paths';
 import { DEFAULT_PROMETHEUS_VERSION } from '../core/versions';
+import type { DashboardContribution } from './private/contributions';
 import { SUCCESS_METRICS } from './private/pipeline-rules';
 import { promqlProblem, withoutPlaceholders } from './private/promql';
-import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
 import { groupEvalOrder } from './private/rule-tests';
-import { paths } from '../core/paths';
+import { buildRulesPlan, CustomAlert, RulesPlan, RulesSettings } from './private/rules-plan';
 import { stringifyYaml } from '../core/yaml-writer';
 import { Label, labelMap } from '../model/label';
 import { PipelineJob } from '../pipeline/pipeline-job';
 import { commonLabels } from '../platform/base-manifests';
 import { lastEnvironment, undeclaredEnvironment } from '../platform/environments';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
-import type { DashboardContribution } from './private/contributions';
 import { claimSingleton, ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
 const RULES_SYMBOL = Symbol.for('platform-pipeline.PrometheusRules');

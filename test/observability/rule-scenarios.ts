@@ -476,7 +476,8 @@ export function writeScenarios(dir: string, rulesText: string): string[] {
   // the evaluation order the generated tests use: without it, a rule reading another group's recording
   // sees this evaluation's value or the previous one by chance
   return scenarioFiles().map(({ file, doc: d }) => {
-    const ordered = { rule_files: d.rule_files, evaluation_interval: d.evaluation_interval, group_eval_order: d.rule_files.flatMap((f: string) => order[f]), tests: d.tests };
+    const groupOrder = d.rule_files.flatMap((f: string) => order[f]);
+    const ordered = { rule_files: d.rule_files, evaluation_interval: d.evaluation_interval, group_eval_order: groupOrder, tests: d.tests };
     fs.writeFileSync(path.join(dir, file), stringify(ordered, { lineWidth: 0 }));
     return path.join(dir, file);
   });

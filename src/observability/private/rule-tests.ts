@@ -32,7 +32,8 @@ export interface TestGroup {
  * another group's recording sees this evaluation's value in some runs and the previous one in others: a test
  * of such a value passes or fails by chance.
  */
-export function groupEvalOrder(groups: ReadonlyArray<{ readonly name: string; readonly rules: ReadonlyArray<{ readonly record?: string }> }>): string[] {
+type GroupShape = { readonly name: string; readonly rules: ReadonlyArray<{ readonly record?: string }> };
+export function groupEvalOrder(groups: ReadonlyArray<GroupShape>): string[] {
   const recordingOnly = (g: { rules: ReadonlyArray<{ record?: string }> }) => g.rules.every((r) => r.record !== undefined);
   return [...groups.filter(recordingOnly), ...groups.filter((g) => !recordingOnly(g))].map((g) => g.name);
 }
