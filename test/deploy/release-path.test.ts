@@ -15,13 +15,13 @@ describe('ReleasePath deploy jobs', () => {
     ]);
   });
 
-  test('the HTML report is printed to PDF by the runner\'s Chrome before the upload, whatever happened; deployReportPdf: false leaves it out', () => {
+  test('the HTML report is printed to PDF by the runner\'s Chrome before the upload, whether the deploy failed or not (not when the run is cancelled); deployReportPdf: false leaves it out', () => {
     const pdf = deployJob().steps.find((s: any) => s.id === 'deploy-report-pdf');
-    expect(pdf.if).toBe('always()');
+    expect(pdf.if).toBe('${{ !cancelled() }}');
     // the file the deploy-summary step writes, printed next to it (the upload takes the whole directory)
     expect(pdf.run).toContain('html="${RUNNER_TEMP}/deploy-report/${APP}-${ENVIRONMENT}.html"');
     expect(pdf.run).toContain('pdf="${html%.html}.pdf"');
-    expect(pdf.run).toContain('timeout 120 google-chrome --headless');
+    expect(pdf.run).toContain('timeout 60 google-chrome --headless');
     expect(pdf.run).toContain('--print-to-pdf="${pdf}" "file://${html}"');
     // nothing downloaded, no sandbox switched off
     expect(pdf.run).not.toMatch(/curl|wget|apt-get|--no-sandbox/);

@@ -44,7 +44,8 @@ function pdfStep(artifactSuffix: string): SlottedStep {
     step: {
       id: 'deploy-report-pdf',
       name: 'Deployment report as PDF (headless Chrome)',
-      if: 'always()',
+      // not on a cancelled run: the HTML report is uploaded all the same, and a cancel waits for no rendering
+      if: '${{ !cancelled() }}',
       run: [
         `html="\${RUNNER_TEMP}/deploy-report/\${APP}-\${ENVIRONMENT}${artifactSuffix}.html"`,
         'pdf="${html%.html}.pdf"',
@@ -57,7 +58,7 @@ function pdfStep(artifactSuffix: string): SlottedStep {
         'profile="$(mktemp -d)"',
         'log="$(mktemp)"',
         'code=0',
-        'timeout 120 google-chrome --headless --disable-gpu --no-first-run --no-default-browser-check --user-data-dir="${profile}" \\',
+        'timeout 60 google-chrome --headless --disable-gpu --no-first-run --no-default-browser-check --user-data-dir="${profile}" \\',
         '  --no-pdf-header-footer --print-to-pdf="${pdf}" "file://${html}" > "${log}" 2>&1 || code=$?',
         'rm -rf "${profile}"',
         'if [ "${code}" -ne 0 ] || [ ! -s "${pdf}" ] || [ "$(head -c 5 "${pdf}")" != "%PDF-" ]; then',
