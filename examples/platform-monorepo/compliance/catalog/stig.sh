@@ -65,7 +65,10 @@ field() { if [ -n "${os_release}" ]; then sed -n "s/^$1=//p" "${os_release}" | h
 os_id="$(field ID)"
 os_version="$(field VERSION_ID)"
 os_name="$(field PRETTY_NAME)"
-os_name="${os_name:-${os_id:-unknown} ${os_version}}"
+if [ -z "${os_name}" ]; then
+  os_name="$(field NAME)"
+  os_name="${os_name:-${os_id:-unknown}} ${os_version}"
+fi
 if [ -n "${datastream}" ]; then
   ds="${content}/${datastream}"
   if [ ! -f "${ds}" ]; then
