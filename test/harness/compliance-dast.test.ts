@@ -75,7 +75,7 @@ describe('STIG scan', () => {
     expect(stigResult(silent)).toBe('ERROR\toscap exited 1: \n');
     expect(silent.conclusion).toBe('failure');
     // "some rules failed" (exit 2) but no results file
-    const noFile = run({}, { tools: { kubectl: complianceKubectl({}), ...stigWorld({}).tools, 'oscap-chroot': 'exit 2' } });
+    const noFile = run({}, { tools: { 'kubectl': complianceKubectl({}), ...stigWorld({}).tools, 'oscap-chroot': 'exit 2' } });
     expect(stigResult(noFile)).toBe('ERROR\toscap wrote no results (compliance-report/stig-results.xml): nothing was evaluated\n');
     expect(noFile.conclusion).toBe('failure');
     const empty = run({ results: [] });
