@@ -1,6 +1,7 @@
 // The ComplianceStage's scans of the image and of the running app: the OpenSCAP / DISA STIG scan of the image
 // this run built (a step of the kind E2E job, whose result the compliance report reads), and the OWASP ZAP
 // baseline against an environment's URL (a verify job after that environment's deploy).
+import { ACTION_FILES } from '../../core/action-artifacts';
 
 /** What the STIG scan does, resolved at synth. @internal */
 export interface StigPlan {
@@ -193,7 +194,7 @@ export function zapSummaryScript(nist: string[]): string {
     '#!/usr/bin/env bash',
     '# The ZAP baseline\'s alerts in the job summary; no report, or a report of no site, fails: nothing was checked.',
     'set -euo pipefail',
-    'report=report_json.json',
+    `report=${ACTION_FILES.zapBaseline.jsonReport}`,
     'if [ ! -s "${report}" ]; then',
     '  echo "### OWASP ZAP baseline against ${TARGET}: no report (ZAP did not run or reached nothing)" >> "${GITHUB_STEP_SUMMARY}"',
     '  echo "::error::ZAP wrote no ${report}: the baseline scan of ${TARGET} checked nothing"',
