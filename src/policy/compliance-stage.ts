@@ -237,6 +237,8 @@ export interface ComplianceStageProps {
 
 const IMAGE_REF = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const READ = github.workflows.JobPermission.READ;
+/** What the STIG scan adds to the E2E job's run: the packages, the image's pull and export, the evaluation. */
+const STIG_MINUTES = 8;
 
 /**
  * Stage 6: security hardening and compliance. In the kind E2E cluster (the KindE2EStage's job; this stage adds
@@ -392,7 +394,7 @@ export class ComplianceStage extends Construct {
         with: { 'name': `${app.name}-compliance-report`, 'path': 'compliance-report/', 'if-no-files-found': 'warn', 'retention-days': 90 },
       },
     ];
-    contributeToE2E(app, { owner: this, beforeRelease: before, tests, final });
+    contributeToE2E(app, { owner: this, beforeRelease: before, tests, final, minutes: stig ? STIG_MINUTES : 0 });
     this.zapJob = zap ? zapJob(app, this, this.dir, zap, file) : undefined;
     this.node.addValidation({ validate: () => this.validate(checks) });
   }

@@ -43,6 +43,9 @@ describe('ComplianceStage: STIG scan', () => {
       },
       run: 'bash compliance/checkout/stig.sh',
     });
+    // the scan lengthens the job: 8 more minutes of timeout
+    const without = workflowOf(pp.Testing.synth(full({}).project)).jobs['checkout-e2e'];
+    expect(job['timeout-minutes'] - without['timeout-minutes']).toBe(8);
     // the job needs the build, whose output it reads
     expect(job.needs).toContain('checkout-build');
     expect(workflowOf(out).jobs['checkout-build'].outputs.digest).toBeDefined();
