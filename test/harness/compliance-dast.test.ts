@@ -70,7 +70,7 @@ describe('STIG scan', () => {
     expect(r.step('upload-compliance-report').outcome).toBe('success');
   });
 
-  test('oscap prints nothing and exits 1, writes no results, or results without a rule: the check fails closed', () => {
+  test('oscap prints nothing and exits 1, writes no results, results without a rule or where no rule applied: the check fails closed', () => {
     const silent = run({ oscapSilent: true });
     expect(stigResult(silent)).toBe('ERROR\toscap exited 1: \n');
     expect(silent.conclusion).toBe('failure');
@@ -81,6 +81,9 @@ describe('STIG scan', () => {
     const empty = run({ results: [] });
     expect(stigResult(empty)).toBe('ERROR\tthe results of xccdf_org.ssgproject.content_profile_stig hold no rule result: nothing was evaluated\n');
     expect(empty.summary).toContain('1 of 8 compliance checks did not pass: stig.');
+    // results in which no rule applied (as OpenSCAP writes when the data stream's platform does not match)
+    const none = run({ results: [['notapplicable', 'package_aide_installed'], ['notselected', 'prefer_64bit_os'], ['notchecked', 'sssd_offline_cred_expiration']] });
+    expect(stigResult(none)).toBe('ERROR\tno rule of xccdf_org.ssgproject.content_profile_stig applied to Red Hat Enterprise Linux 9.4 (Plow) (3 not applicable or not checked, of 3): nothing was checked\n');
     // no digest from the build: nothing is pulled
     const noDigest = run({}, { needs: { [`${ex.app}-build`]: { result: 'success', outputs: { digest: '' } } } });
     expect(stigResult(noDigest)).toMatch(/^ERROR\tthe build job gave no image digest \(got ''\)/);

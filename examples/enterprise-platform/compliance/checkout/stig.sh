@@ -129,6 +129,11 @@ fi
 fails="$(count 'fail|error|unknown')"
 passes="$(count pass)"
 na="$(count 'notapplicable|notchecked|notselected|informational|fixed')"
+# no rule applied (each not applicable, not checked or not selected): the content does not fit the image
+if [ "$((passes + fails))" -eq 0 ]; then
+  record stig ERROR "no rule of ${profile} applied to ${os_name:-the image} (${na} not applicable or not checked, of ${total}): nothing was checked"
+  exit 0
+fi
 awk -F '\t' '$1 ~ /^(fail|error|unknown)$/ { sub(/^xccdf_org\.ssgproject\.content_rule_/, "", $2); print $2 " (" $1 ")" }' compliance-report/stig-rule-results.tsv > compliance-report/stig-failures.txt
 result="${fails} failed (bound ${max_failures}), ${passes} passed, ${na} not applicable or not checked, of ${total} rules; ${os_name:-the image}, ${profile}"
 if [ "${fails}" -gt "${max_failures}" ]; then
