@@ -77,5 +77,6 @@ export {
 export { NetworkPolicies, NetworkPoliciesProps } from './policy/network-policies';
 export {
   ComplianceStage, ComplianceStageProps, EnforcementChecksOptions, FalcoOptions, FalcoPriority, KubeBenchOptions,
+  StigOptions, ZapOptions, ZapRule, ZapRuleAction,
 } from './policy/compliance-stage';
 export { AppNetwork, NetworkPath } from './platform/network-paths';

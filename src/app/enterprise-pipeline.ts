@@ -93,8 +93,11 @@ export interface EnterprisePipelineProps {
    */
   readonly load?: LoadTestStageProps;
   /**
-   * Stage 6: runtime security and compliance (Falco, kube-bench, enforcement checks, secrets).
-   * @default - ComplianceStage defaults, with the enforcement checks of the policies this pipeline leaves out off
+   * Stage 6: runtime security and compliance (Falco, kube-bench, enforcement checks, secrets, the DISA STIG
+   * scan of the image, the OWASP ZAP baseline).
+   * @default - ComplianceStage defaults, with the enforcement checks of the policies this pipeline leaves out off,
+   * the STIG scan on (an image without STIG content is reported N/A), and the ZAP baseline against the first
+   * environment that has a `url` (none when no environment has one)
    */
   readonly compliance?: ComplianceStageProps;
   /**
@@ -187,7 +190,7 @@ export class EnterprisePipeline extends Construct {
   public readonly e2e?: KindE2EStage;
   /** Stage 5: load tests. */
   public readonly load?: LoadTestStage;
-  /** Stage 6: Falco, kube-bench, enforcement checks in the E2E cluster, the secrets gate, the compliance report. */
+  /** Stage 6: Falco, kube-bench, enforcement checks and the STIG scan in the E2E job, the secrets gate, the compliance report, the ZAP baseline. */
   public readonly compliance?: ComplianceStage;
   /** Stage 7: progressive delivery. */
   public readonly canary?: CanaryDeploy;
@@ -233,6 +236,8 @@ export class EnterprisePipeline extends Construct {
     if (on(EnterpriseStage.COMPLIANCE) && !on(EnterpriseStage.E2E)) {
       fail(this, `'without' leaves out ${show(EnterpriseStage.E2E)} but not ${show(EnterpriseStage.COMPLIANCE)}, whose Falco, kube-bench and enforcement checks run in the E2E cluster; list ${show(EnterpriseStage.COMPLIANCE)} in 'without' too, or keep the E2E stage`);
     }
+    // the ZAP baseline scans the first environment reached at a URL, after its deploy
+    const scanned = app.environments.find((e) => e.url !== undefined);
     this.compliance = on(EnterpriseStage.COMPLIANCE) ? new ComplianceStage(this, 'Compliance', props.compliance ?? {
       // the enforcement checks need what they check: the policies this pipeline adds
       enforcement: {
@@ -240,6 +245,8 @@ export class EnterprisePipeline extends Construct {
         admissionPolicy: on(EnterpriseStage.POLICIES),
         imageSignature: on(EnterpriseStage.POLICIES),
       },
+      stig: {},
+      zap: scanned ? { environment: scanned.name } : undefined,
     }) : undefined;
     this.canary = on(EnterpriseStage.CANARY) ? new CanaryDeploy(this, 'Canary', props.canary ?? defaultDelivery(app)) : undefined;
     this.changeRequest = props.changeRequest ? new ChangeRequest(this, 'Change', props.changeRequest) : undefined;

@@ -24,6 +24,17 @@ export const ACTION_FILES = {
    * actions/download-artifact v8.0.1, src/download-artifact.ts: `name` → into `path`; `pattern` (or no name)
    * → into `path/<artifact name>/`, or straight into `path` with `merge-multiple: true`.
    */
+  /**
+   * zaproxy/action-baseline v0.15.0, index.js: ZAP runs in Docker with the workspace mounted as `/zap/wrk` and
+   * writes `report_json.json`, `report_md.md` and `report_html.html` there (the workspace root); with
+   * `allow_issue_writing: false`, @zaproxy/actions-common-scans `processReport()` uploads the three as the
+   * artifact `artifact_name` and returns, leaving them in place. `rules_file_name` reaches ZAP (`-c`) only when
+   * the file has an IGNORE line (`processLineByLine()` collects only those); `cmd_options` is appended as is.
+   */
+  zapBaseline: {
+    /** ZAP's JSON report, in the workspace root after the step. */
+    jsonReport: 'report_json.json',
+  },
   downloadArtifact: {
     /** Where a file of the artifact lands when downloaded by `name`. */
     byName: (dest: string, file: string): string => `${dest}/${file}`,

@@ -69,3 +69,6 @@ export function pascalCase(value: string): string {
     .map((p) => p[0].toUpperCase() + p.slice(1))
     .join('');
 }
+
+/** The build job's output holding the pushed image's digest (`sha256:…`); jobs that need the image read it. */
+export const IMAGE_DIGEST_OUTPUT = 'digest';

@@ -147,3 +147,23 @@ export const KUBE_BENCH_IMAGE = 'docker.io/aquasec/kube-bench:v0.15.6';
 
 /** The client the E2E tests probe the app from (curl), pinned by digest. @internal */
 export const E2E_CLIENT_IMAGE = 'curlimages/curl:8.17.0@sha256:935d9100e9ba842cdb060de42472c7ca90cfe9a7c96e4dacb55e79e560b3ff40';
+
+/**
+ * The OWASP ZAP image the ZAP baseline scan runs (`docker_name` of zaproxy/action-baseline), instead of the
+ * action's floating `stable`. Pinned by its version tag only: no registry was reachable to read its digest,
+ * and a digest nobody verified would be a pin in name only; pass `zap.image` with `@sha256:` to pin it by
+ * digest. @internal
+ */
+export const ZAP_IMAGE = 'ghcr.io/zaproxy/zaproxy:2.16.1';
+
+/**
+ * The Ubuntu packages of the STIG scan (installed with apt on the runner: apt verifies each against the
+ * archive's signed Release file, so they are pinned by the runner image's Ubuntu release, not by version):
+ * the OpenSCAP scanner, `oscap-chroot`, and the SCAP Security Guide's data streams
+ * (`/usr/share/xml/scap/ssg/content/ssg-<product>-ds.xml`: Ubuntu in ssg-debderived, Debian in ssg-debian,
+ * RHEL, Oracle Linux, SLES and others in ssg-nondebian). @internal
+ */
+export const OPENSCAP_PACKAGES = ['openscap-scanner', 'openscap-utils', 'ssg-base', 'ssg-debderived', 'ssg-debian', 'ssg-nondebian'];
+
+/** Where the SCAP Security Guide packages put their data streams. @internal */
+export const SSG_CONTENT_DIR = '/usr/share/xml/scap/ssg/content';

@@ -25,6 +25,8 @@ export interface E2EContribution {
   readonly beforeRelease: github.workflows.JobStep[];
   readonly tests: github.workflows.JobStep[];
   readonly final: github.workflows.JobStep[];
+  /** Minutes the steps add to the job's run (its timeout and its estimate grow by them). */
+  readonly minutes?: number;
 }
 
 const CONTRIBUTIONS = Symbol.for('platform-pipeline.E2EContributions');

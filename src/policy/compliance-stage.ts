@@ -1,14 +1,15 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { github } from 'projen';
-import { COMPLIANCE_CHECKS, ComplianceCheck } from './private/compliance-controls';
+import { COMPLIANCE_CHECKS, ComplianceCheck, ZAP_CHECK } from './private/compliance-controls';
+import { resolveStig, resolveZap, stigStep, zapJob } from './private/compliance-dast-jobs';
 import {
   enforcementScript, falcoCheckScript, falcoRules, installFalcoScript, kubeBenchJob, kubeBenchScript, reportScript, secretsCheckScript,
 } from './private/compliance-scripts';
 import { secretLiteralProblems } from './private/compliance-secrets';
 import { fail, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
-import { REPO_PATH } from '../core/names';
+import { IMAGE_DIGEST_OUTPUT, REPO_PATH } from '../core/names';
 import { E2E_CHARTS, E2E_CLIENT_IMAGE, KUBE_BENCH_IMAGE } from '../core/versions';
 import { SecretReference } from '../model/secret-reference';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
@@ -95,6 +96,99 @@ export interface EnforcementChecksOptions {
   readonly imageSignature?: boolean;
 }
 
+/** The OpenSCAP scan of the image this run built against a DISA STIG profile (SCAP Security Guide content). */
+export interface StigOptions {
+  /**
+   * Whether the scan runs.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The XCCDF profile id.
+   * @default 'xccdf_org.ssgproject.content_profile_stig'
+   */
+  readonly profile?: string;
+  /**
+   * The SCAP source data stream: a file name in the SCAP Security Guide's content directory on the runner
+   * (`/usr/share/xml/scap/ssg/content`), e.g. `ssg-rhel9-ds.xml`.
+   * @default - chosen from the image's os-release: `ssg-<product>-ds.xml` (Ubuntu `ubuntu2204`, RHEL/UBI
+   * `rhel9`, Oracle Linux `ol9`, SLES `sle15`, Debian `debian12`, …)
+   */
+  readonly datastream?: string;
+  /**
+   * The most failed rules accepted (a rule OpenSCAP could not decide counts as failed); more fail the check.
+   * @default 0
+   */
+  readonly maxFailures?: number;
+  /**
+   * Whether an image without STIG content fails the check: no os-release (a scratch or static image), an OS
+   * the SCAP Security Guide has no data stream for (Alpine, distroless), or one without the profile (Debian).
+   * When false such an image is reported N/A (not applicable) in the summary and the compliance report.
+   * @default false
+   */
+  readonly requireContent?: boolean;
+}
+
+/** What ZAP does with an alert (the levels of a `zap-baseline.py` rules file). */
+export enum ZapRuleAction {
+  /** Not reported. */
+  IGNORE = 'IGNORE',
+  /** Reported, never fails. */
+  INFO = 'INFO',
+  /** Reported; fails the job when `failOnWarnings` (ZAP's level for every alert not listed). */
+  WARN = 'WARN',
+  /** Reported and fails the job. */
+  FAIL = 'FAIL',
+}
+
+/** One line of the ZAP baseline's rules file. */
+export interface ZapRule {
+  /** The ZAP alert (scan rule) id, e.g. 10038 (Content Security Policy header not set). */
+  readonly id: number;
+  /** What ZAP does with the alert. */
+  readonly action: ZapRuleAction;
+  /**
+   * Why (written in the rules file).
+   * @default - 'set in .projenrc.ts'
+   */
+  readonly note?: string;
+}
+
+/** The OWASP ZAP baseline scan (spider and passive scan) of an environment's URL, after its deploy. */
+export interface ZapOptions {
+  /**
+   * Whether the scan runs.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The environment whose `url` is scanned, after its deploy (the next environment waits for the scan).
+   * @default - the first environment
+   */
+  readonly environment?: string;
+  /**
+   * Rules: what ZAP does with each alert (rendered to `compliance/<app>/zap-rules.tsv`).
+   * @default - none: every alert is a WARN
+   */
+  readonly rules?: ZapRule[];
+  /**
+   * Whether a WARN alert fails the job; when false only alerts a rule sets to FAIL do.
+   * @default true
+   */
+  readonly failOnWarnings?: boolean;
+  /**
+   * The ZAP image (`docker_name`). Give one pinned by digest (`…@sha256:…`) once you have verified it.
+   * @default 'ghcr.io/zaproxy/zaproxy:2.16.1' (pinned by version tag instead of the action's floating
+   * `stable`: its digest could not be verified)
+   */
+  readonly image?: string;
+  /**
+   * `timeout-minutes` of the job.
+   * @default Duration.minutes(20)
+   */
+  readonly timeout?: Duration;
+}
+
 /** Properties of the ComplianceStage. */
 export interface ComplianceStageProps {
   /**
@@ -112,6 +206,16 @@ export interface ComplianceStageProps {
    * @default - all on
    */
   readonly enforcement?: EnforcementChecksOptions;
+  /**
+   * OpenSCAP / DISA STIG scan of the image this run built, in the kind E2E job (its result is in the report).
+   * @default - no STIG scan
+   */
+  readonly stig?: StigOptions;
+  /**
+   * OWASP ZAP baseline against an environment's URL, as a verify job after its deploy.
+   * @default - no ZAP baseline
+   */
+  readonly zap?: ZapOptions;
   /**
    * Secrets the app uses, as references to an external store: each renders as an ExternalSecret in every
    * environment's manifests (never as a Secret).
@@ -133,6 +237,8 @@ export interface ComplianceStageProps {
 
 const IMAGE_REF = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const READ = github.workflows.JobPermission.READ;
+/** What the STIG scan adds to the E2E job's run: the packages, the image's pull and export, the evaluation. */
+const STIG_MINUTES = 8;
 
 /**
  * Stage 6: security hardening and compliance. In the kind E2E cluster (the KindE2EStage's job; this stage adds
@@ -141,15 +247,22 @@ const READ = github.workflows.JobPermission.READ;
  * as artifact and summary, failing above a bound); the enforcement checks prove that a denied network path
  * is denied, that a privileged pod is refused by Pod Security and by the Kyverno policy, and that an unsigned
  * image is refused by the signature policy. Secrets: no Secret literals in the manifests or values (checked
- * at synth and by a gate job), and secrets as typed references rendered as ExternalSecrets. Last, a
+ * at synth and by a gate job), and secrets as typed references rendered as ExternalSecrets. With `stig`, the
+ * E2E job also evaluates the DISA STIG profile of the image's OS on the image this run built (OpenSCAP with
+ * the SCAP Security Guide from Ubuntu's packages, `oscap-chroot` on its exported file system). Last, a
  * compliance report (job summary and an HTML artifact) lists each control, its check, its result and the
- * NIST SP 800-53 controls of the checks that ran; it fails the job unless every check passed.
+ * NIST SP 800-53 controls of the checks that ran; it fails the job unless every check passed (or, for the
+ * STIG scan of an image without STIG content, was not applicable). With `zap`, a verify job runs the OWASP
+ * ZAP baseline (spider and passive scan: a DAST baseline, not a penetration test) against an environment's
+ * URL after its deploy; the next environment waits for it.
  */
 export class ComplianceStage extends Construct {
   /** The checks this stage runs, in report order. */
   public readonly checks: string[];
   /** The secrets gate job. */
   public readonly secretsJob: PipelineJob;
+  /** The ZAP baseline job, when `zap` is on. */
+  public readonly zapJob?: PipelineJob;
 
   private readonly app: IPlatformApp;
   private readonly dir: string;
@@ -193,9 +306,12 @@ export class ComplianceStage extends Construct {
       if (names.has(s.name)) problems.push(`'secrets[${i}].name' ${show(s.name)} is used by another secret; each Secret has one source`);
       names.add(s.name);
     });
+    const stig = props.stig !== undefined && props.stig.enabled !== false ? resolveStig(props.stig, problems) : undefined;
+    const zap = props.zap !== undefined && props.zap.enabled !== false ? resolveZap(app, props.zap, problems) : undefined;
     const checks: ComplianceCheck[] = [];
     if (falcoOn) checks.push(COMPLIANCE_CHECKS.falco);
     if (benchOn) checks.push(COMPLIANCE_CHECKS['kube-bench']);
+    if (stig) checks.push(COMPLIANCE_CHECKS.stig);
     if (enf.networkPolicy ?? true) checks.push(COMPLIANCE_CHECKS['network-deny']);
     if (enf.imageSignature ?? true) checks.push(COMPLIANCE_CHECKS['unsigned-image']);
     if (enf.podSecurity ?? true) checks.push(COMPLIANCE_CHECKS['pod-security']);
@@ -259,11 +375,16 @@ export class ComplianceStage extends Construct {
       }));
     }
     tests.push(step('check-secrets', 'Secrets: no Secret literals in the manifests and values'));
-    file('report.sh', () => reportScript(app.name, checks));
+    // the ZAP baseline runs after a deploy, later than this report: the report names its job and controls
+    const later = () => (zap && this.zapJob
+      ? [`${ZAP_CHECK.control}: OWASP ZAP baseline against ${zap.environment} (${zap.url}) in job ${this.zapJob.id}, after its deploy (${ZAP_CHECK.nist.join('; ')})`]
+      : []);
+    file('report.sh', () => reportScript(app.name, checks, later()));
     const always = '${{ !cancelled() }}';
     const final: github.workflows.JobStep[] = [
       // last, so Falco has watched every test (chaos and the canary dry run included)
       ...(falcoOn ? [{ ...step('falco-check', `Falco: no alert of priority ${priority} or higher during the run`), if: always }] : []),
+      ...(stig ? [stigStep(app, this.dir, stig, file)] : []),
       { id: 'compliance-report', name: 'Compliance report (summary and HTML)', if: always, run: `bash ${this.dir}/report.sh` },
       {
         id: 'upload-compliance-report',
@@ -273,7 +394,8 @@ export class ComplianceStage extends Construct {
         with: { 'name': `${app.name}-compliance-report`, 'path': 'compliance-report/', 'if-no-files-found': 'warn', 'retention-days': 90 },
       },
     ];
-    contributeToE2E(app, { owner: this, beforeRelease: before, tests, final });
+    contributeToE2E(app, { owner: this, beforeRelease: before, tests, final, minutes: stig ? STIG_MINUTES : 0 });
+    this.zapJob = zap ? zapJob(app, this, this.dir, zap, file) : undefined;
     this.node.addValidation({ validate: () => this.validate(checks) });
   }
 
@@ -319,6 +441,10 @@ export class ComplianceStage extends Construct {
       problems.push(`'enforcement.imageSignature' checks that an unsigned image is refused, but the ${env} manifests carry no signature policy to enforce; add KyvernoPolicies with KyvernoRule.VERIFY_IMAGE_SIGNATURES (the build must sign), or set 'enforcement.imageSignature: false'`);
     }
     for (const e of this.app.environments) problems.push(...secretLiteralProblems(this.app, e.name));
+    const build = this.app.pipeline.buildJob;
+    if (ids.includes('stig') && build && !build.outputNames.includes(IMAGE_DIGEST_OUTPUT)) {
+      problems.push(`'stig' scans the image this run built, but the build job ${build.id} has no '${IMAGE_DIGEST_OUTPUT}' output; build the image with BuildStage, or leave 'stig' out`);
+    }
     return problems;
   }
 }

@@ -8,7 +8,7 @@ import { addImageDigestStep, addPromoteSteps } from './private/release-promotion
 import { Severity, severityProp } from './severity';
 import { BuildCache, Provenance, Signing } from './signing';
 import { fail, show } from '../core/errors';
-import { REPO_PATH } from '../core/names';
+import { IMAGE_DIGEST_OUTPUT, REPO_PATH } from '../core/names';
 import { Runner } from '../model/runner';
 import { keylessIdentity, SigningIdentity } from '../model/signing-identity';
 import { PipelineJob } from '../pipeline/pipeline-job';
@@ -192,7 +192,7 @@ export class BuildStage extends Construct {
   /** The build job. */
   public readonly job: PipelineJob;
   /** The name of the job output holding the image digest (`sha256:…`). */
-  public readonly digestOutput = 'digest';
+  public readonly digestOutput = IMAGE_DIGEST_OUTPUT;
   /** How artifacts are signed. */
   public readonly signing: Signing;
   /** The job that signs the image and publishes the chart, if any. */

@@ -617,6 +617,10 @@ export class KindE2EStage extends Construct {
       for (const s of c.beforeRelease) this.insertBefore('deploy-release', s);
       this._insertTestSteps(c.tests.map((step) => ({ step })));
       for (const s of c.final) this.insertBefore('diagnostics', s);
+      if (c.minutes) {
+        this.job.timeout = Duration.minutes(this.job.timeout.toMinutes() + c.minutes);
+        this.job.estimatedDuration = Duration.minutes(this.job.estimatedDuration.toMinutes() + c.minutes);
+      }
     }
     const rollout = docs.find((d) => d.kind === 'Rollout' && String(d.apiVersion).startsWith('argoproj.io/'));
     if (this.job.tryFindStep('canary-dry-run')) {

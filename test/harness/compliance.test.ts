@@ -8,26 +8,36 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ComplianceWorld, complianceFixtures, complianceKubectl, falcoEvent } from './compliance-world';
+import { ComplianceWorld, complianceFixtures, complianceKubectl, falcoEvent, HARNESS_SSG_CONTENT, stigWorld } from './compliance-world';
 import { loadExample } from './examples';
 import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
-import { buildOutputs, secretsOf } from './worlds';
+import { buildOutputs, DIGEST, secretsOf } from './worlds';
 
 afterAll(() => cleanupHarness());
 
 const ex = loadExample('enterprise-platform');
 const JOB = `${ex.app}-e2e`;
 const full = ex.workflow.jobs[JOB];
-const OWN = ['install-falco', 'kube-bench', 'enforcement', 'check-secrets', 'falco-check', 'compliance-report', 'upload-compliance-report'];
+const OWN = ['install-falco', 'kube-bench', 'enforcement', 'check-secrets', 'falco-check', 'stig', 'compliance-report', 'upload-compliance-report'];
 /** The E2E job with the stage's steps only, as generated and in their order. */
-const workflow = { ...ex.workflow, jobs: { [JOB]: { ...full, steps: full.steps.filter((s: any) => OWN.includes(s.id)) } } };
+const workflow = {
+  ...ex.workflow,
+  jobs: {
+    [JOB]: {
+      ...full,
+      steps: full.steps.filter((s: any) => OWN.includes(s.id))
+        // the STIG scan reads the data streams from the runner's temp dir here (the real one is a system path)
+        .map((s: any) => (s.id === 'stig' ? { ...s, env: { ...s.env, SSG_CONTENT: HARNESS_SSG_CONTENT } } : s)),
+    },
+  },
+};
 
 function scenario(w: ComplianceWorld, files: Record<string, string> = {}): Scenario {
   return {
     secrets: secretsOf(full),
     needs: { [`${ex.app}-build`]: { result: 'success', outputs: buildOutputs(ex.app, full) } },
-    tools: { kubectl: complianceKubectl(w) },
-    fixtures: complianceFixtures(w),
+    tools: { kubectl: complianceKubectl(w), ...stigWorld().tools },
+    fixtures: { ...complianceFixtures(w), ...stigWorld().fixtures },
     files,
   };
 }
@@ -57,6 +67,7 @@ test('every check passes: the report says so, maps each check to NIST SP 800-53,
   expect(result(r, 'policy-privileged')).toMatch(/^PASS\ta privileged pod was refused by checkout-staging-pod-security-baseline \(audited in this environment: switched to Deny/);
   expect(result(r, 'unsigned-image')).toMatch(/^PASS\tan image of ghcr\.io\/acme\/checkout without the build's signature was refused by checkout-staging-verify-image-signatures/);
   expect(result(r, 'secrets')).toMatch(/^PASS\tno Secret literal in \d+ manifest and values file\(s\)/);
+  expect(result(r, 'stig')).toBe('PASS\t0 failed (bound 0), 4 passed, 2 not applicable or not checked, of 6 rules; Red Hat Enterprise Linux 9.4 (Plow), xccdf_org.ssgproject.content_profile_stig\n');
   // audited policies are switched to Deny for the check and back afterwards; Pod Security is restored
   const patches = kubectl(r).filter((c) => c.startsWith('patch '));
   expect(patches).toEqual([
@@ -70,12 +81,12 @@ test('every check passes: the report says so, maps each check to NIST SP 800-53,
     'label namespace platform-staging pod-security.kubernetes.io/enforce=restricted --overwrite',
   ]);
   // the report: summary and HTML, every control with its check, result and NIST controls
-  expect(r.summary).toContain('All 7 compliance checks passed.');
+  expect(r.summary).toContain('All 8 compliance checks passed.');
   expect(r.summary).toContain('| Runtime security | Falco in the kind cluster during E2E: no alert at or above the threshold in the app\'s namespace | PASS |');
   expect(r.summary).toContain('| SI-7 Software, Firmware, and Information Integrity; CM-14 Signed Components |');
   const html = report(r);
-  expect(html).toContain('<p>All 7 compliance checks passed.</p>');
-  expect(html.match(/<tr class="PASS">/g)).toHaveLength(7);
+  expect(html).toContain('<p>All 8 compliance checks passed.</p>');
+  expect(html.match(/<tr class="PASS">/g)).toHaveLength(8);
   expect(html).toContain('<td>SC-7 Boundary Protection; AC-4 Information Flow Enforcement</td>');
   expect(r.step('upload-compliance-report').outcome).toBe('success');
 });
@@ -99,7 +110,7 @@ test('a Falco alert at the threshold, kube-bench over its bound, a privileged po
   // the others still pass: the report names exactly the four
   expect(result(r, 'pod-security')).toMatch(/^PASS/);
   expect(result(r, 'unsigned-image')).toMatch(/^PASS/);
-  expect(r.summary).toContain('4 of 7 compliance checks did not pass: falco kube-bench policy-privileged secrets.');
+  expect(r.summary).toContain('4 of 8 compliance checks did not pass: falco kube-bench policy-privileged secrets.');
   const html = report(r);
   expect(html.match(/<tr class="FAIL">/g)).toHaveLength(4);
   // what the cluster printed is escaped in the HTML
@@ -119,7 +130,9 @@ test('a cluster that answers nothing: every cluster check fails closed, and the 
   expect(result(r, 'unsigned-image')).toMatch(/^FAIL/);
   expect(result(r, 'pod-security')).toMatch(/^FAIL/);
   expect(result(r, 'policy-privileged')).toMatch(/^FAIL/);
-  expect(r.summary).toContain('6 of 7 compliance checks did not pass: falco kube-bench network-deny unsigned-image pod-security policy-privileged.');
+  // and docker, with its default stub, creates no container from the image: the STIG scan fails closed too
+  expect(result(r, 'stig')).toBe(`ERROR\tdocker create printed no container id for ghcr.io/acme/checkout@${DIGEST}\n`);
+  expect(r.summary).toContain('7 of 8 compliance checks did not pass: falco kube-bench stig network-deny unsigned-image pod-security policy-privileged.');
 
   const gate = `${ex.app}-secrets-check`;
   const clean = runJob(ex.workflow, gate, { secrets: secretsOf(ex.workflow.jobs[gate]) }, { repo: ex.repo });

@@ -41,7 +41,7 @@ export const STUB_TOOLS = [
   'checkov', 'kubesec', 'semgrep', 'osv-scanner', 'gh', 'crane', 'oras', 'aws', 'gcloud', 'gke-gcloud-auth-plugin', 'az',
   'kubelogin', 'docker', 'yamllint', 'actionlint', 'promtool', 'kube-score', 'kubeconform', 'conftest', 'argocd', 'pip',
   'pip-audit', 'python', 'python3', 'pytest', 'npm', 'npx', 'node', 'go', 'kyverno', 'k6', 'kind', 'cilium', 'istioctl',
-  'tflint', 'terraform', 'snyk', 'fossa', 'sleep', 'shellcheck', 'yq', 'google-chrome',
+  'tflint', 'terraform', 'snyk', 'fossa', 'sleep', 'shellcheck', 'yq', 'google-chrome', 'sudo', 'apt-get', 'oscap-chroot',
   ...Object.values(TOOLS).map((t) => t.name),
 ].filter((t, i, all) => all.indexOf(t) === i);
 

@@ -5,7 +5,7 @@
  * answer), or the errors under chaos exceed the budget; on failure the diagnostics are collected and
  * uploaded; the cluster is deleted whatever happened. The cluster's answers are written here by hand.
  */
-import { complianceFixtures, complianceKubectlCases } from './compliance-world';
+import { complianceFixtures, complianceKubectlCases, stigWorld, withHarnessSsg } from './compliance-world';
 import { loadExample } from './examples';
 import { cleanupHarness, JobResult, runJob, Scenario } from './job-runner';
 import { buildOutputs, DIGEST, secretsOf } from './worlds';
@@ -15,6 +15,8 @@ afterAll(() => cleanupHarness());
 const ex = loadExample('enterprise-platform');
 const JOB = `${ex.app}-e2e`;
 const job = ex.workflow.jobs[JOB];
+/** The STIG step reads the data streams the stub apt-get writes. */
+const workflow = withHarnessSsg(ex.workflow, JOB);
 
 interface World {
   /** What the plaintext client outside the mesh gets: [status, curl exit]. @default ['000', 56] */
@@ -89,13 +91,14 @@ function scenario(w: World = {}): Scenario {
       python3: 'echo "E2E_BASE_URL=${E2E_BASE_URL:-unset}"',
       // k6 against the forwarded service writes the summary k6 1.x writes with --summary-export
       k6: '__o="$(opt --summary-export "$@")"; cp "${FIXTURES}/k6-summary.json" "${__o}"',
+      ...stigWorld().tools,
     },
-    fixtures: { ...complianceFixtures(), 'k6-summary.json': K6_SUMMARY },
+    fixtures: { ...complianceFixtures(), ...stigWorld().fixtures, 'k6-summary.json': K6_SUMMARY },
     http: [{ match: '^http://127\\.0\\.0\\.1:18080/', exit: 0 }, { match: '^https://pushgateway\\.acme\\.dev/', exit: 0 }],
   };
 }
 
-const run = (w: World = {}) => runJob(ex.workflow, JOB, scenario(w), { repo: ex.repo });
+const run = (w: World = {}) => runJob(workflow, JOB, scenario(w), { repo: ex.repo });
 const kubectlCalls = (r: JobResult, sub: string) => r.callsOf('kubectl').map((a) => a.join(' ')).filter((a) => a.includes(sub));
 
 /** Whatever happened: the cluster is deleted; on failure, the diagnostics are collected and uploaded. */
@@ -109,11 +112,11 @@ function cleanedUp(r: JobResult, failed: boolean): void {
 
 test('a healthy cluster: the real release is deployed and every declared test passes', () => {
   // with the registry login docker/login-action leaves (in DOCKER_CONFIG when set)
-  const r = runJob(ex.workflow, JOB, { ...scenario(), files: { '.docker-e2e/config.json': '{"auths":{"ghcr.io":{"auth":"eDp5"}}}' } },
+  const r = runJob(workflow, JOB, { ...scenario(), files: { '.docker-e2e/config.json': '{"auths":{"ghcr.io":{"auth":"eDp5"}}}' } },
     { repo: ex.repo, workflowEnv: { DOCKER_CONFIG: '.docker-e2e' } });
   expect(r.conclusion).toBe('success');
   // the ComplianceStage's checks ran in this cluster, among the tests, and its report passed
-  expect(r.summary).toContain('All 7 compliance checks passed.');
+  expect(r.summary).toContain('All 8 compliance checks passed.');
   // the platform: Cilium replacing kube-proxy, Istio with its CNI, Argo Rollouts, Prometheus — charts by version
   const installs = r.callsOf('helm').filter((a) => a[0] === 'upgrade' && a[2] !== 'checkout').map((a) => `${a[3]}@${a[a.indexOf('--version') + 1]}`);
   expect(installs).toEqual(['cilium/cilium@1.19.0', 'istio/base@1.28.3', 'istio/cni@1.28.3', 'istio/istiod@1.28.3', 'argo/argo-rollouts@2.40.9', 'kyverno/kyverno@3.6.0', 'prometheus-community/kube-prometheus-stack@82.10.1', 'falcosecurity/falco@9.1.0']);
@@ -133,6 +136,11 @@ test('a healthy cluster: the real release is deployed and every declared test pa
     ['exec', 'checkout-e2e-control-plane', 'systemctl', 'restart', 'kubelet.service'],
     ['cp', '.docker-e2e/config.json', 'checkout-e2e-worker:/var/lib/kubelet/config.json'],
     ['exec', 'checkout-e2e-worker', 'systemctl', 'restart', 'kubelet.service'],
+    // then the STIG scan: this run's image by digest, its file system exported, the container removed
+    ['pull', '--quiet', `ghcr.io/acme/checkout@${DIGEST}`],
+    ['create', `ghcr.io/acme/checkout@${DIGEST}`, 'stig-scan'],
+    ['export', '5f2a9c0e7d1b'],
+    ['rm', '--force', '5f2a9c0e7d1b'],
   ]);
   // the user's command runs against the forwarded service
   expect(r.callsOf('python3')).toEqual([['-m', 'unittest', 'discover', '--start-directory', 'e2e', '--verbose']]);

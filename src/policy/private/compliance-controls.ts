@@ -51,10 +51,27 @@ export const COMPLIANCE_CHECKS: Record<string, ComplianceCheck> = {
     check: 'an image of the app\'s repository without the build\'s signature is refused by the signature policy (enforced)',
     nist: ['SI-7 Software, Firmware, and Information Integrity', 'CM-14 Signed Components'],
   },
+  'stig': {
+    id: 'stig',
+    control: 'OpenSCAP / DISA STIG',
+    check: 'OpenSCAP evaluates the STIG profile of the image\'s OS on the image this run built: failed rules within the bound',
+    nist: ['CM-6 Configuration Settings', 'CM-7 Least Functionality', 'SI-2 Flaw Remediation'],
+  },
   'secrets': {
     id: 'secrets',
     control: 'Secrets management',
     check: 'no Secret literals in the repository\'s manifests and values',
     nist: ['IA-5(7) No Embedded Unencrypted Static Authenticators', 'SC-28 Protection of Information at Rest'],
   },
+};
+
+/**
+ * The OWASP ZAP baseline: it runs after an environment's deploy, so it is no row of the report (which the E2E job
+ * writes before any deploy); the report names it, and its job summary shows these controls. @internal
+ */
+export const ZAP_CHECK: ComplianceCheck = {
+  id: 'zap',
+  control: 'Penetration testing (DAST baseline)',
+  check: 'OWASP ZAP baseline (spider and passive scan, no attack) against the environment\'s URL: no alert at a failing level',
+  nist: ['CA-8 Penetration Testing (a baseline, not a penetration test)', 'RA-5 Vulnerability Monitoring and Scanning', 'SA-11 Developer Testing and Evaluation'],
 };

@@ -427,7 +427,7 @@ export function secretsCheckScript(scanPaths: string[]): string {
 }
 
 /** `report.sh`: the job summary and `compliance-report/index.html`; fails unless every check passed. @internal */
-export function reportScript(app: string, checks: ComplianceCheck[]): string {
+export function reportScript(app: string, checks: ComplianceCheck[], later: string[] = []): string {
   const clean = (s: string) => s.replace(/[\t\n]/g, ' ');
   return [
     ...HEADER('The compliance report: each control, the check that covers it, its result and its NIST SP 800-53 controls.'),
@@ -437,6 +437,7 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
     'md=""',
     'failed=()',
     'total=0',
+    'not_applicable=0',
     'while IFS=$\'\\t\' read -r id control check nist; do',
     '  total=$((total + 1))',
     '  status="NOT RUN"',
@@ -444,10 +445,11 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
     '  if [ -s "compliance-results/${id}.tsv" ]; then',
     '    IFS=$\'\\t\' read -r status detail < "compliance-results/${id}.tsv" || true',
     '  fi',
-    '  case "${status}" in PASS|FAIL|ERROR) ;; *) status="NOT RUN" ;; esac',
-    '  [ "${status}" = PASS ] || failed+=("${id}")',
+    '  case "${status}" in PASS|FAIL|ERROR|N/A) ;; *) status="NOT RUN" ;; esac',
+    '  # N/A: the check has nothing to evaluate (a STIG scan of an image whose OS has no STIG content)',
+    '  case "${status}" in PASS) ;; N/A) not_applicable=$((not_applicable + 1)) ;; *) failed+=("${id}") ;; esac',
     '  md+="| ${control} | ${check} | ${status} | $(printf \'%s\' "${detail}" | esc_md) | ${nist} |"$\'\\n\'',
-    '  rows+="<tr class=\\"${status// /-}\\">"',
+    '  rows+="<tr class=\\"${status//[ \\/]/-}\\">"',
     '  for cell in "${control}" "${check}" "${status}" "${detail}" "${nist}"; do esc "${cell}"; rows+="<td>${escaped}</td>"; done',
     '  rows+="</tr>"$\'\\n\'',
     "done <<'CHECKS'",
@@ -455,6 +457,7 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
     'CHECKS',
     'if [ "${#failed[@]}" -eq 0 ]; then',
     '  verdict="All ${total} compliance checks passed."',
+    '  [ "${not_applicable}" -eq 0 ] || verdict="All ${total} compliance checks passed (${not_applicable} not applicable)."',
     'else',
     '  verdict="${#failed[@]} of ${total} compliance checks did not pass: ${failed[*]}."',
     'fi',
@@ -466,11 +469,13 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
     '  echo "| control | check | result | detail | NIST SP 800-53 |"',
     '  echo "| --- | --- | --- | --- | --- |"',
     '  printf \'%s\' "${md}"',
+    ...(later.length > 0 ? ['  echo'] : []),
+    ...later.map((l) => `  echo ${JSON.stringify(`- Later in the pipeline: ${clean(l)}`).replace(/\$/g, '\\$').replace(/`/g, '\\`')}`),
     '} >> "${GITHUB_STEP_SUMMARY}"',
     '{',
     '  echo \'<!DOCTYPE html>\'',
     `  echo '<html lang="en"><head><meta charset="utf-8"><title>${app}: compliance report</title>'`,
-    '  echo \'<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}.PASS{background:#e6ffe6}.FAIL,.ERROR,.NOT-RUN{background:#ffe6e6}</style></head><body>\'',
+    '  echo \'<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}.PASS{background:#e6ffe6}.N-A{background:#f0f0f0}.FAIL,.ERROR,.NOT-RUN{background:#ffe6e6}</style></head><body>\'',
     `  echo '<h1>${app}: compliance report</h1>'`,
     '  esc "${verdict}"',
     '  echo "<p>${escaped}</p>"',
@@ -478,7 +483,9 @@ export function reportScript(app: string, checks: ComplianceCheck[]): string {
     '  echo "<p>${escaped}</p>"',
     '  echo \'<table><thead><tr><th>control</th><th>check</th><th>result</th><th>detail</th><th>NIST SP 800-53</th></tr></thead><tbody>\'',
     '  printf \'%s\' "${rows}"',
-    '  echo \'</tbody></table></body></html>\'',
+    '  echo \'</tbody></table>\'',
+    ...later.map((l) => `  esc ${JSON.stringify(`Later in the pipeline: ${clean(l)}`).replace(/\$/g, '\\$').replace(/`/g, '\\`')}; echo "<p>\${escaped}</p>"`),
+    '  echo \'</body></html>\'',
     '} > compliance-report/index.html',
     'echo "${verdict}"',
     'if [ "${#failed[@]}" -gt 0 ]; then',

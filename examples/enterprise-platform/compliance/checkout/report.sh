@@ -10,6 +10,7 @@ rows=""
 md=""
 failed=()
 total=0
+not_applicable=0
 while IFS=$'\t' read -r id control check nist; do
   total=$((total + 1))
   status="NOT RUN"
@@ -17,15 +18,17 @@ while IFS=$'\t' read -r id control check nist; do
   if [ -s "compliance-results/${id}.tsv" ]; then
     IFS=$'\t' read -r status detail < "compliance-results/${id}.tsv" || true
   fi
-  case "${status}" in PASS|FAIL|ERROR) ;; *) status="NOT RUN" ;; esac
-  [ "${status}" = PASS ] || failed+=("${id}")
+  case "${status}" in PASS|FAIL|ERROR|N/A) ;; *) status="NOT RUN" ;; esac
+  # N/A: the check has nothing to evaluate (a STIG scan of an image whose OS has no STIG content)
+  case "${status}" in PASS) ;; N/A) not_applicable=$((not_applicable + 1)) ;; *) failed+=("${id}") ;; esac
   md+="| ${control} | ${check} | ${status} | $(printf '%s' "${detail}" | esc_md) | ${nist} |"$'\n'
-  rows+="<tr class=\"${status// /-}\">"
+  rows+="<tr class=\"${status//[ \/]/-}\">"
   for cell in "${control}" "${check}" "${status}" "${detail}" "${nist}"; do esc "${cell}"; rows+="<td>${escaped}</td>"; done
   rows+="</tr>"$'\n'
 done <<'CHECKS'
 falco	Runtime security	Falco in the kind cluster during E2E: no alert at or above the threshold in the app's namespace	SI-4 System Monitoring; IR-5 Incident Monitoring
 kube-bench	CIS Kubernetes Benchmark	kube-bench on the kind cluster: FAIL count within the bound	CM-6 Configuration Settings; CM-7 Least Functionality
+stig	OpenSCAP / DISA STIG	OpenSCAP evaluates the STIG profile of the image's OS on the image this run built: failed rules within the bound	CM-6 Configuration Settings; CM-7 Least Functionality; SI-2 Flaw Remediation
 network-deny	Network policy enforcement	a client in an undeclared namespace cannot reach the app (denied path)	SC-7 Boundary Protection; AC-4 Information Flow Enforcement
 unsigned-image	Image signature enforcement	an image of the app's repository without the build's signature is refused by the signature policy (enforced)	SI-7 Software, Firmware, and Information Integrity; CM-14 Signed Components
 pod-security	Pod Security Standards enforcement	a privileged pod is refused by Pod Security admission in the app's namespace	AC-6 Least Privilege; CM-7 Least Functionality
@@ -34,6 +37,7 @@ secrets	Secrets management	no Secret literals in the repository's manifests and 
 CHECKS
 if [ "${#failed[@]}" -eq 0 ]; then
   verdict="All ${total} compliance checks passed."
+  [ "${not_applicable}" -eq 0 ] || verdict="All ${total} compliance checks passed (${not_applicable} not applicable)."
 else
   verdict="${#failed[@]} of ${total} compliance checks did not pass: ${failed[*]}."
 fi
@@ -45,11 +49,13 @@ fi
   echo "| control | check | result | detail | NIST SP 800-53 |"
   echo "| --- | --- | --- | --- | --- |"
   printf '%s' "${md}"
+  echo
+  echo "- Later in the pipeline: Penetration testing (DAST baseline): OWASP ZAP baseline against staging (https://staging.acme.dev) in job checkout-zap-staging, after its deploy (CA-8 Penetration Testing (a baseline, not a penetration test); RA-5 Vulnerability Monitoring and Scanning; SA-11 Developer Testing and Evaluation)"
 } >> "${GITHUB_STEP_SUMMARY}"
 {
   echo '<!DOCTYPE html>'
   echo '<html lang="en"><head><meta charset="utf-8"><title>checkout: compliance report</title>'
-  echo '<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}.PASS{background:#e6ffe6}.FAIL,.ERROR,.NOT-RUN{background:#ffe6e6}</style></head><body>'
+  echo '<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}.PASS{background:#e6ffe6}.N-A{background:#f0f0f0}.FAIL,.ERROR,.NOT-RUN{background:#ffe6e6}</style></head><body>'
   echo '<h1>checkout: compliance report</h1>'
   esc "${verdict}"
   echo "<p>${escaped}</p>"
@@ -57,7 +63,9 @@ fi
   echo "<p>${escaped}</p>"
   echo '<table><thead><tr><th>control</th><th>check</th><th>result</th><th>detail</th><th>NIST SP 800-53</th></tr></thead><tbody>'
   printf '%s' "${rows}"
-  echo '</tbody></table></body></html>'
+  echo '</tbody></table>'
+  esc "Later in the pipeline: Penetration testing (DAST baseline): OWASP ZAP baseline against staging (https://staging.acme.dev) in job checkout-zap-staging, after its deploy (CA-8 Penetration Testing (a baseline, not a penetration test); RA-5 Vulnerability Monitoring and Scanning; SA-11 Developer Testing and Evaluation)"; echo "<p>${escaped}</p>"
+  echo '</body></html>'
 } > compliance-report/index.html
 echo "${verdict}"
 if [ "${#failed[@]}" -gt 0 ]; then
