@@ -23,7 +23,12 @@ export class SynthOutput {
 
   private files = new Map<string, string>();
 
-  private constructor(public readonly outdir: string) {}
+  /** The folder the project was synthesized into (its `outdir`, a temporary directory). */
+  public readonly outdir: string;
+
+  private constructor(outdir: string) {
+    this.outdir = outdir;
+  }
 
   /** Every written path, relative to the project, sorted. */
   public get paths(): string[] {

@@ -20,13 +20,21 @@ import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 /** Falco's priorities, most severe first. */
 export enum FalcoPriority {
+  /** The system is unusable. */
   EMERGENCY = 'Emergency',
+  /** Action must be taken at once. */
   ALERT = 'Alert',
+  /** A critical condition. */
   CRITICAL = 'Critical',
+  /** An error condition. */
   ERROR = 'Error',
+  /** A warning condition (Falco's default rules report most suspicious behaviour at this level). */
   WARNING = 'Warning',
+  /** A normal but significant condition. */
   NOTICE = 'Notice',
+  /** Information. */
   INFORMATIONAL = 'Informational',
+  /** Debugging output. */
   DEBUG = 'Debug',
 }
 

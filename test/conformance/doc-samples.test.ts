@@ -91,3 +91,17 @@ test('every ```ts sample of README.md and docs/*.md type-checks against the buil
   });
   expect(problems).toEqual([]);
 });
+
+test('every construct in API.md has its page in docs/ (the two the app creates itself on PlatformApp\'s)', () => {
+  const root = repoRoot();
+  const api = fs.readFileSync(path.join(root, 'API.md'), 'utf8');
+  const section = api.slice(api.indexOf('\n## Constructs'), api.indexOf('\n## Structs'));
+  const constructs = [...section.matchAll(/^### (\w+) <a/gm)].map((m) => m[1]);
+  expect(constructs.length).toBeGreaterThan(15);
+  const pages = new Set(fs.readdirSync(path.join(root, 'docs')));
+  const kebab = (name: string) => name.replace(/E2E/g, 'E2e').replace(/GitOps/g, 'Gitops').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  const onAppPage = ['Pipeline', 'ReleasePath'];
+  const appPage = fs.readFileSync(path.join(root, 'docs', 'platform-app.md'), 'utf8');
+  const missing = constructs.filter((c) => (onAppPage.includes(c) ? !appPage.includes(`(\`${c}\`)`) : !pages.has(`${kebab(c)}.md`)));
+  expect(missing).toEqual([]);
+});

@@ -158,6 +158,11 @@ test('the tarball holds what a user needs and nothing else', () => {
 test('Construct Hub: the .jsii documents every public type and carries description, keywords, repository and licence', () => {
   const jsii = JSON.parse(fs.readFileSync(path.join(work, 'repo', 'node_modules', 'platform-pipeline', '.jsii'), 'utf8'));
   expect(Object.values<any>(jsii.types).filter((t) => !t.docs?.summary).map((t) => t.fqn)).toEqual([]);
+  // and every member: property, method, enum member
+  const members = Object.values<any>(jsii.types).flatMap((t) =>
+    [...(t.properties ?? []), ...(t.methods ?? []), ...(t.members ?? [])].map((m: any) => ({ name: `${t.fqn}.${m.name}`, docs: m.docs })));
+  expect(members.length).toBeGreaterThan(500);
+  expect(members.filter((m) => !m.docs?.summary).map((m) => m.name)).toEqual([]);
   expect(jsii.description.length).toBeGreaterThan(40);
   expect(jsii.keywords).toEqual(expect.arrayContaining(['cdk8s', 'projen', 'kubernetes']));
   expect(jsii.repository.url).toMatch(/^https:\/\/github\.com\//);
