@@ -77,6 +77,6 @@ export {
 export { NetworkPolicies, NetworkPoliciesProps } from './policy/network-policies';
 export {
   ComplianceStage, ComplianceStageProps, EnforcementChecksOptions, FalcoOptions, FalcoPriority, KubeBenchOptions,
-  StigOptions, ZapOptions, ZapRule, ZapRuleAction,
 } from './policy/compliance-stage';
+export { StigOptions, ZapOptions, ZapRule, ZapRuleAction } from './policy/compliance-scans';
 export { AppNetwork, NetworkPath } from './platform/network-paths';

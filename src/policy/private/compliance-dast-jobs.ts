@@ -11,7 +11,7 @@ import { OPENSCAP_PACKAGES, SSG_CONTENT_DIR, ZAP_IMAGE } from '../../core/versio
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
 import { addCheckout } from '../../platform/checkout-step';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
-import type { StigOptions, ZapOptions } from '../compliance-stage';
+import type { StigOptions, ZapOptions } from '../compliance-scans';
 
 /** The STIG scan's settings, checked. @internal */
 export interface ResolvedStig {

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
-import * as pp from '../../src';
-import { errorOf, makeApp, workflowOf } from '../util';
+import * as pp from '../../../src';
+import { errorOf, makeApp, workflowOf } from '../../util';
 
 /** An app with what the ComplianceStage's checks need, and the stage with `props`. */
 function full(props: pp.ComplianceStageProps = {}, overrides: Partial<pp.PlatformAppProps> = {}) {
