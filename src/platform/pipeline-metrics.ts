@@ -193,6 +193,23 @@ export function metricsPushOf(app: IPlatformApp): ResolvedMetricsPush | undefine
   return o.pushgatewayUrl ? { url: o.pushgatewayUrl } : undefined;
 }
 
+const PUSHED = Symbol.for('platform-pipeline.PushedMetrics');
+
+/**
+ * Notes that jobs of `app` push `metrics` (names from `PipelineMetrics`): the delivery dashboard draws panels
+ * for the figures some stage pushes and leaves out the others. Read at render. @internal
+ */
+export function notePushedMetrics(app: IPlatformApp, metrics: readonly string[]): void {
+  const holder = app as unknown as Record<symbol, Set<string> | undefined>;
+  if (!holder[PUSHED]) Object.defineProperty(app, PUSHED, { value: new Set<string>() });
+  for (const m of metrics) holder[PUSHED]!.add(m);
+}
+
+/** The metrics `notePushedMetrics` recorded for `app`. @internal */
+export function pushedMetricsOf(app: IPlatformApp): ReadonlySet<string> {
+  return (app as unknown as Record<symbol, Set<string> | undefined>)[PUSHED] ?? new Set<string>();
+}
+
 /** The `env:` of a step or job that pushes: the URL, and the token from its secret when there is one. @internal */
 export function pushgatewayEnv(app: IPlatformApp): Record<string, string> {
   const p = metricsPushOf(app);

@@ -23,7 +23,7 @@ import { APPLY_PHASE_LABEL, BEFORE_HELM, selectorLabels } from '../platform/base
 import { e2eContributionsOf } from '../platform/e2e-contributions';
 import { HelmValues } from '../platform/helm-values';
 import { networkOf } from '../platform/network-paths';
-import { canPushFrom, pushgatewayEnv } from '../platform/pipeline-metrics';
+import { canPushFrom, notePushedMetrics, PipelineMetrics, pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { ContributionKind, registerSingleton } from '../platform/registry';
 import { registryLoginSteps } from '../platform/registry-login';
@@ -340,6 +340,7 @@ export class KindE2EStage extends Construct {
       run: `bash ${this.dir}/deploy-release.sh`,
     });
     const pushEnv: Record<string, string> = this._canPush(props.runner) ? pushgatewayEnv(app) : {};
+    if (Object.keys(pushEnv).length > 0) notePushedMetrics(app, [PipelineMetrics.IMAGE_PULL_SECONDS]);
     job.addStep({
       id: 'image-pull-time',
       name: 'Registry performance: the image pull time',

@@ -20,7 +20,7 @@ import { Environment } from '../model/environment';
 import { Runner } from '../model/runner';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { selectorLabels } from '../platform/base-manifests';
-import { pushgatewayEnv } from '../platform/pipeline-metrics';
+import { notePushedMetrics, PipelineMetrics, pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 
 const READ = github.workflows.JobPermission.READ;
@@ -208,6 +208,12 @@ export class LoadTestStage extends Construct {
       pushMetrics: kind ? kind._canPush() : app.observability.pushgatewayUrl !== undefined,
       gateway: gateway ? { name: gateway.name, rate: gateway.rate, planned: gateway.planned, maxDropped: gateway.maxDropped } : undefined,
     };
+    if (ctx.pushMetrics) {
+      notePushedMetrics(app, [
+        PipelineMetrics.LOAD_TEST_LATENCY, PipelineMetrics.LOAD_TEST_ERROR_RATIO, PipelineMetrics.LOAD_TEST_THROUGHPUT,
+        ...(gateway ? [PipelineMetrics.LOAD_TEST_TARGET_THROUGHPUT, PipelineMetrics.LOAD_TEST_DROPPED_ITERATIONS] : []),
+      ]);
+    }
     const totalMinutes = Math.ceil(ctx.scenarios.reduce((sum, s) => sum + s.seconds + 30, 0) / 60);
     const baseline = regression.enabled === false ? undefined : (regression.baseline ?? LoadBaseline.previousRun());
     if (kind) {

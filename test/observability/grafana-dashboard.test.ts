@@ -202,6 +202,49 @@ describe('GrafanaDashboard', () => {
   });
 });
 
+describe('delivery dashboard: load tests and the registry', () => {
+  function withLoad(push: boolean, gateway: boolean, e2e: boolean): any {
+    const { project, app } = makeApp({ slos: BOTH_SLOS(), observability: push ? PUSH : {} });
+    new pp.LoadTestStage(app, 'Load', {
+      scenarios: [{ name: 'browse', endpoints: [{ path: '/api/products' }], vus: 5, duration: Duration.minutes(1) }],
+      gatewayThroughput: gateway ? { rate: 40 } : undefined,
+    });
+    if (e2e) new pp.KindE2EStage(app, 'E2E', { environment: 'staging' });
+    new pp.GrafanaDashboard(app, 'Dashboards');
+    const out = pp.Testing.synth(project);
+    return push ? dashboard(out, 'checkout-delivery') : undefined;
+  }
+  const row = (d: any) => {
+    const i = d.panels.findIndex((p: any) => p.type === 'row' && p.title === 'Load tests and registry');
+    if (i < 0) return undefined;
+    const next = d.panels.findIndex((p: any, j: number) => j > i && p.type === 'row');
+    return d.panels.slice(i + 1, next < 0 ? undefined : next);
+  };
+
+  test('a row for the figures the stages push: latency, throughput and the gateway target, errors, dropped iterations, image pull time', () => {
+    const d = withLoad(true, true, true);
+    const load = row(d);
+    expect(load.map((p: any) => p.title)).toEqual([
+      'Load test latency', 'Load test throughput (and the gateway test\'s target)', 'Load test errors', 'Gateway test: dropped iterations', 'Image pull time (kind E2E)',
+    ]);
+    const exprsOf = (title: string) => load.find((p: any) => p.title === title).targets.map((t: any) => t.expr);
+    expect(exprsOf('Load test latency')).toEqual(['max by (environment, scenario, quantile) (platform_pipeline_load_test_latency_seconds{app="checkout"})']);
+    expect(exprsOf('Load test throughput (and the gateway test\'s target)')).toEqual([
+      'max by (environment, scenario) (platform_pipeline_load_test_requests_per_second{app="checkout"})',
+      'max by (environment, scenario) (platform_pipeline_load_test_target_requests_per_second{app="checkout"})',
+    ]);
+    expect(exprsOf('Gateway test: dropped iterations')).toEqual(['max by (environment, scenario) (platform_pipeline_load_test_dropped_iterations{app="checkout"})']);
+    expect(exprsOf('Image pull time (kind E2E)')).toEqual(['max(platform_pipeline_image_pull_seconds{app="checkout"})']);
+    expect(dashboardStructureErrors('delivery', d)).toEqual([]);
+    expect(checkPromqlExprs(exprs(d))).toEqual([]);
+  });
+
+  test('only what is pushed: no gateway test, no E2E -> no target, dropped-iterations or pull panels; no load test -> no row', () => {
+    expect(row(withLoad(true, false, false)).map((p: any) => p.title)).toEqual(['Load test latency', 'Load test throughput', 'Load test errors']);
+    expect(row(dashboard(synth(), 'checkout-delivery'))).toBeUndefined();
+  });
+});
+
 describe('dashboards against the Grafana foundation SDK types', () => {
   test('the service and delivery dashboards type-check, with Loki and Tempo panels', () => {
     const { project, app } = makeApp({ slos: BOTH_SLOS(), observability: { metricsPush: pp.MetricsPush.external({ url: 'https://pushgateway.acme.dev/', tokenSecret: 'PUSHGATEWAY_TOKEN' }) } });

@@ -4,9 +4,9 @@
  * policy violations — from the series the pipeline pushes (`PipelineMetrics`) and Kyverno's policy results,
  * with the reference pipeline's success metrics as thresholds. Never exported from the package.
  */
-import { customVariable, dashboardJson, datasourceVariable, RowSpec } from './dashboard-model';
+import { customVariable, dashboardJson, datasourceVariable, PanelSpec, RowSpec } from './dashboard-model';
 import { SUCCESS_METRICS } from './pipeline-rules';
-import { PipelineMetrics } from '../../platform/pipeline-metrics';
+import { PipelineMetrics, pushedMetricsOf } from '../../platform/pipeline-metrics';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 
 /** What the delivery dashboard needs beyond the app. */
@@ -153,6 +153,8 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
       ],
     },
   ];
+  const load = loadTestRow(app);
+  if (load) rows.push(load);
   return dashboardJson({
     uid: o.uid,
     title: `${app.name} / delivery`,
@@ -167,4 +169,84 @@ export function deliveryDashboard(app: IPlatformApp, o: DeliveryDashboardOptions
     links: [{ type: 'link', title: `${app.name} / service`, url: `/d/${o.serviceUid}`, icon: 'dashboard', targetBlank: false, asDropdown: false, includeVars: false, keepTime: true, tags: [], tooltip: '' }],
     rows,
   });
+}
+
+/**
+ * Load tests and the registry: the figures the LoadTestStage and the KindE2EStage push, per environment
+ * (the kind cluster's is `kind-e2e`) and scenario, one point per run, so a regression shows as a step. Only
+ * the panels of figures some stage of the app pushes; no row when none does.
+ */
+function loadTestRow(app: IPlatformApp): RowSpec | undefined {
+  const pushed = pushedMetricsOf(app);
+  const a = `app="${app.name}"`;
+  const byScenario = (metric: string) => `max by (environment, scenario) (${metric}{${a}})`;
+  const panels: PanelSpec[] = [];
+  if (pushed.has(M.LOAD_TEST_LATENCY)) {
+    panels.push({
+      type: 'timeseries',
+      title: 'Load test latency',
+      description: 'p95 and p99 of each scenario\'s last load test (k6), per environment.',
+      w: 12,
+      h: 8,
+      unit: 's',
+      min: 0,
+      queries: [{ expr: `max by (environment, scenario, quantile) (${M.LOAD_TEST_LATENCY}{${a}})`, legend: '{{environment}} {{scenario}} p{{quantile}}' }],
+    });
+  }
+  if (pushed.has(M.LOAD_TEST_THROUGHPUT)) {
+    const target = pushed.has(M.LOAD_TEST_TARGET_THROUGHPUT);
+    panels.push({
+      type: 'timeseries',
+      title: target ? 'Load test throughput (and the gateway test\'s target)' : 'Load test throughput',
+      description: target
+        ? 'Requests per second each scenario achieved; for the ingress gateway throughput test, also the rate it had to sustain.'
+        : 'Requests per second each scenario achieved.',
+      w: 12,
+      h: 8,
+      unit: 'reqps',
+      min: 0,
+      queries: [
+        { expr: byScenario(M.LOAD_TEST_THROUGHPUT), legend: '{{environment}} {{scenario}}' },
+        ...(target ? [{ expr: byScenario(M.LOAD_TEST_TARGET_THROUGHPUT), legend: 'target {{environment}} {{scenario}}' }] : []),
+      ],
+    });
+  }
+  if (pushed.has(M.LOAD_TEST_ERROR_RATIO)) {
+    panels.push({
+      type: 'timeseries',
+      title: 'Load test errors',
+      description: 'Share of failed requests of each scenario\'s last load test.',
+      w: 8,
+      h: 7,
+      unit: 'percentunit',
+      min: 0,
+      queries: [{ expr: byScenario(M.LOAD_TEST_ERROR_RATIO), legend: '{{environment}} {{scenario}}' }],
+    });
+  }
+  if (pushed.has(M.LOAD_TEST_DROPPED_ITERATIONS)) {
+    panels.push({
+      type: 'timeseries',
+      title: 'Gateway test: dropped iterations',
+      description: 'Iterations k6 could not start at their time in the ingress gateway throughput test: the gateway did not keep up.',
+      w: 8,
+      h: 7,
+      unit: 'short',
+      min: 0,
+      decimals: 0,
+      queries: [{ expr: byScenario(M.LOAD_TEST_DROPPED_ITERATIONS), legend: '{{environment}} {{scenario}}' }],
+    });
+  }
+  if (pushed.has(M.IMAGE_PULL_SECONDS)) {
+    panels.push({
+      type: 'timeseries',
+      title: 'Image pull time (kind E2E)',
+      description: 'Seconds the kind cluster\'s nodes took to pull the release\'s image from the registry (the slowest pull of a run).',
+      w: 8,
+      h: 7,
+      unit: 's',
+      min: 0,
+      queries: [{ expr: `max(${M.IMAGE_PULL_SECONDS}{${a}})`, legend: 'pull' }],
+    });
+  }
+  return panels.length > 0 ? { title: 'Load tests and registry', panels } : undefined;
 }
