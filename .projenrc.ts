@@ -118,6 +118,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // jest's 5 s default fails tests that run a validator whenever the machine is busy (seen at load 15
       // on 2 cores); a test's own longer timeout still wins. Speed is measured by benchmarks, not timeouts.
       testTimeout: 60_000,
+      // the slowest suites first on a run without cached timings (a fresh clone): see the file
+      testSequencer: '<rootDir>/test/sequencer.js',
       projects: JEST_PROJECTS,
     },
   },
