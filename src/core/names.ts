@@ -33,6 +33,18 @@ export const HTTP_URL = /^https?:\/\/[^\s/$.?#"'`][^\s"'`]*$/;
 
 export const MAX_APP_NAME = 40;
 
+/** An image reference with its registry and repository path, an optional tag and an optional digest. */
+const IMAGE_REFERENCE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/**
+ * The problem with image prop `prop` unless it is an image reference pinned by a tag or a digest, such as
+ * `example`; undefined when it is one (a floating tag such as `latest` is the caller's to refuse).
+ */
+export function unpinnedImageProblem(prop: string, image: unknown, example: string): string | undefined {
+  if (typeof image === 'string' && IMAGE_REFERENCE.test(image) && /[:@]/.test(image.split('/').pop()!)) return undefined;
+  return `'${prop}' must be an image reference with a tag or a digest, such as '${example}', got ${show(image)}`;
+}
+
 /** Returns a problem message for `value` as a DNS-1123 label, or undefined when it is valid. @internal */
 export function dnsLabelProblem(prop: string, value: string, max: number = 63): string | undefined {
   if (typeof value !== 'string' || value.length === 0) {

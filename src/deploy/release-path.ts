@@ -13,7 +13,7 @@ import { verifyImageSteps } from './private/verify-image-steps';
 import { HELM_VERSION, KUBECTL_VERSION } from '../core/versions';
 import type { Environment } from '../model/environment';
 import { DeploySlot, JobKind, PipelineJob } from '../pipeline/pipeline-job';
-import { imageVerificationOf } from '../platform/image-verification';
+import { builtImageDigest, imageVerificationOf } from '../platform/image-verification';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
 import { ContributionKind, contributionOf, registerSingleton } from '../platform/registry';
 
@@ -118,7 +118,7 @@ export class ReleasePath extends Construct {
     job.addEnv('ENVIRONMENT', env.name);
     job.addEnv('RELEASE', this.app.releaseName);
     job.addEnv('NAMESPACE', env.namespace);
-    job.addEnv('IMAGE_DIGEST', '${{ needs.' + this.app.pipeline.appName + '-build.outputs.digest }}');
+    job.addEnv('IMAGE_DIGEST', `\${{ ${builtImageDigest(this.app)} }}`);
     job.addEnv('MANIFEST', this.app.manifestPath(env.name));
   }
 

@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { github } from 'projen';
 import type { IPlatformApp } from './platform-app-contract';
 import { ContributionKind, contributionOf } from './registry';
+import { attached } from '../core/attached';
 
 /**
  * The kind E2E cluster of an app: the E2E stage, registered as the app's `ContributionKind.KIND_E2E`.
@@ -31,8 +32,6 @@ export interface E2EContribution {
 
 const CONTRIBUTIONS = Symbol.for('platform-pipeline.E2EContributions');
 
-type Holder = Record<symbol, unknown>;
-
 /** The app's kind E2E cluster, when an E2E stage exists. @internal */
 export function e2eClusterOf(app: IPlatformApp): E2ECluster | undefined {
   return contributionOf<E2ECluster>(app, ContributionKind.KIND_E2E);
@@ -40,12 +39,10 @@ export function e2eClusterOf(app: IPlatformApp): E2ECluster | undefined {
 
 /** Adds steps to the app's kind E2E job (read by the E2E stage when it finishes). @internal */
 export function contributeToE2E(app: IPlatformApp, contribution: E2EContribution): void {
-  const holder = app as unknown as Holder;
-  if (!holder[CONTRIBUTIONS]) Object.defineProperty(app, CONTRIBUTIONS, { value: [] });
-  (holder[CONTRIBUTIONS] as E2EContribution[]).push(contribution);
+  attached<E2EContribution[]>(app, CONTRIBUTIONS, () => []).push(contribution);
 }
 
 /** Every contribution to the app's kind E2E job, in declaration order. @internal */
 export function e2eContributionsOf(app: IPlatformApp): E2EContribution[] {
-  return [...((app as unknown as Holder)[CONTRIBUTIONS] as E2EContribution[] | undefined ?? [])];
+  return [...attached<E2EContribution[]>(app, CONTRIBUTIONS, () => [])];
 }

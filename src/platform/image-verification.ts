@@ -1,7 +1,16 @@
 import { IConstruct } from 'constructs';
 import type { IPlatformApp } from './platform-app-contract';
 import { ContributionKind, contributionOf } from './registry';
+import { IMAGE_DIGEST_OUTPUT } from '../core/names';
 import type { SigningIdentity } from '../model/signing-identity';
+
+/**
+ * The digest of the image this run's build pushed (`sha256:…`), as an expression of the build job's output:
+ * `needs.<app>-build.outputs.digest`, for a job that needs the build (wrap it in `${{ }}`). @internal
+ */
+export function builtImageDigest(app: IPlatformApp): string {
+  return `needs.${app.pipeline.buildJob!.id}.outputs.${IMAGE_DIGEST_OUTPUT}`;
+}
 
 /**
  * Stands for the repository in a keyless identity when the app does not name it: the verifier substitutes

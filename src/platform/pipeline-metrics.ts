@@ -1,4 +1,5 @@
 import type { IPlatformApp } from './platform-app-contract';
+import { attached } from '../core/attached';
 import { show } from '../core/errors';
 import { clusterLocalReason, isGitHubHosted } from '../model/metrics-push';
 import type { Runner } from '../model/runner';
@@ -200,14 +201,13 @@ const PUSHED = Symbol.for('platform-pipeline.PushedMetrics');
  * for the figures some stage pushes and leaves out the others. Read at render. @internal
  */
 export function notePushedMetrics(app: IPlatformApp, metrics: readonly string[]): void {
-  const holder = app as unknown as Record<symbol, Set<string> | undefined>;
-  if (!holder[PUSHED]) Object.defineProperty(app, PUSHED, { value: new Set<string>() });
-  for (const m of metrics) holder[PUSHED]!.add(m);
+  const pushed = attached(app, PUSHED, () => new Set<string>());
+  for (const m of metrics) pushed.add(m);
 }
 
 /** The metrics `notePushedMetrics` recorded for `app`. @internal */
 export function pushedMetricsOf(app: IPlatformApp): ReadonlySet<string> {
-  return (app as unknown as Record<symbol, Set<string> | undefined>)[PUSHED] ?? new Set<string>();
+  return attached(app, PUSHED, () => new Set<string>());
 }
 
 /** The `env:` of a step or job that pushes: the URL, and the token from its secret when there is one. @internal */

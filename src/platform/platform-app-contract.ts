@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Project } from 'projen';
 import { HelmValues } from './helm-values';
+import { attached } from '../core/attached';
 import { PlatformPipelineError, problem } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
 import { ContainerImage } from '../model/container-image';
@@ -76,9 +77,7 @@ const APPS_SYMBOL = Symbol.for('platform-pipeline.PlatformApps');
  */
 export function markPlatformApp(app: IPlatformApp, project: Project): void {
   Object.defineProperty(app, APP_SYMBOL, { value: true });
-  const holder = project as unknown as Record<symbol, IPlatformApp[] | undefined>;
-  if (!holder[APPS_SYMBOL]) Object.defineProperty(project, APPS_SYMBOL, { value: [] });
-  holder[APPS_SYMBOL]!.push(app);
+  attached<IPlatformApp[]>(project, APPS_SYMBOL, () => []).push(app);
 }
 
 /** Whether `x` is a PlatformApp. */
@@ -97,5 +96,5 @@ export function appOf(scope: IConstruct): IPlatformApp {
 
 /** Every PlatformApp of a project (each is a child of its project), in declaration order. */
 export function appsOf(project: Project): IPlatformApp[] {
-  return [...((project as unknown as Record<symbol, IPlatformApp[] | undefined>)[APPS_SYMBOL] ?? [])];
+  return [...attached<IPlatformApp[]>(project, APPS_SYMBOL, () => [])];
 }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { IPlatformApp } from './platform-app-contract';
+import { attached } from '../core/attached';
 import { PlatformPipelineError, pathOf, problem } from '../core/errors';
 
 /**
@@ -32,9 +33,7 @@ const ARTICLE: Record<ContributionKind, string> = {
 const REGISTRY = Symbol.for('platform-pipeline.Registry');
 
 function registryOf(app: IPlatformApp): Map<string, IConstruct> {
-  const holder = app as unknown as Record<symbol, Map<string, IConstruct>>;
-  if (!holder[REGISTRY]) Object.defineProperty(app, REGISTRY, { value: new Map<string, IConstruct>() });
-  return holder[REGISTRY];
+  return attached(app, REGISTRY, () => new Map<string, IConstruct>());
 }
 
 /**
@@ -80,9 +79,7 @@ export interface NamespaceClaim {
 const NAMESPACES = Symbol.for('platform-pipeline.NamespaceClaims');
 
 function namespaceClaimsOf(project: IConstruct): Map<string, NamespaceClaim[]> {
-  const holder = project as unknown as Record<symbol, Map<string, NamespaceClaim[]>>;
-  if (!holder[NAMESPACES]) Object.defineProperty(project, NAMESPACES, { value: new Map<string, NamespaceClaim[]>() });
-  return holder[NAMESPACES];
+  return attached(project, NAMESPACES, () => new Map<string, NamespaceClaim[]>());
 }
 
 /**

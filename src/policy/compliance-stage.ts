@@ -10,7 +10,7 @@ import {
 import { secretLiteralProblems } from './private/compliance-secrets';
 import { fail, show } from '../core/errors';
 import { MarkerStyle } from '../core/generated-file';
-import { IMAGE_DIGEST_OUTPUT, REPO_PATH } from '../core/names';
+import { IMAGE_DIGEST_OUTPUT, REPO_PATH, unpinnedImageProblem } from '../core/names';
 import { E2E_CHARTS, E2E_CLIENT_IMAGE, KUBE_BENCH_IMAGE } from '../core/versions';
 import { SecretReference } from '../model/secret-reference';
 import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
@@ -151,7 +151,6 @@ export interface ComplianceStageProps {
   readonly secretsCheckTimeout?: Duration;
 }
 
-const IMAGE_REF = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const READ = github.workflows.JobPermission.READ;
 /** What the STIG scan adds to the E2E job's run: the packages, the image's pull and export, the evaluation. */
 const STIG_MINUTES = 8;
@@ -199,8 +198,9 @@ export class ComplianceStage extends Construct {
     const maxFailures = bench.maxFailures ?? 0;
     if (!Number.isInteger(maxFailures) || maxFailures < 0 || maxFailures > 500) problems.push(`'kubeBench.maxFailures' must be a whole number from 0 to 500, got ${show(maxFailures)}`);
     const image = bench.image ?? KUBE_BENCH_IMAGE;
-    if (typeof image !== 'string' || !IMAGE_REF.test(image) || !/[:@]/.test(image.split('/').pop()!)) {
-      problems.push(`'kubeBench.image' must be an image reference with a tag or a digest, such as 'docker.io/aquasec/kube-bench@sha256:…', got ${show(image)}`);
+    const unpinned = unpinnedImageProblem('kubeBench.image', image, 'docker.io/aquasec/kube-bench@sha256:…');
+    if (unpinned) {
+      problems.push(unpinned);
     } else if (/:latest(@|$)/.test(image)) {
       problems.push(`'kubeBench.image' must not be 'latest', got ${show(image)}; pin a version or a digest`);
     }

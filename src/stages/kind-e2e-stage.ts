@@ -4,7 +4,7 @@ import { github } from 'projen';
 import { PUSH_CONDITION } from './private/build-publish-jobs';
 import {
   canaryDryRunScript, chaosScript, ChaosComponent, DENIED_NS, deployReleaseScript, diagnosticsScript, EgressProbe, imagePullTimeScript,
-  installPlatformScript, kindConfig, mtlsScript, networkTestScript, NetworkProbe, NetworkTestPlan, PlatformNeeds, portForwardScript,
+  installPlatformScript, kindConfig, mtlsScript, networkTestScript, NetworkProbe, NetworkTestPlan, PlatformNeeds, portForwardScript, E2E_LOCAL_PORT,
   rbacScript, RbacCheck,
 } from './private/kind-e2e-scripts';
 import { addCheckout } from './private/scan-steps';
@@ -22,6 +22,7 @@ import { JobKind, PipelineJob } from '../pipeline/pipeline-job';
 import { APPLY_PHASE_LABEL, BEFORE_HELM, selectorLabels } from '../platform/base-manifests';
 import { e2eContributionsOf } from '../platform/e2e-contributions';
 import { HelmValues } from '../platform/helm-values';
+import { builtImageDigest } from '../platform/image-verification';
 import { networkOf } from '../platform/network-paths';
 import { canPushFrom, notePushedMetrics, PipelineMetrics, pushgatewayEnv } from '../platform/pipeline-metrics';
 import { appOf, IPlatformApp } from '../platform/platform-app-contract';
@@ -210,6 +211,13 @@ const READ = github.workflows.JobPermission.READ;
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const RBAC_WORD = /^[a-z*][a-z0-9.*/-]*$/;
 
+/** The API group of a manifest document (`argoproj.io` of `argoproj.io/v1alpha1`; '' for the core group). */
+const apiGroup = (d: any): string => String(d.apiVersion ?? '').split('/')[0];
+/** A Kyverno object (`kyverno.io`, `policies.kyverno.io`, …). */
+const isKyverno = (d: any): boolean => /(^|\.)kyverno\.io$/.test(apiGroup(d));
+/** A NetworkPolicy, Kubernetes' or Cilium's. */
+const isNetworkPolicy = (d: any): boolean => d.kind === 'NetworkPolicy' || d.kind === 'CiliumNetworkPolicy';
+
 /**
  * Stage 4: the release under test in an ephemeral kind cluster. A gate job after the build (deploys wait for
  * it) creates the cluster from `e2e/<app>/kind-config.yaml` (helm/kind-action, node image pinned by digest),
@@ -331,7 +339,7 @@ export class KindE2EStage extends Construct {
       id: 'deploy-release',
       name: `Deploy the release under test (${this.environment}'s values and manifests)`,
       env: {
-        IMAGE_DIGEST: `\${{ needs.${app.name}-build.outputs.digest }}`,
+        IMAGE_DIGEST: `\${{ ${builtImageDigest(app)} }}`,
         CHART: app.chart.path,
         VALUES_FILE: app.valuesPath(this.environment),
         E2E_VALUES_FILE: `${this.dir}/values.yaml`,
@@ -339,16 +347,17 @@ export class KindE2EStage extends Construct {
       },
       run: `bash ${this.dir}/deploy-release.sh`,
     });
-    const pushEnv: Record<string, string> = this._canPush(props.runner) ? pushgatewayEnv(app) : {};
-    if (Object.keys(pushEnv).length > 0) notePushedMetrics(app, [PipelineMetrics.IMAGE_PULL_SECONDS]);
+    const push = this._canPush();
+    const pushEnv: Record<string, string> = push ? pushgatewayEnv(app) : {};
+    if (push) notePushedMetrics(app, [PipelineMetrics.IMAGE_PULL_SECONDS]);
     job.addStep({
       id: 'image-pull-time',
       name: 'Registry performance: the image pull time',
-      env: { IMAGE_DIGEST: `\${{ needs.${app.name}-build.outputs.digest }}`, ...pushEnv },
+      env: { IMAGE_DIGEST: `\${{ ${builtImageDigest(app)} }}`, ...pushEnv },
       run: `bash ${this.dir}/image-pull-time.sh`,
     });
     if (props.testCommand !== undefined) {
-      job.addStep({ id: 'port-forward', name: 'Forward the app\'s service to 127.0.0.1', run: `bash ${this.dir}/port-forward.sh` });
+      for (const s of this._portForwardSteps()) job.addStep(s.step);
       job.addStep({
         id: 'e2e-tests',
         name: 'Run the E2E tests',
@@ -391,8 +400,7 @@ export class KindE2EStage extends Construct {
     app._addFile(this, `${this.dir}/install-platform.sh`, MarkerStyle.HASH, () => installPlatformScript(this.platformNeeds()), true);
     app._addFile(this, `${this.dir}/deploy-release.sh`, MarkerStyle.HASH, () => deployReleaseScript(this.releasePlan(imageValue), `${APPLY_PHASE_LABEL}=${BEFORE_HELM}`), true);
     app._addFile(this, `${this.dir}/diagnostics.sh`, MarkerStyle.HASH, () => diagnosticsScript(), true);
-    app._addFile(this, `${this.dir}/image-pull-time.sh`, MarkerStyle.HASH, () => imagePullTimeScript(Object.keys(pushEnv).length > 0), true);
-    if (props.testCommand !== undefined) app._addFile(this, `${this.dir}/port-forward.sh`, MarkerStyle.HASH, () => portForwardScript(), true);
+    app._addFile(this, `${this.dir}/image-pull-time.sh`, MarkerStyle.HASH, () => imagePullTimeScript(push), true);
     if (mtls) app._addFile(this, `${this.dir}/test-mtls.sh`, MarkerStyle.HASH, () => mtlsScript(), true);
     if ((props.rbac ?? []).length > 0) app._addFile(this, `${this.dir}/test-rbac.sh`, MarkerStyle.HASH, () => rbacScript(this.rbacChecks()), true);
     if (chaos) app._addFile(this, `${this.dir}/test-chaos.sh`, MarkerStyle.HASH, () => chaosScript(chaos), true);
@@ -420,13 +428,19 @@ export class KindE2EStage extends Construct {
    * Whether this job can push figures to the app's Pushgateway: there is one, and the job's runner can
    * resolve it (a cluster-local name only from a self-hosted runner). @internal
    */
-  public _canPush(runner?: Runner): boolean {
-    return canPushFrom(this.app, runner ?? this.props.runner ?? this.app.runner);
+  public _canPush(): boolean {
+    return canPushFrom(this.app, this.props.runner ?? this.app.runner);
+  }
+
+  /** Lengthens the job: its timeout by `timeoutMinutes`, its estimate by `estimateMinutes` (for steps others add). @internal */
+  public _extendRun(timeoutMinutes: number, estimateMinutes: number = timeoutMinutes): void {
+    this.job.timeout = Duration.minutes(this.job.timeout.toMinutes() + timeoutMinutes);
+    this.job.estimatedDuration = Duration.minutes(this.job.estimatedDuration.toMinutes() + estimateMinutes);
   }
 
   /** Local port of the port-forward (`E2E_BASE_URL`). @internal */
   public get _localPort(): number {
-    return 18080;
+    return E2E_LOCAL_PORT;
   }
 
   /**
@@ -482,17 +496,16 @@ export class KindE2EStage extends Construct {
 
   private platformNeeds(): PlatformNeeds {
     const docs = this.docs();
-    const group = (d: any) => String(d.apiVersion ?? '').split('/')[0];
     const mesh = this.app.mesh;
-    const prometheus = docs.some((d) => group(d) === 'monitoring.coreos.com' || (d.kind === 'AnalysisTemplate' && JSON.stringify(d.spec ?? {}).includes('"prometheus"')));
+    const prometheus = docs.some((d) => apiGroup(d) === 'monitoring.coreos.com' || (d.kind === 'AnalysisTemplate' && JSON.stringify(d.spec ?? {}).includes('"prometheus"')));
     return {
       cilium: this.cni.name === 'cilium',
       kubeProxyReplacement: this.cni.kubeProxyReplacement,
       mesh: mesh.dataplane,
       istioCni: mesh.dataplane !== MeshDataplane.NONE && mesh.cni,
-      argoRollouts: docs.some((d) => d.kind === 'Rollout' && group(d) === 'argoproj.io'),
-      flagger: docs.some((d) => group(d) === 'flagger.app'),
-      kyverno: docs.some((d) => /(^|\.)kyverno\.io$/.test(group(d))),
+      argoRollouts: docs.some((d) => d.kind === 'Rollout' && apiGroup(d) === 'argoproj.io'),
+      flagger: docs.some((d) => apiGroup(d) === 'flagger.app'),
+      kyverno: docs.some(isKyverno),
       prometheus,
       prometheusService: prometheus ? clusterService(this.app.observability.prometheusUrl) : undefined,
     };
@@ -517,8 +530,7 @@ export class KindE2EStage extends Construct {
 
   /** The manifests isolate pods of the namespace: NetworkPolicies, or a Kyverno policy that generates them. */
   private isolated(docs: any[]): boolean {
-    return docs.some((d) => d.kind === 'NetworkPolicy' || d.kind === 'CiliumNetworkPolicy'
-      || (/(^|\.)kyverno\.io$/.test(String(d.apiVersion ?? '').split('/')[0]) && JSON.stringify(d.spec ?? {}).includes('"kind":"NetworkPolicy"')));
+    return docs.some((d) => isNetworkPolicy(d) || (isKyverno(d) && JSON.stringify(d.spec ?? {}).includes('"kind":"NetworkPolicy"')));
   }
 
   /**
@@ -566,7 +578,7 @@ export class KindE2EStage extends Construct {
       }
     }
     const policies = docs
-      .filter((d) => (d.kind === 'NetworkPolicy' || d.kind === 'CiliumNetworkPolicy') && (d.metadata?.namespace ?? env.namespace) === env.namespace)
+      .filter((d) => isNetworkPolicy(d) && (d.metadata?.namespace ?? env.namespace) === env.namespace)
       .map((d) => `${d.kind === 'NetworkPolicy' ? 'networkpolicies.networking.k8s.io' : 'ciliumnetworkpolicies.cilium.io'}/${d.metadata?.name}`);
     const appLabels = selectorLabels(app.name, app.releaseName);
     return { policies, meshLabels: app.mesh._namespaceLabels(), appLabels, meshed, ingress, egress, notProbed };
@@ -601,7 +613,7 @@ export class KindE2EStage extends Construct {
     });
     if (this.job.tryFindStep('network')) {
       const plan = this.networkPlan(docs);
-      const enforced = docs.some((d) => d.kind === 'NetworkPolicy' || d.kind === 'CiliumNetworkPolicy');
+      const enforced = docs.some(isNetworkPolicy);
       if (this.props.networkTests === true && !plan) {
         problems.push('\'networkTests: true\' needs declared network paths, but the app declares no callers or dependencies (and no other app declares it as one); declare them in the app\'s \'network\', or leave \'networkTests\' out');
       } else if (this.props.networkTests === true && !enforced) {
@@ -618,10 +630,7 @@ export class KindE2EStage extends Construct {
       for (const s of c.beforeRelease) this.insertBefore('deploy-release', s);
       this._insertTestSteps(c.tests.map((step) => ({ step })));
       for (const s of c.final) this.insertBefore('diagnostics', s);
-      if (c.minutes) {
-        this.job.timeout = Duration.minutes(this.job.timeout.toMinutes() + c.minutes);
-        this.job.estimatedDuration = Duration.minutes(this.job.estimatedDuration.toMinutes() + c.minutes);
-      }
+      if (c.minutes) this._extendRun(c.minutes);
     }
     const rollout = docs.find((d) => d.kind === 'Rollout' && String(d.apiVersion).startsWith('argoproj.io/'));
     if (this.job.tryFindStep('canary-dry-run')) {

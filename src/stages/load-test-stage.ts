@@ -6,6 +6,7 @@ import { GatewayThroughputOptions, LoadScenario } from './load-scenario';
 import {
   GatewayPlan, k6Thresholds, renderGatewayScript, renderK6Script, resolveGatewayThroughput, scenarioSeconds, validateScenarios,
 } from './private/k6-script';
+import { E2E_ENVIRONMENT_LABEL } from './private/kind-e2e-scripts';
 import {
   LoadScriptContext, previousRunBaselineScript, regressionScript, reportScript, repositoryBaselineScript,
   RESULTS_DIR, runScript,
@@ -192,8 +193,9 @@ export class LoadTestStage extends Construct {
     props.scenarios.forEach((s, i) => app._addFile(this, this.scriptPaths[i], MarkerStyle.SLASH, () => renderK6Script(app.name, s, thresholds)));
     if (gateway) {
       const g = gateway;
-      this.scriptPaths.push(paths.loadTest(app.name, g.name));
-      app._addFile(this, paths.loadTest(app.name, g.name), MarkerStyle.SLASH, () => renderGatewayScript(app.name, g, thresholds));
+      const script = paths.loadTest(app.name, g.name);
+      this.scriptPaths.push(script);
+      app._addFile(this, script, MarkerStyle.SLASH, () => renderGatewayScript(app.name, g, thresholds));
     }
 
     const ctx: LoadScriptContext = {
@@ -206,7 +208,7 @@ export class LoadTestStage extends Construct {
       sampleInterval: interval,
       // the E2E job pushes only where its runner can reach the Pushgateway
       pushMetrics: kind ? kind._canPush() : app.observability.pushgatewayUrl !== undefined,
-      gateway: gateway ? { name: gateway.name, rate: gateway.rate, planned: gateway.planned, maxDropped: gateway.maxDropped } : undefined,
+      gateway,
     };
     if (ctx.pushMetrics) {
       notePushedMetrics(app, [
@@ -220,8 +222,7 @@ export class LoadTestStage extends Construct {
       if (appOf(kind) !== app) fail(this, `'target' is the kind cluster of ${appOf(kind).name}/${kind.node.id}, a stage of another app; give this app's KindE2EStage`);
       this.job = kind.job;
       // the E2E job runs the scenarios too
-      this.job.timeout = Duration.minutes(this.job.timeout.toMinutes() + totalMinutes + 5);
-      this.job.estimatedDuration = Duration.minutes(this.job.estimatedDuration.toMinutes() + totalMinutes + 1);
+      kind._extendRun(totalMinutes + 5, totalMinutes + 1);
       kind._insertTestSteps(this.steps(app, env, ctx, baseline, { tolerance, errorTolerance }, kind));
       return;
     }
@@ -271,7 +272,7 @@ export class LoadTestStage extends Construct {
       steps.push({ step: { ...step, id: id(step.id!) }, permissions });
     };
     // the figures of the kind cluster are pushed under an environment label of their own
-    const environmentEnv: Record<string, string> = kind ? { ENVIRONMENT: 'kind-e2e' } : {};
+    const environmentEnv: Record<string, string> = kind ? { ENVIRONMENT: E2E_ENVIRONMENT_LABEL } : {};
     if (kind) {
       steps.push(...kind._portForwardSteps());
     } else {
@@ -304,11 +305,12 @@ export class LoadTestStage extends Construct {
       run: runScript(ctx),
     });
     const pushEnv: Record<string, string> = ctx.pushMetrics ? pushgatewayEnv(app) : {};
+    const stepEnv = { ...environmentEnv, ...pushEnv };
     add({
       id: 'report',
       name: 'Latency and throughput table, pod samples',
       if: notCancelled,
-      env: Object.keys({ ...pushEnv, ...environmentEnv }).length > 0 ? { ...environmentEnv, ...pushEnv } : undefined,
+      env: Object.keys(stepEnv).length > 0 ? stepEnv : undefined,
       run: reportScript(ctx),
     });
     add({

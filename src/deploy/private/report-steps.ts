@@ -24,7 +24,7 @@ export interface ReportContext {
 /**
  * The PDF of the deployment report, printed by the Google Chrome of GitHub's Ubuntu runners (headless, its
  * own throw-away profile, no header or footer), beside the HTML in the report directory. A missing Chrome (a
- * self-hosted runner), a Chrome that fails, hangs (2 minutes) or writes nothing that starts as a PDF: a
+ * self-hosted runner), a Chrome that fails, hangs (a minute) or writes nothing that starts as a PDF: a
  * warning annotation, a line in the job summary and `pdf=false`, and the HTML is still uploaded. Not a
  * failure: the step runs after the deploy, whose result it must not change (a failed job would record a
  * failed deploy in the DORA figures and hold the next environment back for a rendering of a report that

@@ -6,10 +6,12 @@ import { github } from 'projen';
 import { ZAP_CHECK } from './compliance-controls';
 import { stigScript, zapRulesFile, zapSummaryScript } from './compliance-dast';
 import { show } from '../../core/errors';
-import { IMAGE_DIGEST_OUTPUT } from '../../core/names';
+import { unpinnedImageProblem } from '../../core/names';
 import { OPENSCAP_PACKAGES, SSG_CONTENT_DIR, ZAP_IMAGE } from '../../core/versions';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
 import { addCheckout } from '../../platform/checkout-step';
+import { undeclaredEnvironment } from '../../platform/environments';
+import { builtImageDigest } from '../../platform/image-verification';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 import type { StigOptions, ZapOptions } from '../compliance-scans';
 
@@ -37,7 +39,6 @@ export type AddFile = (name: string, render: () => string, executable?: boolean)
 const DEFAULT_STIG_PROFILE = 'xccdf_org.ssgproject.content_profile_stig';
 const XCCDF_PROFILE = /^xccdf_[A-Za-z0-9_.-]+_profile_[A-Za-z0-9_.-]+$/;
 const DATASTREAM = /^ssg-[a-z0-9]+-ds(-1\.2)?\.xml$/;
-const IMAGE_REF = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const ZAP_ACTIONS = ['IGNORE', 'INFO', 'WARN', 'FAIL'];
 const READ = github.workflows.JobPermission.READ;
 
@@ -60,11 +61,11 @@ export function resolveStig(o: StigOptions, problems: string[]): ResolvedStig {
 
 /** Checks `zap`; problems are added to `problems`. @internal */
 export function resolveZap(app: IPlatformApp, o: ZapOptions, problems: string[]): ResolvedZap | undefined {
-  const names = app.environments.map((e) => e.name);
-  const environment = o.environment ?? names[0];
+  const environment = o.environment ?? app.environments[0].name;
+  const undeclared = undeclaredEnvironment(app, 'zap.environment', environment);
   let url = '';
-  if (!names.includes(environment)) {
-    problems.push(`'zap.environment' names ${show(environment)}, which the app does not declare; environments are ${show(names)}`);
+  if (undeclared) {
+    problems.push(undeclared);
   } else {
     url = app.environment(environment).url ?? '';
     if (!url) problems.push(`'zap' scans environment ${show(environment)} at its URL, and it has none; set 'url' on environment ${show(environment)} (e.g. 'https://${environment}.example.com') or name another with 'zap.environment'`);
@@ -81,8 +82,9 @@ export function resolveZap(app: IPlatformApp, o: ZapOptions, problems: string[])
   });
   if (o.failOnWarnings !== undefined && typeof o.failOnWarnings !== 'boolean') problems.push(`'zap.failOnWarnings' must be true or false, got ${show(o.failOnWarnings)}`);
   const image = o.image ?? ZAP_IMAGE;
-  if (typeof image !== 'string' || !IMAGE_REF.test(image) || !/[:@]/.test(image.split('/').pop()!)) {
-    problems.push(`'zap.image' must be an image reference with a tag or a digest, such as 'ghcr.io/zaproxy/zaproxy@sha256:…', got ${show(image)}`);
+  const unpinned = unpinnedImageProblem('zap.image', image, 'ghcr.io/zaproxy/zaproxy@sha256:…');
+  if (unpinned) {
+    problems.push(unpinned);
   } else if (/:(latest|stable|weekly|nightly)(@|$)/.test(image)) {
     problems.push(`'zap.image' must not be a floating tag, got ${show(image)}; pin a version (${show(ZAP_IMAGE)}) or a digest`);
   }
@@ -101,7 +103,7 @@ export function stigStep(app: IPlatformApp, dir: string, stig: ResolvedStig, fil
     if: '${{ !cancelled() }}',
     env: {
       IMAGE_REPOSITORY: app.image.repository,
-      IMAGE_DIGEST: `\${{ needs.${app.pipeline.buildJob!.id}.outputs.${IMAGE_DIGEST_OUTPUT} }}`,
+      IMAGE_DIGEST: `\${{ ${builtImageDigest(app)} }}`,
       SSG_CONTENT: SSG_CONTENT_DIR,
     },
     run: `bash ${dir}/stig.sh`,

@@ -7,6 +7,7 @@ import { COSIGN_RELEASE, TRIVY_VERSION } from '../../core/versions';
 import { Runner } from '../../model/runner';
 import { JobKind, PipelineJob } from '../../pipeline/pipeline-job';
 import { addCheckout } from '../../platform/checkout-step';
+import { builtImageDigest } from '../../platform/image-verification';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
 import { registryLoginSteps } from '../../platform/registry-login';
 import { Severity } from '../severity';
@@ -325,7 +326,7 @@ export interface ChartPublishing {
  */
 export function addPublishJob(app: IPlatformApp, owner: IConstruct, opts: PublishOptions): PipelineJob {
   const actions = app.pipeline.actions;
-  const build = `needs.${app.name}-build.outputs.digest`;
+  const build = builtImageDigest(app);
   const job = app.pipeline.addJob('publish', {
     kind: JobKind.GATE,
     needsImage: true,
@@ -417,7 +418,7 @@ export function addProvenanceJob(
   app: IPlatformApp, owner: IConstruct, provenance: Provenance, privateRepository: boolean, runner?: Runner, when?: string,
 ): PipelineJob {
   const actions = app.pipeline.actions;
-  const build = `needs.${app.name}-build.outputs.digest`;
+  const build = builtImageDigest(app);
   // a release tag promotes the staged image, whose provenance its build recorded: nothing was built here
   const condition = allOf(`${PUSH_CONDITION} && ${build} != ''`, when)!;
   if (provenance.kind === 'slsa-generator') {

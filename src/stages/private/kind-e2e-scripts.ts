@@ -269,12 +269,18 @@ export function deployReleaseScript(p: ReleasePlan, applyPhaseSelector: string):
   return lines.join('\n');
 }
 
+/** The `environment` of the figures the kind E2E job pushes (image pull time, load tests in kind). @internal */
+export const E2E_ENVIRONMENT_LABEL = 'kind-e2e';
+
+/** The local port `port-forward.sh` forwards the app's service to (unless `LOCAL_PORT` is set). @internal */
+export const E2E_LOCAL_PORT = 18080;
+
 /** `port-forward.sh`: the service on 127.0.0.1 for the user's E2E command (`E2E_BASE_URL`). @internal */
 export function portForwardScript(): string {
   return [
     ...HEADER('Forwards the app\'s service to 127.0.0.1 for the E2E tests and exports E2E_BASE_URL (the forward lives until the job ends).'),
     'set -euo pipefail',
-    'local_port="${LOCAL_PORT:-18080}"',
+    `local_port="\${LOCAL_PORT:-${E2E_LOCAL_PORT}}"`,
     'kubectl --namespace "${NAMESPACE}" port-forward "service/${APP}" "${local_port}:${PORT}" > "${RUNNER_TEMP}/port-forward.log" 2>&1 &',
     'base="http://127.0.0.1:${local_port}"',
     'for _ in $(seq 1 30); do',
@@ -863,6 +869,6 @@ export function imagePullTimeScript(push: boolean): string {
     '  echo "| ${IMAGE_DIGEST} | ${#times[@]} | ${slowest} s | ${fastest} s |"',
     '} >> "${GITHUB_STEP_SUMMARY}"',
     'echo "the nodes pulled the release\'s image ${#times[@]} time(s): slowest ${slowest} s, fastest ${fastest} s"',
-    ...(push ? [pushgatewayScript([['app', '${APP}'], ['environment', 'kind-e2e']], [{ metric: PipelineMetrics.IMAGE_PULL_SECONDS, value: '${slowest}' }])] : []),
+    ...(push ? [pushgatewayScript([['app', '${APP}'], ['environment', E2E_ENVIRONMENT_LABEL]], [{ metric: PipelineMetrics.IMAGE_PULL_SECONDS, value: '${slowest}' }])] : []),
   ].join('\n');
 }
