@@ -1,9 +1,6 @@
 import { paths } from '../../core/paths';
+import { shellWord as q } from '../../core/shell';
 import type { IPlatformApp } from '../../platform/platform-app-contract';
-
-function q(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
-}
 
 /**
  * `scripts/<app>/setup-environments.sh`: GitHub CLI calls that create each environment with its required

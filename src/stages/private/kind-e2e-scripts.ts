@@ -1,8 +1,12 @@
 // The files of the kind E2E job under e2e/<app>/: the cluster config and the scripts the job's steps run.
 // Every script reads its settings from the step's environment (set by the job), never from `${{ }}`.
+import { shellWord } from '../../core/shell';
 import { E2E_CHARTS, E2E_CLIENT_IMAGE, PinnedChart } from '../../core/versions';
 import { stringifyYaml } from '../../core/yaml-writer';
 import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metrics';
+
+/** How the E2E scripts apply objects to the kind cluster: server-side, as one field manager. */
+const KUBECTL_APPLY = 'kubectl apply --server-side --field-manager=platform-pipeline-e2e';
 
 /** Settings of the kind cluster, resolved. @internal */
 export interface KindClusterPlan {
@@ -132,7 +136,7 @@ export function installPlatformScript(n: PlatformNeeds): string {
       const s = n.prometheusService;
       lines.push(
         `# the analyses query ${s.name}.${s.namespace}:${s.port} (the app's prometheusUrl): that name points at this Prometheus`,
-        'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
+        `${KUBECTL_APPLY} -f - <<EOF`,
         ...stringifyYaml({
           apiVersion: 'v1',
           kind: 'Service',
@@ -145,7 +149,7 @@ export function installPlatformScript(n: PlatformNeeds): string {
     if (n.mesh === 'sidecar') {
       lines.push(
         '# the sidecars\' metrics (istio_requests_total), which the SLO analyses read',
-        'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
+        `${KUBECTL_APPLY} -f - <<EOF`,
         ...stringifyYaml({
           apiVersion: 'monitoring.coreos.com/v1',
           kind: 'PodMonitor',
@@ -221,7 +225,7 @@ function clientAccessLines(p: ReleasePlan): string[] {
   if (docs.length === 0) return [];
   return [
     '# the E2E test clients (app.kubernetes.io/name=e2e-client) reach the app through its isolation; the declared paths are unchanged',
-    'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
+    `${KUBECTL_APPLY} -f - <<EOF`,
     ...docs.map((d) => stringifyYaml(d).trimEnd()).join('\n---\n').split('\n'),
     'EOF',
   ];
@@ -233,7 +237,7 @@ function clientAccessLines(p: ReleasePlan): string[] {
  * environment's manifests — and waits for the workload to be healthy. @internal
  */
 export function deployReleaseScript(p: ReleasePlan, applyPhaseSelector: string): string {
-  const apply = 'kubectl apply --server-side --field-manager=platform-pipeline-e2e';
+  const apply = KUBECTL_APPLY;
   const lines = [
     ...HEADER('Deploys the release under test to the kind cluster the way the deploy job deploys it: same chart, values, digest and manifests.'),
     'set -euo pipefail',
@@ -317,7 +321,7 @@ function clientLines(): string[] {
   return [
     '# a curl client pod in namespace $1 (curl pinned by digest), Ready',
     'start_client() {',
-    '  kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
+    `  ${KUBECTL_APPLY} -f - <<EOF`,
     ...pod('$1'),
     'EOF',
     '  kubectl --namespace "$1" wait pod/e2e-client --for=condition=Ready --timeout=3m',
@@ -344,7 +348,7 @@ export function mtlsScript(): string {
     'outside="${APP}-e2e-outside"',
     ...clientLines(),
     '',
-    'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f - <<EOF',
+    `${KUBECTL_APPLY} -f - <<EOF`,
     ...stringifyYaml({
       apiVersion: 'security.istio.io/v1',
       kind: 'PeerAuthentication',
@@ -683,7 +687,6 @@ export interface NetworkTestPlan {
 
 const PROBE_LABEL = 'platform-pipeline.dev/e2e-probe';
 /** `s` as one single-quoted shell word. */
-const sq = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 /** The namespace no path declares, as the script names it. @internal */
 export const DENIED_NS = '${denied_ns}';
 
@@ -723,7 +726,7 @@ function probePod(name: string, namespace: string, labels: Record<string, string
  * summary; any path that does not behave as declared fails the step, named. @internal
  */
 export function networkTestScript(p: NetworkTestPlan): string {
-  const apply = 'kubectl apply --server-side --field-manager=platform-pipeline-e2e -f -';
+  const apply = `${KUBECTL_APPLY} -f -`;
   const namespaces = [...new Set(p.ingress.map((i) => i.namespace))].filter((ns) => ns !== DENIED_NS);
   const lines = [
     ...HEADER('Network: the declared callers reach the service, undeclared clients time out, the declared egress is reachable.'),
@@ -801,7 +804,7 @@ export function networkTestScript(p: NetworkTestPlan): string {
       'EOF',
       `kubectl --namespace ${ns} wait pod/e2e-probe-${n + 1} --for=condition=Ready --timeout=3m`,
       `read -r code rc <<< "$(probe ${ns} e2e-probe-${n + 1} "\${url}")"`,
-      `verdict ${sq(i.path)} ${sq(i.client)} ${i.expect} "\${code}" "\${rc}"`,
+      `verdict ${shellWord(i.path)} ${shellWord(i.client)} ${i.expect} "\${code}" "\${rc}"`,
     );
   });
   if (p.egress.length > 0) {
@@ -815,12 +818,12 @@ export function networkTestScript(p: NetworkTestPlan): string {
     );
     for (const e of p.egress) {
       lines.push(
-        `read -r code rc <<< "$(probe "\${NAMESPACE}" e2e-probe-egress ${sq(e.url)})"`,
-        `verdict ${sq(e.path)} "the app's pods (\${NAMESPACE})" reachable "\${code}" "\${rc}"`,
+        `read -r code rc <<< "$(probe "\${NAMESPACE}" e2e-probe-egress ${shellWord(e.url)})"`,
+        `verdict ${shellWord(e.path)} "the app's pods (\${NAMESPACE})" reachable "\${code}" "\${rc}"`,
       );
     }
   }
-  for (const why of p.notProbed) lines.push(`echo ${sq(`| ${why} | | not probed | | | |`)} >> "\${GITHUB_STEP_SUMMARY}"`);
+  for (const why of p.notProbed) lines.push(`echo ${shellWord(`| ${why} | | not probed | | | |`)} >> "\${GITHUB_STEP_SUMMARY}"`);
   lines.push(
     '',
     '# the probes leave; the one with the app\'s labels is gone before the next test counts the app\'s pods',
