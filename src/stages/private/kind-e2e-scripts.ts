@@ -8,6 +8,9 @@ import { PipelineMetrics, pushgatewayScript } from '../../platform/pipeline-metr
 /** How the E2E scripts apply objects to the kind cluster: server-side, as one field manager. */
 const KUBECTL_APPLY = 'kubectl apply --server-side --field-manager=platform-pipeline-e2e';
 
+/** The labels of the E2E test clients, which their own NetworkPolicies let through: both must say the same. */
+const E2E_CLIENT_LABELS = { 'app.kubernetes.io/name': 'e2e-client' };
+
 /** Settings of the kind cluster, resolved. @internal */
 export interface KindClusterPlan {
   readonly name: string;
@@ -200,7 +203,7 @@ export interface ReleasePlan {
 function clientAccessLines(p: ReleasePlan): string[] {
   const docs: unknown[] = [];
   const appPods = { matchLabels: { 'app.kubernetes.io/name': '${APP}', 'app.kubernetes.io/instance': '${RELEASE}' } };
-  const client = { matchLabels: { 'app.kubernetes.io/name': 'e2e-client' } };
+  const client = { matchLabels: E2E_CLIENT_LABELS };
   if (p.isolated) {
     docs.push({
       apiVersion: 'networking.k8s.io/v1',
@@ -306,7 +309,7 @@ function clientLines(): string[] {
   const pod = (ns: string) => stringifyYaml({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'e2e-client', namespace: ns, labels: { 'app.kubernetes.io/name': 'e2e-client' } },
+    metadata: { name: 'e2e-client', namespace: ns, labels: E2E_CLIENT_LABELS },
     spec: {
       securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{
